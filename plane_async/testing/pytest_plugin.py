@@ -1,0 +1,1 @@
+"""pytest plugin: ``plane_server`` and ``plane`` fixtures."""
