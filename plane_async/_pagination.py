@@ -1,0 +1,555 @@
+"""``Page[T]`` and the paginated read engine, independent of HTTP.
+
+The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
+
+- ``per_page`` is sent with every request, cursors included: the server slices by the
+  ``per_page`` query parameter (default 1000) and ignores the size inside the cursor.
+- ``next_cursor`` is never empty, even on the last page: the read stops on
+  ``next_page_results == false``.
+- Pages are LIMIT/OFFSET slices, so writes during a long read shift them; ``dedupe=True``
+  hands out each id once.
+- A server that returns the same cursor or the same page again raises
+  ``PaginationStalledError`` instead of looping forever.
+
+Resources give a ``fetch(params) -> body`` callable (it owns the path, the limiter and the
+retries) and a per-item ``structure`` callable; this module does the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._cursor import Cursor
+from ._errors import (
+    APIError,
+    PaginationError,
+    PaginationStalledError,
+    PlaneValueError,
+    TransportError,
+)
+
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "FetchPage",
+    "Page",
+    "check_per_page",
+    "iter_items",
+    "iter_pages",
+    "page_from_body",
+]
+
+T = TypeVar("T")
+
+#: given the query parameters (``per_page``, ``cursor``), returns the parsed JSON body
+FetchPage = Callable[[dict[str, str]], Awaitable[Any]]
+
+DEFAULT_PER_PAGE = 100
+_CE_MAX_PER_PAGE = 1000
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a list, with the server's envelope.
+
+    ``next_cursor`` is what the server sent: it is never empty, even on the last page, so
+    check ``next_page_results``. ``prev_cursor`` is ``None`` on the first page (the server
+    sends an unusable ``"N:-1:1"``). ``cursor`` fetched this page; ``resume_cursor`` is the
+    checkpoint to restart right after it. A body that was not paginated (a plain array, a
+    single object) gives one page whose cursors are all ``None``.
+    """
+
+    #: the items, in the server's order (fewer than ``count`` when dedupe or max_items cut)
+    results: tuple[T, ...]
+    #: how many items the server put on this page
+    count: int
+    total_results: int
+    total_pages: int
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+    next_page_results: bool
+    prev_page_results: bool
+    extra_stats: object | None
+    #: the cursor that fetched this page (``None`` for a body that was not paginated)
+    cursor: Cursor | None
+    #: ``max_items`` cut this page short: its remaining items were not handed out
+    truncated: bool = False
+
+    @property
+    def resume_cursor(self) -> Cursor | None:
+        """Where to restart a read so it continues right after this page.
+
+        Equal to ``cursor.next_page()``, or to ``cursor`` itself when ``max_items`` cut this
+        page (its rest was not handed out). Resuming after the last page reads nothing.
+        ``None`` for a body that was not paginated.
+        """
+        if self.cursor is None:
+            return None
+        return self.cursor if self.truncated else self.cursor.next_page()
+
+
+def check_per_page(per_page: int | None, *, max_per_page: int) -> int | None:
+    """Return ``per_page`` if it is an int in ``1..max_per_page`` (``None`` passes).
+
+    Raises ``PlaneValueError`` otherwise: Plane answers 0 or a negative size with a 500
+    and a size above its maximum with a 400.
+    """
+    if per_page is None:
+        return None
+    if isinstance(per_page, bool) or not isinstance(per_page, int):
+        raise PlaneValueError(
+            f"per_page must be an integer from 1 to {max_per_page}, "
+            f"got {per_page!r} (a {type(per_page).__name__})"
+        )
+    if not 1 <= per_page <= max_per_page:
+        hint = ""
+        if max_per_page < per_page <= _CE_MAX_PER_PAGE:
+            hint = (
+                f" (Plane Cloud allows at most 100; a Community Edition server allows up to "
+                f"{_CE_MAX_PER_PAGE}: create the client with max_per_page={_CE_MAX_PER_PAGE})"
+            )
+        raise PlaneValueError(f"per_page must be from 1 to {max_per_page}, got {per_page}{hint}")
+    return per_page
+
+
+def page_from_body(
+    body: Any, structure: Callable[[Any], T], cursor: Cursor | None = None
+) -> Page[T]:
+    """Build a ``Page`` from a response body: an envelope, a plain array or one object.
+
+    ``cursor`` is the cursor the request sent (``None`` for the first page). Raises
+    ``PaginationError`` for any other shape.
+    """
+    return _decode(body, structure, cursor)[0]
+
+
+def iter_pages(
+    fetch: FetchPage,
+    structure: Callable[[Any], T],
+    *,
+    per_page: int | None = None,
+    cursor: str | Cursor | None = None,
+    max_per_page: int = DEFAULT_PER_PAGE,
+    max_pages: int | None = None,
+    max_items: int | None = None,
+    dedupe: bool = False,
+    prefetch: int = 0,
+    id_of: Callable[[T], object] | None = None,
+    paginated: bool = True,
+) -> AsyncGenerator[Page[T], None]:
+    """Read a list page by page: an async generator of ``Page[T]``.
+
+    The arguments are checked now, before any request (``PlaneValueError``):
+
+    - ``per_page`` defaults to the size inside ``cursor``, else to 100; it must be within
+      ``1..max_per_page``. A ``cursor`` made with another page size is refused.
+    - ``cursor`` (from ``page.resume_cursor`` or an error's ``.cursor``) starts there.
+    - ``max_pages`` / ``max_items`` stop early (the page that crosses ``max_items`` is cut,
+      with ``truncated=True``).
+    - ``dedupe`` drops items whose id was already handed out; ids come from ``id_of``
+      (default: the raw item's ``"id"``, else the item's ``.id``).
+    - ``prefetch=N`` fetches up to N following pages while the caller works on the current
+      one; pages still come out in order.
+    - ``paginated=False`` is for endpoints that answer everything at once (a plain array or
+      one object): ``fetch`` is called once with no parameters.
+
+    A failing request re-raises its error with ``.cursor`` set to the cursor of the page
+    that failed (resuming with it completes the read) and a note naming the page.
+    """
+    plan = _plan(
+        per_page=per_page,
+        cursor=cursor,
+        max_per_page=max_per_page,
+        max_pages=max_pages,
+        max_items=max_items,
+        prefetch=prefetch,
+        paginated=paginated,
+    )
+    return _read(fetch, structure, plan, dedupe=dedupe, id_of=id_of)
+
+
+def iter_items(
+    fetch: FetchPage,
+    structure: Callable[[Any], T],
+    *,
+    per_page: int | None = None,
+    cursor: str | Cursor | None = None,
+    max_per_page: int = DEFAULT_PER_PAGE,
+    max_pages: int | None = None,
+    max_items: int | None = None,
+    dedupe: bool = False,
+    prefetch: int = 0,
+    id_of: Callable[[T], object] | None = None,
+    paginated: bool = True,
+) -> AsyncGenerator[T, None]:
+    """Like ``iter_pages`` but yields the items of every page, in order."""
+    pages = iter_pages(
+        fetch,
+        structure,
+        per_page=per_page,
+        cursor=cursor,
+        max_per_page=max_per_page,
+        max_pages=max_pages,
+        max_items=max_items,
+        dedupe=dedupe,
+        prefetch=prefetch,
+        id_of=id_of,
+        paginated=paginated,
+    )
+    return _items(pages)
+
+
+async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
+    # aclosing: leaving this generator early closes the page reader (and its prefetch).
+    async with contextlib.aclosing(pages):
+        async for page in pages:
+            for item in page.results:
+                yield item
+
+
+# ---------------------------------------------------------------------------- planning
+
+
+@attrs.frozen
+class _Plan:
+    per_page: int
+    start: Cursor | None
+    max_pages: int | None
+    max_items: int | None
+    prefetch: int
+    paginated: bool
+
+
+def _check_count(name: str, value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PlaneValueError(f"{name} must be None or an integer >= 0, got {value!r}")
+
+
+def _plan(
+    *,
+    per_page: int | None,
+    cursor: str | Cursor | None,
+    max_per_page: int,
+    max_pages: int | None,
+    max_items: int | None,
+    prefetch: int,
+    paginated: bool,
+) -> _Plan:
+    _check_count("max_pages", max_pages)
+    _check_count("max_items", max_items)
+    _check_count("prefetch", prefetch)
+    if not paginated:
+        if per_page is not None or cursor is not None:
+            raise PlaneValueError(
+                "this list is not paginated (the server returns it whole): "
+                "per_page and cursor do not apply"
+            )
+        return _Plan(1, None, max_pages, max_items, 0, paginated=False)
+    size = check_per_page(per_page, max_per_page=max_per_page)
+    start = None if cursor is None else Cursor.parse(cursor)
+    if start is not None:
+        if size is None:
+            try:
+                size = check_per_page(start.per_page, max_per_page=max_per_page)
+            except PlaneValueError as exc:
+                raise PlaneValueError(f"cursor {str(start)!r} was made with {exc}") from None
+        elif size != start.per_page:
+            raise PlaneValueError(
+                f"cursor {str(start)!r} was made with per_page={start.per_page}, not "
+                f"per_page={size}: its offset counts pages of {start.per_page} items. "
+                f"Leave per_page out (or pass {start.per_page}) to resume from it."
+            )
+    if size is None:
+        size = min(DEFAULT_PER_PAGE, max_per_page)
+    return _Plan(size, start, max_pages, max_items, prefetch, paginated=True)
+
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def _int(body: dict[str, Any], key: str, default: int) -> int:
+    value = body.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _decode(
+    body: Any, structure: Callable[[Any], T], cursor: Cursor | None
+) -> tuple[Page[T], list[Any]]:
+    """The page and the raw items it was built from (for ids)."""
+    if isinstance(body, dict) and "results" in body:
+        return _decode_envelope(body, structure, cursor)
+    if isinstance(body, list):
+        raw = body
+    elif isinstance(body, dict):
+        raw = [body]
+    else:
+        raise PaginationError(
+            "unexpected response body: expected a page envelope, a JSON array or a JSON "
+            f"object, got {type(body).__name__}"
+        )
+    n = len(raw)
+    results = tuple(map(structure, raw))
+    page = Page(results, n, n, 1 if n else 0, None, None, False, False, None, None)
+    return page, raw
+
+
+def _decode_envelope(
+    body: dict[str, Any], structure: Callable[[Any], T], cursor: Cursor | None
+) -> tuple[Page[T], list[Any]]:
+    raw = body["results"]
+    more = body.get("next_page_results")
+    if not isinstance(raw, list) or not isinstance(more, bool):
+        raise PaginationError(
+            "unexpected page envelope: 'results' must be an array and 'next_page_results' "
+            f"a boolean, got {type(raw).__name__} and {type(more).__name__}"
+        )
+    next_cursor = Cursor.from_server(body.get("next_cursor"))
+    if cursor is None and next_cursor is not None and next_cursor.offset >= 1:
+        cursor = Cursor(next_cursor.per_page, next_cursor.offset - 1)
+    total = _int(body, "total_results", _int(body, "total_count", len(raw)))
+    prev = body.get("prev_page_results")
+    page = Page(
+        results=tuple(map(structure, raw)),
+        count=_int(body, "count", len(raw)),
+        total_results=total,
+        total_pages=_int(body, "total_pages", 0),
+        next_cursor=next_cursor,
+        prev_cursor=Cursor.from_server(body.get("prev_cursor")),
+        next_page_results=more,
+        prev_page_results=prev if isinstance(prev, bool) else bool(cursor and cursor.offset),
+        extra_stats=body.get("extra_stats"),
+        cursor=cursor,
+    )
+    return page, raw
+
+
+def _ids(
+    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
+) -> tuple[object, ...]:
+    if id_of is not None:
+        return tuple(map(id_of, results))
+    # The raw dict's "id" is cheap and does not make a lazy model convert its id.
+    return tuple(
+        r.get("id") if isinstance(r, dict) else getattr(item, "id", None)
+        for r, item in zip(raw, results, strict=True)
+    )
+
+
+def _annotate(exc: BaseException, cursor: Cursor) -> None:
+    """Tell the caller which page failed and how to resume."""
+    text = str(cursor)
+    if isinstance(exc, APIError | TransportError | PaginationError):
+        exc.cursor = text
+    if isinstance(exc, PaginationError):
+        exc.page = cursor.offset
+    exc.add_note(
+        f"while reading page {cursor.offset} (0-based) of {cursor.per_page} items; "
+        f"resume with cursor={text!r}"
+    )
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+class _Fetcher:
+    """Sends page requests, keeping up to ``prefetch`` of the following pages in flight."""
+
+    def __init__(self, fetch: FetchPage, plan: _Plan) -> None:
+        self._fetch = fetch
+        self._plan = plan
+        self._ahead: deque[tuple[Cursor, asyncio.Future[Any]]] = deque()
+
+    def _params(self, cursor: Cursor, send_cursor: bool) -> dict[str, str]:
+        if not self._plan.paginated:
+            return {}
+        params = {"per_page": str(self._plan.per_page)}
+        if send_cursor:
+            params["cursor"] = str(cursor)
+        return params
+
+    async def get(self, cursor: Cursor, send_cursor: bool) -> Any:
+        """The body of the page at ``cursor``; errors carry the cursor."""
+        try:
+            if self._ahead and self._ahead[0][0] != cursor:
+                # The server led elsewhere than guessed: those requests are wasted.
+                await self.cancel()
+            if self._ahead:
+                # Kept in the deque while awaited, so cancel() still reaches it.
+                body = await self._ahead[0][1]
+                self._ahead.popleft()
+                return body
+            return await self._fetch(self._params(cursor, send_cursor))
+        except Exception as exc:
+            _annotate(exc, cursor)
+            raise
+
+    def read_ahead(self, after: Cursor, pages: int) -> None:
+        """Start fetching the ``pages`` pages that follow ``after`` (if not in flight yet)."""
+        target = after
+        for _ in range(pages):
+            target = target.next_page()
+            if any(c == target for c, _ in self._ahead):
+                continue
+            self._ahead.append(
+                (target, asyncio.ensure_future(self._fetch(self._params(target, True))))
+            )
+
+    async def cancel(self) -> None:
+        """Cancel the read-ahead and wait for it, so no task or error is left behind."""
+        tasks = [task for _, task in self._ahead]
+        self._ahead.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        for task in tasks:
+            if not task.cancelled():
+                task.exception()  # retrieved: an unneeded page's error is not logged
+
+
+async def _read(
+    fetch: FetchPage,
+    structure: Callable[[Any], T],
+    plan: _Plan,
+    *,
+    dedupe: bool,
+    id_of: Callable[[T], object] | None,
+) -> AsyncGenerator[Page[T], None]:
+    fetcher = _Fetcher(fetch, plan)
+    seen: set[object] = set()
+    pages_out = items_out = 0
+    current = plan.start or Cursor(plan.per_page, 0)
+    send_cursor = plan.start is not None
+    previous_ids: tuple[object, ...] | None = None
+    try:
+        while True:
+            if plan.max_pages is not None and pages_out >= plan.max_pages:
+                return
+            if plan.max_items is not None and items_out >= plan.max_items:
+                return
+            body = await fetcher.get(current, send_cursor)
+            try:
+                page, raw = _decode(body, structure, current if plan.paginated else None)
+                if send_cursor and page.cursor is None:
+                    # A plain array or one object is the whole list: not an answer to a cursor.
+                    raise PaginationError(
+                        "the server answered a cursor request with a body that is not a "
+                        "page envelope"
+                    )
+                ids = _ids(raw, page.results, id_of)
+                _check_not_repeated(ids, previous_ids, current)
+            except Exception as exc:
+                _annotate(exc, current)
+                raise
+            previous_ids = ids
+            follow: Cursor | None = None
+            problem: PaginationError | None = None
+            if not plan.paginated and page.next_page_results:
+                problem = PaginationError(
+                    "the server paged a list that was expected whole; read it with "
+                    "paginated=True to get the rest"
+                )
+            elif page.cursor is not None and page.next_page_results:
+                follow, problem = _following(page, current, plan.per_page)
+            if follow is not None and plan.prefetch:
+                fetcher.read_ahead(current, _pages_to_read_ahead(page, plan, pages_out, items_out))
+            if dedupe:
+                page = _drop_seen(page, ids, seen)
+            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
+                keep = plan.max_items - items_out
+                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
+            yield page
+            pages_out += 1
+            items_out += len(page.results)
+            if problem is not None:
+                done = (plan.max_pages is not None and pages_out >= plan.max_pages) or (
+                    plan.max_items is not None and items_out >= plan.max_items
+                )
+                if done:
+                    return
+                raise problem
+            if follow is None:
+                return
+            current, send_cursor = follow, True
+    finally:
+        await fetcher.cancel()
+
+
+def _check_not_repeated(
+    ids: tuple[object, ...], previous: tuple[object, ...] | None, cursor: Cursor
+) -> None:
+    if previous is None or ids != previous or (ids and None in ids):
+        return
+    raise PaginationStalledError(
+        f"the server returned the same page again at cursor {str(cursor)!r} "
+        f"({len(ids)} items with the same ids as the page before); stopping instead of "
+        "looping forever (see makeplane/plane#9340)",
+        cursor=str(cursor),
+        page=cursor.offset,
+    )
+
+
+def _following(
+    page: Page[T], current: Cursor, per_page: int
+) -> tuple[Cursor | None, PaginationError | None]:
+    """The cursor of the next page, or the error that stops the read after this page."""
+    nxt = page.next_cursor
+    resume = current.next_page()
+    if nxt is None:
+        return None, PaginationError(
+            f"page {current.offset} says more pages follow but its next_cursor is missing or "
+            f"malformed; resume with cursor={str(resume)!r}",
+            cursor=str(resume),
+            page=resume.offset,
+        )
+    if nxt.offset <= current.offset:
+        return None, PaginationStalledError(
+            f"the server's next_cursor {str(nxt)!r} does not move past the page it was "
+            f"returned with ({str(current)!r}); stopping instead of looping forever "
+            f"(see makeplane/plane#9340); resume with cursor={str(resume)!r}",
+            cursor=str(resume),
+            page=resume.offset,
+        )
+    if nxt.per_page != per_page:
+        return None, PaginationError(
+            f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
+            f"sent (next_cursor {str(nxt)!r}); continuing would skip items. Use "
+            f"per_page={nxt.per_page} or less.",
+            cursor=str(current),
+            page=current.offset,
+        )
+    return Cursor(per_page, nxt.offset), None
+
+
+def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: int) -> int:
+    """How many following pages are worth fetching now (never past a known end or limit)."""
+    assert page.cursor is not None
+    wanted = plan.prefetch
+    # total_pages bounds the guess; the page right after is always known to exist.
+    wanted = min(wanted, max(1, page.total_pages - page.cursor.offset - 1))
+    if plan.max_pages is not None:
+        wanted = min(wanted, plan.max_pages - pages_out - 1)
+    if plan.max_items is not None:
+        left = plan.max_items - items_out - len(page.results)
+        wanted = min(wanted, -(-left // plan.per_page))
+    return max(wanted, 0)
+
+
+def _drop_seen(page: Page[T], ids: tuple[object, ...], seen: set[object]) -> Page[T]:
+    kept: list[T] = []
+    for item, key in zip(page.results, ids, strict=True):
+        if key is None:
+            kept.append(item)  # nothing to compare by
+        elif key not in seen:
+            seen.add(key)
+            kept.append(item)
+    if len(kept) == len(page.results):
+        return page
+    return attrs.evolve(page, results=tuple(kept))
