@@ -530,7 +530,8 @@ def _following(
 
 def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: int) -> int:
     """How many following pages are worth fetching now (never past a known end or limit)."""
-    assert page.cursor is not None
+    if page.cursor is None:
+        return 0
     wanted = plan.prefetch
     # total_pages bounds the guess; the page right after is always known to exist.
     wanted = min(wanted, max(1, page.total_pages - page.cursor.offset - 1))

@@ -522,6 +522,39 @@ def test_prefetch_overlaps_requests_and_keeps_order() -> None:
     vclock.run(main())
 
 
+def test_prefetch_goes_through_the_limiter_inside_fetch() -> None:
+    async def main() -> None:
+        server = FakeServer(30)
+        server.delay = lambda page: 1.0
+        limiter = asyncio.Semaphore(2)  # stands for the client's rate limiter
+
+        async def fetch(params: dict[str, str]) -> Any:
+            async with limiter:
+                return await server(params)
+
+        assert await collect(iter_items(fetch, name, per_page=3, prefetch=5)) == server.ids()
+        assert server.max_in_flight == 2
+
+    vclock.run(main())
+
+
+def test_prefetch_follows_the_server_when_it_leads_elsewhere() -> None:
+    async def main() -> None:
+        server = FakeServer(30)
+        server.delay = lambda page: 1.0
+
+        async def fetch(params: dict[str, str]) -> Any:
+            body = await server(params)
+            page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+            return {**body, "next_cursor": f"3:{page + 2}:0"}  # skips a page
+
+        pages = await collect(iter_pages(fetch, name, per_page=3, prefetch=2))
+        assert [p.cursor.offset for p in pages if p.cursor] == [0, 2, 4, 6, 8, 10]
+        assert other_tasks() == set()
+
+    vclock.run(main())
+
+
 def test_without_prefetch_one_request_at_a_time() -> None:
     async def main() -> None:
         server = FakeServer(30)
