@@ -1,1 +1,19 @@
-"""Test helpers: a Plane-compatible fake server."""
+"""A Plane-compatible fake server for tests: ``FakePlane``.
+
+::
+
+    async with FakePlane(seed=Seed(issues_per_project=50)) as server:
+        async with AsyncPlane(api_key=server.api_key, workspace=server.workspace,
+                              base_url=server.base_url) as plane:
+            ...
+
+The server keeps its data in ``server.store`` and logs every request in
+``server.requests``. It needs aiohttp only; it does not import the client.
+"""
+
+from ._app import FakePlane, RequestRecord
+from ._faults import Faults
+from ._seed import Seed
+from ._store import Store
+
+__all__ = ["FakePlane", "Faults", "RequestRecord", "Seed", "Store"]

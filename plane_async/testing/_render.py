@@ -1,0 +1,470 @@
+"""Rows to Plane's JSON shapes (key order as the real serializers), and fields/expand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from ._store import (
+    Activity,
+    Comment,
+    Cycle,
+    IntakeIssue,
+    Issue,
+    Label,
+    Link,
+    Module,
+    Project,
+    State,
+    Store,
+    User,
+)
+
+__all__ = ["Renderer", "split_param"]
+
+JSON = dict[str, Any]
+_GROUPS = ("cancelled", "completed", "started", "unstarted", "backlog")
+_PROJECT_EXTRA_DEFAULTS: dict[str, Any] = {
+    "description_text": None,
+    "description_html": None,
+    "emoji": None,
+    "icon_prop": None,
+    "is_time_tracking_enabled": False,
+    "is_issue_type_enabled": False,
+    "guest_view_all_features": False,
+    "cover_image": None,
+    "archive_in": 0,
+    "close_in": 0,
+    "logo_props": {},
+    "cover_image_asset": None,
+    "estimate": None,
+    "default_state": None,
+}
+
+
+def split_param(value: str | None) -> list[str] | None:
+    """Plane's parsing of ``fields``/``expand``: split on ",", drop empties, no stripping."""
+    if not value:
+        return None
+    parts = [p for p in value.split(",") if p]
+    return parts or None
+
+
+class Renderer:
+    """Renders rows of one :class:`Store` with datetimes in ``tz`` (``Z`` for UTC)."""
+
+    def __init__(self, store: Store, tz: dt.tzinfo) -> None:
+        self.store = store
+        self.tz = tz
+        self._expanders: dict[str, Callable[[Any], Any]] = {
+            "state": self._expand_state,
+            "project": self._expand_project,
+            "workspace": lambda _v: self.workspace_lite(),
+            "parent": self._expand_parent,
+            "issue": self._expand_issue,
+            "assignees": lambda v: [self._expand_user(u) for u in v],
+            "labels": lambda v: [self.label(self.store.labels[x]) for x in v],
+            "estimate_point": lambda v: v,
+        }
+        for name in (
+            "created_by",
+            "updated_by",
+            "owned_by",
+            "actor",
+            "project_lead",
+            "default_assignee",
+            "user",
+        ):
+            self._expanders[name] = self._expand_user
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def dt(self, ts: float | None) -> str | None:
+        if ts is None:
+            return None
+        text = dt.datetime.fromtimestamp(ts, self.tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def shape(self, obj: JSON, fields: list[str] | None, expand: list[str] | None) -> JSON:
+        """Apply ``fields`` then ``expand`` the way Plane's DynamicBaseSerializer does."""
+        if fields is not None:
+            obj = {k: v for k, v in obj.items() if k in fields}
+        if expand:
+            for name in expand:
+                expander = self._expanders.get(name)
+                if expander is None or name not in obj:
+                    continue
+                value = obj[name]
+                if value is not None:
+                    obj[name] = expander(value)
+        return obj
+
+    def _expand_user(self, user_id: str) -> JSON | None:
+        user = self.store.users.get(user_id)
+        return None if user is None else self.user_lite(user)
+
+    def _expand_state(self, state_id: str) -> JSON | None:
+        state = self.store.states.get(state_id)
+        if state is None:
+            return None
+        return {"id": state.id, "name": state.name, "color": state.color, "group": state.group}
+
+    def _expand_project(self, project_id: str) -> JSON | None:
+        project = self.store.projects.get(project_id)
+        if project is None:
+            return None
+        return {
+            "id": project.id,
+            "identifier": project.identifier,
+            "name": project.name,
+            "cover_image": project.extra.get("cover_image"),
+            "icon_prop": project.extra.get("icon_prop"),
+            "emoji": project.extra.get("emoji"),
+            "description": project.description,
+            "cover_image_url": None,
+        }
+
+    def _expand_parent(self, parent_id: str) -> Any:
+        issue = self.store.issues.get(parent_id)
+        if issue is None:
+            return parent_id
+        return {"id": issue.id, "sequence_id": issue.sequence_id, "project_id": issue.project_id}
+
+    def _expand_issue(self, issue_id: str) -> Any:
+        issue = self.store.issues.get(issue_id)
+        return issue_id if issue is None else self.issue(issue)
+
+    def workspace_lite(self) -> JSON:
+        s = self.store
+        return {"name": s.workspace_name, "slug": s.workspace_slug, "id": s.workspace_id}
+
+    # -- resources ------------------------------------------------------------------------
+
+    @staticmethod
+    def user_lite(user: User) -> JSON:
+        return {
+            "id": user.id,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "avatar": user.avatar,
+            "avatar_url": user.avatar_url,
+            "display_name": user.display_name,
+        }
+
+    def issue(self, i: Issue) -> JSON:
+        return {
+            "id": i.id,
+            "type_id": i.type_id,
+            "created_at": self.dt(i.created_at),
+            "updated_at": self.dt(i.updated_at),
+            "deleted_at": self.dt(i.deleted_at),
+            "point": i.point,
+            "name": i.name,
+            "description_html": i.description_html,
+            "description_binary": None,
+            "priority": i.priority,
+            "start_date": i.start_date,
+            "target_date": i.target_date,
+            "sequence_id": i.sequence_id,
+            "sort_order": i.sort_order,
+            "completed_at": self.dt(i.completed_at),
+            "archived_at": i.archived_at,
+            "is_draft": i.is_draft,
+            "external_source": i.external_source,
+            "external_id": i.external_id,
+            "created_by": i.created_by,
+            "updated_by": i.updated_by,
+            "project": i.project_id,
+            "workspace": self.store.workspace_id,
+            "parent": i.parent,
+            "state": i.state,
+            "estimate_point": i.estimate_point,
+            "type": i.type_id,
+            "assignees": list(i.assignees),
+            "labels": list(i.labels),
+        }
+
+    def project(self, p: Project, *, listing: bool = False) -> JSON:
+        me = self.store.me
+        membership = p.members.get(me.id) if me is not None else None
+        out: JSON = {
+            "id": p.id,
+            "total_members": len(p.members),
+            "total_cycles": sum(
+                1
+                for c in self.store.cycles.values()
+                if c.project_id == p.id and c.deleted_at is None
+            ),
+            "total_modules": sum(
+                1
+                for m in self.store.modules.values()
+                if m.project_id == p.id and m.deleted_at is None
+            ),
+            "is_member": membership is not None,
+        }
+        if listing:
+            out["sort_order"] = p.sort_order
+        out.update(
+            {
+                "member_role": membership[1] if membership else None,
+                "is_deployed": False,
+                "cover_image_url": None,
+                "created_at": self.dt(p.created_at),
+                "updated_at": self.dt(p.updated_at),
+                "deleted_at": self.dt(p.deleted_at),
+                "name": p.name,
+                "description": p.description,
+            }
+        )
+        extra = {**_PROJECT_EXTRA_DEFAULTS, **p.extra}
+        out["description_text"] = extra["description_text"]
+        out["description_html"] = extra["description_html"]
+        out["network"] = p.network
+        out["identifier"] = p.identifier
+        out["emoji"] = extra["emoji"]
+        out["icon_prop"] = extra["icon_prop"]
+        out.update(
+            {
+                "module_view": p.module_view,
+                "cycle_view": p.cycle_view,
+                "issue_views_view": p.issue_views_view,
+                "page_view": p.page_view,
+                "intake_view": p.intake_view,
+            }
+        )
+        for key in (
+            "is_time_tracking_enabled",
+            "is_issue_type_enabled",
+            "guest_view_all_features",
+            "cover_image",
+            "archive_in",
+            "close_in",
+            "logo_props",
+        ):
+            out[key] = extra[key]
+        out["archived_at"] = self.dt(p.archived_at)
+        out["timezone"] = p.timezone
+        out["external_source"] = p.external_source
+        out["external_id"] = p.external_id
+        out["created_by"] = p.created_by
+        out["updated_by"] = p.updated_by
+        out["workspace"] = self.store.workspace_id
+        out["default_assignee"] = p.default_assignee
+        out["project_lead"] = p.project_lead
+        out["cover_image_asset"] = extra["cover_image_asset"]
+        out["estimate"] = extra["estimate"]
+        out["default_state"] = extra["default_state"]
+        return out
+
+    def state(self, s: State) -> JSON:
+        return {
+            "id": s.id,
+            "created_at": self.dt(s.created_at),
+            "updated_at": self.dt(s.updated_at),
+            "deleted_at": self.dt(s.deleted_at),
+            "name": s.name,
+            "description": s.description,
+            "color": s.color,
+            "slug": "",
+            "sequence": s.sequence,
+            "group": s.group,
+            "is_triage": s.is_triage,
+            "default": s.default,
+            "external_source": s.external_source,
+            "external_id": s.external_id,
+            "created_by": s.created_by,
+            "updated_by": s.updated_by,
+            "project": s.project_id,
+            "workspace": self.store.workspace_id,
+        }
+
+    def label(self, label: Label) -> JSON:
+        return {
+            "id": label.id,
+            "created_at": self.dt(label.created_at),
+            "updated_at": self.dt(label.updated_at),
+            "deleted_at": self.dt(label.deleted_at),
+            "name": label.name,
+            "description": label.description,
+            "color": label.color,
+            "sort_order": label.sort_order,
+            "external_source": label.external_source,
+            "external_id": label.external_id,
+            "created_by": label.created_by,
+            "updated_by": label.updated_by,
+            "workspace": self.store.workspace_id,
+            "project": label.project_id,
+            "parent": label.parent,
+        }
+
+    def _counts(self, issue_ids: dict[str, str]) -> JSON:
+        counts = dict.fromkeys(_GROUPS, 0)
+        total = 0
+        for issue_id in issue_ids:
+            issue = self.store.issues.get(issue_id)
+            if issue is None or not self.store.visible(issue):
+                continue
+            total += 1
+            state = self.store.states.get(issue.state) if issue.state else None
+            if state is not None and state.group in counts:
+                counts[state.group] += 1
+        out: JSON = {"total_issues": total}
+        out.update({f"{group}_issues": n for group, n in counts.items()})
+        return out
+
+    def module(self, m: Module) -> JSON:
+        out: JSON = {"id": m.id, **self._counts(m.issue_ids)}
+        out.update(
+            {
+                "created_at": self.dt(m.created_at),
+                "updated_at": self.dt(m.updated_at),
+                "deleted_at": self.dt(m.deleted_at),
+                "name": m.name,
+                "description": m.description,
+                "description_text": None,
+                "description_html": None,
+                "start_date": m.start_date,
+                "target_date": m.target_date,
+                "status": m.status,
+                "view_props": {},
+                "sort_order": m.sort_order,
+                "external_source": m.external_source,
+                "external_id": m.external_id,
+                "archived_at": self.dt(m.archived_at),
+                "logo_props": {},
+                "created_by": m.created_by,
+                "updated_by": m.updated_by,
+                "project": m.project_id,
+                "workspace": self.store.workspace_id,
+                "lead": m.lead,
+                "members": list(m.members),
+            }
+        )
+        return out
+
+    def cycle(self, c: Cycle, *, archived_list: bool = False) -> JSON:
+        out: JSON = {"id": c.id, **self._counts(c.issue_ids)}
+        if archived_list:
+            out.update({"total_estimates": 0.0, "completed_estimates": 0.0})
+            out["started_estimates"] = 0.0
+        out.update(
+            {
+                "created_at": self.dt(c.created_at),
+                "updated_at": self.dt(c.updated_at),
+                "deleted_at": self.dt(c.deleted_at),
+                "name": c.name,
+                "description": c.description,
+                "start_date": self.dt(c.start_date),
+                "end_date": self.dt(c.end_date),
+                "view_props": {},
+                "sort_order": c.sort_order,
+                "external_source": c.external_source,
+                "external_id": c.external_id,
+                "progress_snapshot": {},
+                "archived_at": self.dt(c.archived_at),
+                "logo_props": {},
+                "timezone": c.timezone,
+                "version": 1,
+                "created_by": c.created_by,
+                "updated_by": c.updated_by,
+                "project": c.project_id,
+                "workspace": self.store.workspace_id,
+                "owned_by": c.owned_by,
+            }
+        )
+        return out
+
+    def comment(self, c: Comment, *, listing: bool = False) -> JSON:
+        out: JSON = {"id": c.id}
+        if listing:
+            out["is_member"] = True
+        out.update(
+            {
+                "created_at": self.dt(c.created_at),
+                "updated_at": self.dt(c.updated_at),
+                "deleted_at": self.dt(c.deleted_at),
+                "comment_html": c.comment_html,
+                "attachments": [],
+                "access": c.access,
+                "external_source": c.external_source,
+                "external_id": c.external_id,
+                "edited_at": self.dt(c.edited_at),
+                "created_by": c.created_by,
+                "updated_by": c.updated_by,
+                "project": c.project_id,
+                "workspace": self.store.workspace_id,
+                "description": c.description,
+                "issue": c.issue_id,
+                "actor": c.actor,
+                "parent": c.parent,
+            }
+        )
+        return out
+
+    def link(self, link: Link) -> JSON:
+        return {
+            "id": link.id,
+            "created_at": self.dt(link.created_at),
+            "updated_at": self.dt(link.updated_at),
+            "deleted_at": self.dt(link.deleted_at),
+            "title": link.title,
+            "url": link.url,
+            "metadata": link.metadata,
+            "created_by": link.created_by,
+            "updated_by": link.updated_by,
+            "project": link.project_id,
+            "workspace": self.store.workspace_id,
+            "issue": link.issue_id,
+        }
+
+    def activity(self, a: Activity) -> JSON:
+        return {
+            "id": a.id,
+            "created_at": self.dt(a.created_at),
+            "updated_at": self.dt(a.created_at),
+            "deleted_at": None,
+            "verb": a.verb,
+            "field": a.field,
+            "old_value": a.old_value,
+            "new_value": a.new_value,
+            "comment": a.comment,
+            "attachments": [],
+            "old_identifier": None,
+            "new_identifier": None,
+            "epoch": float(int(a.created_at)),
+            "project": a.project_id,
+            "workspace": self.store.workspace_id,
+            "issue": a.issue_id,
+            "issue_comment": None,
+            "actor": a.actor,
+        }
+
+    def intake(self, x: IntakeIssue) -> JSON:
+        issue = self.store.issues[x.issue_id]
+        detail = self.issue(issue)
+        detail["state"] = self._expand_state(issue.state) if issue.state else None
+        detail["description"] = {}
+        return {
+            "id": x.id,
+            "issue_detail": detail,
+            "inbox": x.intake_id,
+            "created_at": self.dt(x.created_at),
+            "updated_at": self.dt(x.updated_at),
+            "deleted_at": self.dt(x.deleted_at),
+            "status": x.status,
+            "snoozed_till": self.dt(x.snoozed_till),
+            "source": x.source,
+            "source_email": x.source_email,
+            "external_source": x.external_source,
+            "external_id": x.external_id,
+            "extra": {},
+            "created_by": x.created_by,
+            "updated_by": x.updated_by,
+            "project": x.project_id,
+            "workspace": self.store.workspace_id,
+            "intake": x.intake_id,
+            "issue": x.issue_id,
+            "duplicate_to": x.duplicate_to,
+        }

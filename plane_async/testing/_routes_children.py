@@ -1,0 +1,222 @@
+"""Per-work-item comments, links and activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._pagination import envelope, parse_page_request
+from ._router import ApiError, Call, Reply, Router, not_found
+from ._store import Comment, Issue, Link
+from ._validate import check_choice, check_external_conflict, parse_datetime, raise_if
+
+__all__ = ["register"]
+
+
+def _issue(c: Call) -> Issue | None:
+    issue = c.store.issues.get(c.params["issue_id"])
+    if issue is None or issue.project_id != c.project.id or issue.deleted_at is not None:
+        return None
+    return issue
+
+
+def _require_issue(c: Call) -> Issue:
+    issue = _issue(c)
+    if issue is None:
+        raise not_found()
+    return issue
+
+
+def _page(c: Call, rows: list[Any], render: Any) -> Reply:
+    page = parse_page_request(c.query, max_per_page=c.max_per_page)
+    fields, expand = c.fields, c.expand
+    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
+
+
+# -- comments ------------------------------------------------------------------------------
+
+
+def _comments(c: Call) -> list[Comment]:
+    issue_id = c.params["issue_id"]
+    rows = [x for x in c.store.comments.values() if x.issue_id == issue_id and x.deleted_at is None]
+    rows.sort(key=lambda x: x.created_at)
+    return rows
+
+
+def comments_list(c: Call) -> Reply:
+    return _page(c, _comments(c), lambda x: c.render.comment(x, listing=True))
+
+
+def comments_create(c: Call) -> Reply:
+    data = c.data
+    # Plane checks the external id before validating the body.
+    check_external_conflict(c, c.store.comments, data, "Issue Comment")
+    issue = _require_issue(c)
+    errors: dict[str, Any] = {}
+    check_choice(errors, data, "access", ("INTERNAL", "EXTERNAL"))
+    raise_if(errors)
+    now = c.store.now()
+    created_at = parse_datetime(data.get("created_at"))
+    comment = Comment(
+        id=c.store.new_id(),
+        issue_id=issue.id,
+        project_id=issue.project_id,
+        comment_html=data.get("comment_html") or "<p></p>",
+        access=data.get("access", "INTERNAL"),
+        actor=data.get("created_by") or c.actor,
+        description=c.store.new_id(),
+        parent=data.get("parent"),
+        external_source=data.get("external_source"),
+        external_id=data.get("external_id"),
+        created_by=data.get("created_by") or c.actor,
+        updated_by=c.actor,
+        created_at=now if created_at is None else created_at,
+        updated_at=now,
+    )
+    c.store.comments[comment.id] = comment
+    c.store.index_external(c.store.comments, comment)
+    return 201, c.render.comment(comment)
+
+
+def _comment(c: Call) -> Comment:
+    comment: Comment | None = c.store.live(c.store.comments, c.params["comment_id"], c.project.id)
+    if comment is None or comment.issue_id != c.params["issue_id"]:
+        raise not_found()
+    return comment
+
+
+def comment_get(c: Call) -> Reply:
+    return 200, c.shape(c.render.comment(_comment(c), listing=True))
+
+
+def comment_patch(c: Call) -> Reply:
+    comment = _comment(c)
+    data = c.data
+    check_external_conflict(c, c.store.comments, data, "Issue Comment", current=comment)
+    errors: dict[str, Any] = {}
+    check_choice(errors, data, "access", ("INTERNAL", "EXTERNAL"))
+    raise_if(errors)
+    for key in ("comment_html", "access", "external_source", "external_id"):
+        if key in data:
+            setattr(comment, key, data[key])
+    comment.updated_at = comment.edited_at = c.store.now()
+    comment.updated_by = c.actor
+    c.store.index_external(c.store.comments, comment)
+    return 200, c.render.comment(comment)
+
+
+def comment_delete(c: Call) -> Reply:
+    _comment(c).deleted_at = c.store.now()
+    return 204, None
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+def links_list(c: Call) -> Reply:
+    issue_id = c.params["issue_id"]
+    rows = [x for x in c.store.links.values() if x.issue_id == issue_id and x.deleted_at is None]
+    rows.sort(key=lambda x: x.created_at, reverse=True)
+    return _page(c, rows, c.render.link)
+
+
+def _check_url(c: Call, issue_id: str, data: dict[str, Any], current: Link | None) -> None:
+    url = data.get("url")
+    if current is None and not url:
+        raise ApiError(400, {"url": ["This field is required."]})
+    if url is None:
+        return
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ApiError(400, {"url": ["Enter a valid URL."]})
+    for other in c.store.links.values():
+        if (
+            other is not current
+            and other.issue_id == issue_id
+            and other.deleted_at is None
+            and other.url == url
+        ):
+            raise ApiError(400, {"error": "URL already exists for this Issue"})
+
+
+def links_create(c: Call) -> Reply:
+    issue = _require_issue(c)
+    data = c.data
+    _check_url(c, issue.id, data, None)
+    now = c.store.now()
+    link = Link(
+        id=c.store.new_id(),
+        issue_id=issue.id,
+        project_id=issue.project_id,
+        url=data["url"],
+        title=data.get("title"),
+        created_by=data.get("created_by") or c.actor,
+        updated_by=c.actor,
+        created_at=now,
+        updated_at=now,
+    )
+    c.store.links[link.id] = link
+    return 201, c.render.link(link)
+
+
+def _link(c: Call) -> Link:
+    link: Link | None = c.store.live(c.store.links, c.params["link_id"], c.project.id)
+    if link is None or link.issue_id != c.params["issue_id"]:
+        raise not_found()
+    return link
+
+
+def link_get(c: Call) -> Reply:
+    return 200, c.shape(c.render.link(_link(c)))
+
+
+def link_patch(c: Call) -> Reply:
+    link = _link(c)
+    data = c.data
+    _check_url(c, link.issue_id, data, link)
+    for key in ("url", "title"):
+        if key in data:
+            setattr(link, key, data[key])
+    link.updated_at = c.store.now()
+    link.updated_by = c.actor
+    return 200, c.render.link(link)
+
+
+def link_delete(c: Call) -> Reply:
+    _link(c).deleted_at = c.store.now()
+    return 204, None
+
+
+# -- activities ----------------------------------------------------------------------------
+
+
+def activities_list(c: Call) -> Reply:
+    issue = _issue(c)
+    rows = list(c.store.issue_activities(issue)) if issue is not None else []
+    order_by = c.query.get("order_by", "created_at")
+    if order_by.lstrip("-") == "created_at":
+        rows.sort(key=lambda a: a.created_at, reverse=order_by.startswith("-"))
+    return _page(c, rows, c.render.activity)
+
+
+def activity_get(c: Call) -> Reply:
+    issue = _issue(c)
+    activities = c.store.issue_activities(issue) if issue is not None else []
+    for activity in activities:
+        if activity.id == c.params["activity_id"]:
+            return 200, c.shape(c.render.activity(activity))
+    raise ApiError(404, {"message": "Activity not found.", "code": "NOT_FOUND"})
+
+
+def register(r: Router) -> None:
+    item = "workspaces/{slug}/projects/{pid:uuid}/{items}/{issue_id:uuid}/"
+    r.add(item + "comments/", {"GET": comments_list, "POST": comments_create})
+    r.add(
+        item + "comments/{comment_id:uuid}/",
+        {"GET": comment_get, "PATCH": comment_patch, "DELETE": comment_delete},
+    )
+    r.add(item + "links/", {"GET": links_list, "POST": links_create})
+    r.add(
+        item + "links/{link_id:uuid}/",
+        {"GET": link_get, "PATCH": link_patch, "DELETE": link_delete},
+    )
+    r.add(item + "activities/", {"GET": activities_list})
+    r.add(item + "activities/{activity_id:uuid}/", {"GET": activity_get})

@@ -1,0 +1,160 @@
+"""Project members and intake issues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._pagination import envelope, parse_page_request
+from ._router import ApiError, Call, Reply, Router, not_found
+from ._routes_issues import create_issue
+from ._store import IntakeIssue
+from ._validate import check_choice, raise_if
+
+__all__ = ["register"]
+
+
+def members_list(c: Call) -> Reply:
+    users = c.store.users
+    return 200, [c.render.user_lite(users[u]) for u in c.project.members if u in users]
+
+
+def members_add(c: Call) -> Reply:
+    data = c.data
+    errors: dict[str, Any] = {}
+    if "member" not in data:
+        errors["member"] = ["This field is required."]
+    check_choice(errors, data, "role", (20, 15, 5))
+    raise_if(errors)
+    user_id = str(data["member"])
+    if user_id not in c.store.users:
+        raise ApiError(400, {"member": [f'Invalid pk "{user_id}" - object does not exist.']})
+    if user_id in c.project.members:
+        raise ApiError(400, {"error": "The payload is not valid"})
+    role = int(data.get("role", 15))
+    member_id = c.store.new_id()
+    c.project.members[user_id] = (member_id, role)
+    return 201, {"id": member_id, "member": user_id, "role": role}
+
+
+def _member(c: Call) -> str:
+    for user_id, (member_id, _role) in c.project.members.items():
+        if member_id == c.params["member_id"]:
+            return user_id
+    raise not_found()
+
+
+def member_get(c: Call) -> Reply:
+    return 200, c.render.user_lite(c.store.users[_member(c)])
+
+
+def member_patch(c: Call) -> Reply:
+    user_id = _member(c)
+    errors: dict[str, Any] = {}
+    check_choice(errors, c.data, "role", (20, 15, 5))
+    raise_if(errors)
+    member_id, role = c.project.members[user_id]
+    role = int(c.data.get("role", role))
+    c.project.members[user_id] = (member_id, role)
+    return 200, {"id": member_id, "member": user_id, "role": role}
+
+
+def member_delete(c: Call) -> Reply:
+    del c.project.members[_member(c)]
+    return 204, None
+
+
+# -- intake --------------------------------------------------------------------------------
+
+
+def intake_list(c: Call) -> Reply:
+    rows = [x for x in c.store.project_rows(c.store.intake, c.project.id)]
+    rows.sort(key=lambda x: x.created_at, reverse=True)
+    page = parse_page_request(c.query, max_per_page=c.max_per_page)
+    fields, expand = c.fields, c.expand
+    return 200, envelope(rows, page, lambda x: c.render.shape(c.render.intake(x), fields, expand))
+
+
+def intake_create(c: Call) -> Reply:
+    project = c.project
+    if not project.intake_view:
+        raise ApiError(400, {"error": "Intake is not enabled for this project"})
+    issue_data = c.data.get("issue")
+    if not isinstance(issue_data, dict) or not issue_data.get("name"):
+        raise ApiError(400, {"error": "Name is required"})
+    fields = {k: issue_data[k] for k in ("name", "description_html", "priority") if k in issue_data}
+    issue = create_issue(c, project, fields, is_triage=True)
+    now = c.store.now()
+    intake_id = project.extra.setdefault("intake_id", c.store.new_id())
+    row = IntakeIssue(
+        id=c.store.new_id(),
+        issue_id=issue.id,
+        project_id=project.id,
+        intake_id=intake_id,
+        created_by=c.actor,
+        created_at=now,
+        updated_at=now,
+    )
+    c.store.intake[issue.id] = row
+    return 201, c.render.intake(row)
+
+
+def _intake(c: Call) -> IntakeIssue:
+    row: IntakeIssue | None = c.store.live(c.store.intake, c.params["issue_id"], c.project.id)
+    if row is None:
+        raise not_found()
+    return row
+
+
+def intake_get(c: Call) -> Reply:
+    return 200, c.shape(c.render.intake(_intake(c)))
+
+
+def intake_patch(c: Call) -> Reply:
+    row = _intake(c)
+    data = c.data
+    errors: dict[str, Any] = {}
+    check_choice(errors, data, "status", (-2, -1, 0, 1, 2))
+    raise_if(errors)
+    for key in ("status", "duplicate_to", "source", "source_email"):
+        if key in data:
+            setattr(row, key, data[key])
+    issue = c.store.issues[row.issue_id]
+    patch = data.get("issue")
+    if isinstance(patch, dict):
+        for key in ("name", "description_html", "priority"):
+            if key in patch:
+                setattr(issue, key, patch[key])
+    if row.status == 1 and issue.is_triage:
+        issue.is_triage = False  # accepted: it joins the project's work items
+        default = next(
+            (s for s in c.store.project_rows(c.store.states, c.project.id) if s.default), None
+        )
+        issue.state = default.id if default else issue.state
+        c.store.touch(c.project.id)
+    row.updated_at = c.store.now()
+    row.updated_by = c.actor
+    return 200, c.render.intake(row)
+
+
+def intake_delete(c: Call) -> Reply:
+    row = _intake(c)
+    row.deleted_at = c.store.now()
+    issue = c.store.issues[row.issue_id]
+    if issue.is_triage:
+        issue.deleted_at = row.deleted_at
+    return 204, None
+
+
+def register(r: Router) -> None:
+    pr = "workspaces/{slug}/projects/{pid:uuid}/"
+    for word in ("members", "project-members"):
+        r.add(pr + word + "/", {"GET": members_list, "POST": members_add})
+        r.add(
+            pr + word + "/{member_id:uuid}/",
+            {"GET": member_get, "PATCH": member_patch, "DELETE": member_delete},
+        )
+    r.add(pr + "intake-issues/", {"GET": intake_list, "POST": intake_create})
+    r.add(
+        pr + "intake-issues/{issue_id:uuid}/",
+        {"GET": intake_get, "PATCH": intake_patch, "DELETE": intake_delete},
+    )

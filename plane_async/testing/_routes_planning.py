@@ -1,0 +1,444 @@
+"""Modules and cycles, with their work items, archive and transfer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._pagination import envelope, parse_page_request
+from ._router import ApiError, Call, Reply, Router, not_found
+from ._routes_issues import issue_order_key, issues_page
+from ._store import Cycle, Issue, Module
+from ._validate import (
+    check_choice,
+    check_external_conflict,
+    parse_date,
+    parse_datetime,
+    raise_if,
+    require,
+)
+
+__all__ = ["register"]
+
+_MODULE_STATUS = ("backlog", "planned", "in-progress", "paused", "completed", "cancelled")
+_MODULE_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "lead",
+    "members",
+    "sort_order",
+    "external_source",
+    "external_id",
+)
+
+
+def _page(c: Call, rows: list[Any], render: Callable[[Any], Any]) -> Reply:
+    page = parse_page_request(c.query, max_per_page=c.max_per_page)
+    fields, expand = c.fields, c.expand
+    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
+
+
+def _member_issues(c: Call, issue_ids: dict[str, str]) -> Reply:
+    rows = [c.store.issues[i] for i in issue_ids if i in c.store.issues]
+    rows = [i for i in rows if c.store.visible(i)]
+    order_by = c.query.get("order_by", "created_at")
+    rows.sort(key=issue_order_key(c, order_by), reverse=order_by.startswith("-"))
+    return issues_page(c, rows)
+
+
+def _link_row(c: Call, row_id: str, issue: Issue, kind: str, owner_id: str) -> dict[str, Any]:
+    now = c.render.dt(c.store.now())
+    return {
+        "id": row_id,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "created_by": c.actor,
+        "updated_by": c.actor,
+        "project": issue.project_id,
+        "workspace": c.store.workspace_id,
+        kind: owner_id,
+        "issue": issue.id,
+    }
+
+
+def _issues_in_body(c: Call, message: dict[str, Any]) -> list[Issue]:
+    ids = c.data.get("issues")
+    if not ids:
+        raise ApiError(400, message)
+    found = []
+    for issue_id in ids:
+        issue = c.store.issues.get(str(issue_id))
+        if issue is not None and issue.project_id == c.project.id and issue.deleted_at is None:
+            found.append(issue)
+    return found
+
+
+# -- modules -------------------------------------------------------------------------------
+
+
+def _modules(c: Call, *, archived: bool) -> list[Module]:
+    rows = [
+        m
+        for m in c.store.project_rows(c.store.modules, c.project.id)
+        if (m.archived_at is not None) == archived
+    ]
+    rows.sort(key=lambda m: m.created_at, reverse=True)
+    return rows
+
+
+def modules_list(c: Call) -> Reply:
+    return _page(c, _modules(c, archived=False), c.render.module)
+
+
+def archived_modules_list(c: Call) -> Reply:
+    return _page(c, _modules(c, archived=True), c.render.module)
+
+
+def _module_checks(c: Call, data: dict[str, Any], current: Module | None) -> dict[str, Any]:
+    errors: dict[str, Any] = require(data, *(() if current else ("name",)))
+    check_choice(errors, data, "status", _MODULE_STATUS)
+    dates: dict[str, Any] = {
+        n: parse_date(errors, data, n) for n in ("start_date", "target_date") if n in data
+    }
+    raise_if(errors)
+    name = data.get("name")
+    for other in c.store.project_rows(c.store.modules, c.project.id):
+        if other is not current and name is not None and other.name == name:
+            message = "Module with this name already exists"
+            raise ApiError(
+                400,
+                {
+                    "id": other.id,
+                    "code": "MODULE_NAME_ALREADY_EXISTS",
+                    "error": message,
+                    "message": message,
+                },
+            )
+    check_external_conflict(c, c.store.modules, data, "Module", current=current)
+    return dates
+
+
+def modules_create(c: Call) -> Reply:
+    if not c.project.module_view:
+        raise ApiError(400, {"error": "Modules are not enabled for this project"})
+    data = c.data
+    dates = _module_checks(c, data, None)
+    now = c.store.now()
+    module = Module(
+        id=c.store.new_id(),
+        project_id=c.project.id,
+        name=data["name"],
+        created_by=c.actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_module(c, module, data, dates)
+    c.store.modules[module.id] = module
+    c.store.index_external(c.store.modules, module)
+    return 201, c.render.module(module)
+
+
+def _apply_module(c: Call, module: Module, data: dict[str, Any], dates: dict[str, Any]) -> None:
+    for key in _MODULE_FIELDS:
+        if key in data:
+            value = data[key]
+            if key == "members":
+                value = [u for u in value or [] if u in c.project.members]
+            setattr(module, key, value)
+    for key, value in dates.items():
+        setattr(module, key, value)
+
+
+def _module(c: Call, key: str = "module_id") -> Module:
+    module: Module | None = c.store.live(c.store.modules, c.params[key], c.project.id)
+    if module is None:
+        raise not_found()
+    return module
+
+
+def module_get(c: Call) -> Reply:
+    return 200, c.shape(c.render.module(_module(c)))
+
+
+def module_patch(c: Call) -> Reply:
+    module = _module(c)
+    if module.archived_at is not None:
+        raise ApiError(400, {"error": "Archived module cannot be updated"})
+    data = c.data
+    _apply_module(c, module, data, _module_checks(c, data, module))
+    module.updated_at = c.store.now()
+    module.updated_by = c.actor
+    c.store.index_external(c.store.modules, module)
+    return 200, c.render.module(module)
+
+
+def module_delete(c: Call) -> Reply:
+    _module(c).deleted_at = c.store.now()
+    return 204, None
+
+
+def module_issues_list(c: Call) -> Reply:
+    return _member_issues(c, _module(c).issue_ids)
+
+
+def module_issues_add(c: Call) -> Reply:
+    module = _module(c)
+    rows = []
+    for issue in _issues_in_body(c, {"error": "Issues are required"}):
+        row_id = module.issue_ids.setdefault(issue.id, c.store.new_id())
+        rows.append(_link_row(c, row_id, issue, "module", module.id))
+    return 200, rows
+
+
+def module_issue_remove(c: Call) -> Reply:
+    module = _module(c)
+    if module.issue_ids.pop(c.params["issue_id"], None) is None:
+        raise not_found()
+    return 204, None
+
+
+def module_archive(c: Call) -> Reply:
+    module = _module(c)
+    if module.status not in ("completed", "cancelled"):
+        raise ApiError(400, {"error": "Only completed or cancelled modules can be archived"})
+    module.archived_at = c.store.now()
+    return 204, None
+
+
+def module_unarchive(c: Call) -> Reply:
+    _module(c).archived_at = None
+    return 204, None
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+
+def _cycles(c: Call, *, archived: bool) -> list[Cycle]:
+    rows = [
+        x
+        for x in c.store.project_rows(c.store.cycles, c.project.id)
+        if (x.archived_at is not None) == archived
+    ]
+    rows.sort(key=lambda x: x.created_at, reverse=True)
+    return rows
+
+
+def cycles_list(c: Call) -> Reply:
+    now = c.store.now()
+    view = c.query.get("cycle_view", "all")
+    rows = _cycles(c, archived=False)
+    if view == "current":
+        current = [
+            x
+            for x in rows
+            if x.start_date is not None
+            and x.end_date is not None
+            and x.start_date <= now <= x.end_date
+        ]
+        return 200, [c.shape(c.render.cycle(x)) for x in current]
+    if view == "upcoming":
+        rows = [x for x in rows if x.start_date is not None and x.start_date > now]
+    elif view == "completed":
+        rows = [x for x in rows if x.end_date is not None and x.end_date < now]
+    elif view == "draft":
+        rows = [x for x in rows if x.start_date is None and x.end_date is None]
+    elif view == "incomplete":
+        rows = [x for x in rows if x.end_date is None or x.end_date >= now]
+    return _page(c, rows, c.render.cycle)
+
+
+def archived_cycles_list(c: Call) -> Reply:
+    return _page(c, _cycles(c, archived=True), lambda x: c.render.cycle(x, archived_list=True))
+
+
+def _cycle_dates(data: dict[str, Any], current: Cycle | None) -> dict[str, Any]:
+    if current is None or "start_date" in data or "end_date" in data:
+        start = data.get("start_date", None if current is None else current.start_date)
+        end = data.get("end_date", None if current is None else current.end_date)
+        if (start is None) != (end is None):
+            raise ApiError(
+                400, {"error": "Both start date and end date are either required or are to be null"}
+            )
+        start_at = parse_datetime(start) if isinstance(start, str) else start
+        end_at = parse_datetime(end) if isinstance(end, str) else end
+        if start_at is not None and end_at is not None and start_at > end_at:
+            raise ApiError(400, {"error": "Start date cannot exceed end date"})
+        return {"start_date": start_at, "end_date": end_at}
+    return {}
+
+
+def cycles_create(c: Call) -> Reply:
+    if not c.project.cycle_view:
+        raise ApiError(400, {"error": "Cycles are not enabled for this project"})
+    data = c.data
+    dates = _cycle_dates(data, None)
+    if "project_id" not in data:
+        raise ApiError(400, {"non_field_errors": ["Project ID is required"]})
+    raise_if(require(data, "name"))
+    check_external_conflict(c, c.store.cycles, data, "Cycle")
+    now = c.store.now()
+    cycle = Cycle(
+        id=c.store.new_id(),
+        project_id=c.project.id,
+        name=data["name"],
+        owned_by=data.get("owned_by") or c.actor,
+        created_by=c.actor,
+        created_at=now,
+        updated_at=now,
+        **dates,
+    )
+    for key in ("description", "timezone", "sort_order", "external_source", "external_id"):
+        if data.get(key) is not None:
+            setattr(cycle, key, data[key])
+    c.store.cycles[cycle.id] = cycle
+    c.store.index_external(c.store.cycles, cycle)
+    return 201, c.render.cycle(cycle)
+
+
+def _cycle(c: Call, key: str = "cycle_id") -> Cycle:
+    cycle: Cycle | None = c.store.live(c.store.cycles, c.params[key], c.project.id)
+    if cycle is None:
+        raise not_found()
+    return cycle
+
+
+def _completed(c: Call, cycle: Cycle) -> bool:
+    return cycle.end_date is not None and cycle.end_date < c.store.now()
+
+
+def cycle_get(c: Call) -> Reply:
+    return 200, c.shape(c.render.cycle(_cycle(c)))
+
+
+def cycle_patch(c: Call) -> Reply:
+    cycle = _cycle(c)
+    data = c.data
+    if cycle.archived_at is not None:
+        raise ApiError(400, {"error": "Archived cycle cannot be updated"})
+    if _completed(c, cycle) and set(data) - {"sort_order"}:
+        raise ApiError(
+            400, {"error": "The Cycle has already been completed so it cannot be edited"}
+        )
+    dates = _cycle_dates(data, cycle)
+    raise_if(require(data, *(n for n in ("name",) if n in data)))
+    check_external_conflict(c, c.store.cycles, data, "Cycle", current=cycle)
+    for key in (
+        "name",
+        "description",
+        "timezone",
+        "sort_order",
+        "owned_by",
+        "external_source",
+        "external_id",
+    ):
+        if key in data:
+            setattr(cycle, key, data[key])
+    for key, value in dates.items():
+        setattr(cycle, key, value)
+    cycle.updated_at = c.store.now()
+    cycle.updated_by = c.actor
+    c.store.index_external(c.store.cycles, cycle)
+    return 200, c.render.cycle(cycle)
+
+
+def cycle_delete(c: Call) -> Reply:
+    _cycle(c).deleted_at = c.store.now()
+    return 204, None
+
+
+def cycle_issues_list(c: Call) -> Reply:
+    return _member_issues(c, _cycle(c).issue_ids)
+
+
+def cycle_issues_add(c: Call) -> Reply:
+    cycle = _cycle(c)
+    if _completed(c, cycle):
+        raise ApiError(
+            400,
+            {
+                "code": "CYCLE_COMPLETED",
+                "message": "The Cycle has already been completed so no new issues can be added",
+            },
+        )
+    issues = _issues_in_body(c, {"error": "Work items are required", "code": "MISSING_WORK_ITEMS"})
+    rows = []
+    for issue in issues:
+        for other in c.store.project_rows(c.store.cycles, c.project.id):
+            if other is not cycle:
+                other.issue_ids.pop(issue.id, None)  # an item is in one cycle at most
+        row_id = cycle.issue_ids.setdefault(issue.id, c.store.new_id())
+        rows.append(_link_row(c, row_id, issue, "cycle", cycle.id))
+    return 200, rows
+
+
+def cycle_issue_get(c: Call) -> Reply:
+    cycle = _cycle(c)
+    row_id = cycle.issue_ids.get(c.params["issue_id"])
+    issue = c.store.issues.get(c.params["issue_id"])
+    if row_id is None or issue is None:
+        raise not_found()
+    return 200, {**_link_row(c, row_id, issue, "cycle", cycle.id), "sub_issues_count": 0}
+
+
+def cycle_issue_remove(c: Call) -> Reply:
+    if _cycle(c).issue_ids.pop(c.params["issue_id"], None) is None:
+        raise not_found()
+    return 204, None
+
+
+def cycle_transfer(c: Call) -> Reply:
+    cycle = _cycle(c)
+    new_id = c.data.get("new_cycle_id")
+    if not new_id:
+        raise ApiError(400, {"error": "New Cycle Id is required"})
+    target = c.store.live(c.store.cycles, str(new_id), c.project.id)
+    if target is None:
+        raise not_found()
+    if _completed(c, target):
+        raise ApiError(
+            400, {"error": "The cycle where the issues are transferred is already completed"}
+        )
+    for issue_id in list(cycle.issue_ids):
+        issue = c.store.issues.get(issue_id)
+        state = c.store.states.get(issue.state) if issue and issue.state else None
+        if state is None or state.group not in ("completed", "cancelled"):
+            target.issue_ids[issue_id] = cycle.issue_ids.pop(issue_id)
+    return 200, {"message": "Success"}
+
+
+def cycle_archive(c: Call) -> Reply:
+    cycle = _cycle(c)
+    if not _completed(c, cycle):
+        raise ApiError(400, {"error": "Only completed cycles can be archived"})
+    cycle.archived_at = c.store.now()
+    return 204, None
+
+
+def cycle_unarchive(c: Call) -> Reply:
+    _cycle(c).archived_at = None
+    return 204, None
+
+
+def register(r: Router) -> None:
+    pr = "workspaces/{slug}/projects/{pid:uuid}/"
+    md = pr + "modules/{module_id:uuid}/"
+    r.add(pr + "modules/", {"GET": modules_list, "POST": modules_create})
+    r.add(md, {"GET": module_get, "PATCH": module_patch, "DELETE": module_delete})
+    r.add(md + "module-issues/", {"GET": module_issues_list, "POST": module_issues_add})
+    r.add(md + "module-issues/{issue_id:uuid}/", {"DELETE": module_issue_remove})
+    r.add(md + "archive/", {"POST": module_archive})
+    r.add(pr + "archived-modules/", {"GET": archived_modules_list})
+    r.add(pr + "archived-modules/{module_id:uuid}/unarchive/", {"DELETE": module_unarchive})
+    cy = pr + "cycles/{cycle_id:uuid}/"
+    r.add(pr + "cycles/", {"GET": cycles_list, "POST": cycles_create})
+    r.add(cy, {"GET": cycle_get, "PATCH": cycle_patch, "DELETE": cycle_delete})
+    r.add(cy + "cycle-issues/", {"GET": cycle_issues_list, "POST": cycle_issues_add})
+    r.add(
+        cy + "cycle-issues/{issue_id:uuid}/", {"GET": cycle_issue_get, "DELETE": cycle_issue_remove}
+    )
+    r.add(cy + "transfer-issues/", {"POST": cycle_transfer})
+    r.add(cy + "archive/", {"POST": cycle_archive})
+    r.add(pr + "archived-cycles/", {"GET": archived_cycles_list})
+    r.add(pr + "archived-cycles/{cycle_id:uuid}/unarchive/", {"DELETE": cycle_unarchive})
