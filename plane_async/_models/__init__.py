@@ -1,0 +1,69 @@
+"""The attrs models of the Plane API (see ``_base`` for how attributes are read)."""
+
+from ._base import UNSET, FieldInfo, PlaneModel, structure, structure_many, to_dict
+from .cycles import Cycle, CycleIssue
+from .enums import (
+    CommentAccess,
+    EstimateType,
+    IntakeStatus,
+    ModuleStatus,
+    Network,
+    PlaneIntEnum,
+    PlaneStrEnum,
+    Priority,
+    Role,
+    StateGroup,
+)
+from .issues import Activity, Comment, IntakeIssue, Issue, Link
+from .misc import (
+    Estimate,
+    EstimatePoint,
+    IssueLite,
+    ProjectLite,
+    SearchResult,
+    StateLite,
+    WorkspaceLite,
+)
+from .modules import Module, ModuleIssue
+from .projects import Label, Project, State
+from .users import ProjectMember, User, WorkspaceMember
+
+__all__ = [
+    "UNSET",
+    "Activity",
+    "Comment",
+    "CommentAccess",
+    "Cycle",
+    "CycleIssue",
+    "Estimate",
+    "EstimatePoint",
+    "EstimateType",
+    "FieldInfo",
+    "IntakeIssue",
+    "IntakeStatus",
+    "Issue",
+    "IssueLite",
+    "Label",
+    "Module",
+    "ModuleIssue",
+    "ModuleStatus",
+    "Network",
+    "PlaneIntEnum",
+    "PlaneModel",
+    "PlaneStrEnum",
+    "Priority",
+    "Project",
+    "ProjectLite",
+    "ProjectMember",
+    "Role",
+    "SearchResult",
+    "State",
+    "StateGroup",
+    "StateLite",
+    "User",
+    "WorkspaceLite",
+    "WorkspaceMember",
+    "structure",
+    "structure_many",
+    "to_dict",
+]

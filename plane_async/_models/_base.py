@@ -1,0 +1,358 @@
+"""The model machinery: frozen attrs classes whose attributes are converted on first read.
+
+How a model works:
+
+- ``structure(Issue, raw)`` only wraps the server's dict (no conversion: about 0.2 µs).
+- Each field is a small descriptor on the class. The first read of ``issue.state`` takes
+  ``raw["state"]``, converts it with the field's hook (:mod:`._hooks`) and caches the result
+  in the instance ``__dict__``, where later reads find it directly (a plain attribute read).
+- A key absent from the dict (not requested with ``fields=``, or not sent by this server
+  version) raises :class:`~plane_async._errors.FieldNotRequestedError`; a value of an
+  unexpected shape raises :class:`~plane_async._errors.FieldValueError` naming the model,
+  the item id and the field. Both are ``AttributeError`` subclasses, so ``hasattr()`` is
+  False and ``getattr(obj, name, default)`` returns the default for such a field. Other
+  fields and other items stay usable.
+- Unknown keys are kept: ``model.raw`` is what the server sent, ``model.unknown_fields``
+  the keys this client does not model.
+- Models can also be built directly, ``Issue(name="x")``: fields not given read as not
+  requested. They are frozen; ``to_dict()`` gives a JSON-ready dict.
+
+Why descriptors and an instance ``__dict__`` rather than ``__slots__`` plus ``__getattr__``:
+on CPython 3.11 a read of an unset slot builds an ``AttributeError`` before ``__getattr__``
+runs, which measured 1.25 µs per first read against 0.3 µs for the descriptor; with four
+fields read per item that alone would cost more than ``json.loads``.
+"""
+
+from __future__ import annotations
+
+import copy
+import reprlib
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from .._errors import FieldNotRequestedError, FieldValueError
+from . import _hooks
+
+__all__ = [
+    "UNSET",
+    "FieldInfo",
+    "PlaneModel",
+    "field",
+    "model",
+    "structure",
+    "structure_many",
+]
+
+M = TypeVar("M", bound="PlaneModel")
+C = TypeVar("C", bound=type)
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+#: Default of every model field: "not given". Never visible on an instance.
+UNSET: Any = _Unset()
+
+_new = object.__new__
+_METADATA_KEY = "plane_key"
+
+
+def field(*, key: str | None = None) -> Any:
+    """A model field whose JSON key differs from the attribute name (``key=``)."""
+    metadata = {_METADATA_KEY: key} if key else {}
+    return attrs.field(default=UNSET, metadata=metadata)
+
+
+@attrs.frozen
+class FieldInfo:
+    """What the client knows about one field of a model (used by ``Query``)."""
+
+    name: str
+    key: str
+    type: Any
+    expandable: bool
+
+
+class PlaneModel:
+    """Base class of every model. See the module docstring for the reading rules."""
+
+    __slots__ = ("_raw",)
+
+    #: name -> FieldInfo, set by ``@model``
+    __plane_fields__: ClassVar[Mapping[str, FieldInfo]]
+    #: the JSON keys of the fields
+    __plane_keys__: ClassVar[frozenset[str]]
+    #: the JSON keys that ``expand=`` turns into objects
+    __plane_expandable__: ClassVar[frozenset[str]]
+
+    _raw: Any  # the server's dict; None for a model built by calling the class
+
+    def __attrs_post_init__(self) -> None:
+        # Built by calling the class: fields left at UNSET read as "not given".
+        values = self.__dict__
+        for name in [n for n, v in values.items() if v is UNSET]:
+            del values[name]
+        _RAW_SET(self, None)
+
+    @property
+    def raw(self) -> Mapping[str, Any]:
+        """The object as the server sent it (read-only), unknown keys included.
+
+        For a model built by calling the class: its fields in JSON form.
+        """
+        raw = _get_raw(self)
+        if raw is None:
+            return types.MappingProxyType(to_dict(self))
+        if type(raw) is not dict:
+            raise FieldValueError(
+                f"{type(self).__name__}: the server sent {type(raw).__name__}, not a JSON object",
+                model=type(self).__name__,
+                field="",
+            )
+        return types.MappingProxyType(raw)
+
+    @property
+    def unknown_fields(self) -> dict[str, Any]:
+        """Keys the server sent that this client does not model (a newer server)."""
+        raw = _get_raw(self)
+        if type(raw) is not dict:
+            return {}
+        keys = type(self).__plane_keys__
+        return {k: v for k, v in raw.items() if k not in keys}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, PlaneModel)
+        mine, theirs = _get_raw(self), _get_raw(other)
+        if mine is not None and mine is theirs:
+            return True
+        return all(
+            _field_state(self, name) == _field_state(other, name)
+            for name in type(self).__plane_fields__
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(_field_state(self, "id"))))
+
+    def __repr__(self) -> str:
+        try:
+            return _repr(self)
+        except Exception:  # a repr must never raise, whatever the server sent
+            return f"<{type(self).__name__}>"
+
+
+# The slot's own descriptor: setting through it skips the frozen __setattr__ and costs
+# one C call.
+_RAW_SLOT: Any = PlaneModel.__dict__["_raw"]
+_RAW_SET: Callable[[Any, Any], None] = _RAW_SLOT.__set__
+_RAW_GET: Callable[[Any], Any] = _RAW_SLOT.__get__
+
+
+def _get_raw(obj: PlaneModel) -> Any:
+    try:
+        return _RAW_GET(obj)
+    except AttributeError:
+        return None
+
+
+_INVALID = object()
+_NOT_GIVEN = ("<not given>",)
+
+
+def _field_state(obj: PlaneModel, name: str) -> Any:
+    try:
+        return getattr(obj, name)
+    except FieldNotRequestedError:
+        return _NOT_GIVEN
+    except FieldValueError:
+        raw = _get_raw(obj)
+        key = type(obj).__plane_fields__[name].key
+        return (_INVALID, repr(raw.get(key) if type(raw) is dict else raw))
+
+
+_REPR_NAMES = ("name", "display_name", "identifier", "title", "verb", "url", "key", "value")
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+
+
+def _repr(obj: PlaneModel) -> str:
+    raw = _get_raw(obj)
+    source: Mapping[str, Any] = raw if type(raw) is dict else obj.__dict__
+    parts = []
+    if "id" in source:
+        parts.append(f"id={_short.repr(str(source['id']))}")
+    for name in _REPR_NAMES:
+        if name in source:
+            parts.append(f"{name}={_short.repr(source[name])}")
+            break
+    if raw is not None and type(raw) is not dict:
+        parts.append(f"invalid={_short.repr(raw)}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
+class _Field:
+    """The descriptor behind one model attribute: convert on first read, then cache."""
+
+    __slots__ = ("exact", "hook", "key", "model", "name", "nullable")
+
+    def __init__(
+        self, model: str, name: str, key: str, hook: _hooks.Hook, exact: type | None, nullable: bool
+    ) -> None:
+        self.model = model
+        self.name = name
+        self.key = key
+        self.hook = hook
+        self.exact = exact
+        self.nullable = nullable
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        exact = self.exact
+        if exact is not None:
+            # str/int/bool: a type check is all it takes, no call
+            if type(value) is not exact and (value is not None or not self.nullable):
+                raise self._invalid(obj, value, None)
+        else:
+            try:
+                value = self.hook(value)
+            except Exception as exc:
+                raise self._invalid(obj, value, exc) from exc
+        obj.__dict__[self.name] = value
+        return value
+
+    def _missing(self, obj: Any) -> Exception:
+        raw = _get_raw(obj)
+        if raw is None:
+            return FieldNotRequestedError(
+                f"{self.model}.{self.name} was not given when this object was built",
+                model=self.model,
+                field=self.name,
+            )
+        if type(raw) is not dict:
+            return FieldValueError(
+                f"{self.model}.{self.name}: the item is {type(raw).__name__} "
+                f"{_short.repr(raw)}, not a JSON object",
+                model=self.model,
+                field=self.name,
+            )
+        item_id = raw.get("id")
+        return FieldNotRequestedError(
+            f"{self.model}.{self.name} is not in the response for item {item_id}: it was not "
+            f"requested with fields=, or this server version does not send it",
+            model=self.model,
+            field=self.name,
+            item_id=item_id,
+        )
+
+    def _invalid(self, obj: Any, value: Any, exc: Exception | None) -> FieldValueError:
+        raw = _get_raw(obj)
+        item_id = raw.get("id") if type(raw) is dict else None
+        why = f": {exc}" if exc is not None else f", expected {self.exact.__name__}"  # type: ignore[union-attr]
+        return FieldValueError(
+            f"{self.model}.{self.name} of item {item_id}: unexpected value "
+            f"{type(value).__name__} {_short.repr(value)}{why}",
+            model=self.model,
+            field=self.name,
+            item_id=item_id,
+        )
+
+
+def _contains_model(tp: Any) -> bool:
+    return _hooks.is_model(tp) or any(_contains_model(a) for a in typing.get_args(tp))
+
+
+def _exact_type(tp: Any) -> tuple[type | None, bool]:
+    """(str/int/bool, nullable) when a type check is the whole conversion."""
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 2:
+        if type(None) in args:
+            other = args[0] if args[1] is type(None) else args[1]
+            if other in (str, int, bool):
+                return other, True
+    if tp in (str, int, bool):
+        return tp, False
+    return None, False
+
+
+def structure(cls: type[M], raw: Any) -> M:
+    """Wrap one server object as ``cls``. Never fails: a bad value fails when read."""
+    obj = _new(cls)
+    _RAW_SET(obj, raw)
+    return obj
+
+
+def structure_many(cls: type[M], raws: Iterable[Any]) -> list[M]:
+    """Wrap a list of server objects (a page's ``results``) as ``cls`` instances."""
+    new, set_raw = _new, _RAW_SET
+    out: list[M] = []
+    append = out.append
+    for raw in raws:
+        obj = new(cls)
+        set_raw(obj, raw)
+        append(obj)
+    return out
+
+
+def _lazy_model(cls: type, value: Any) -> Any:
+    obj: Any = _new(cls)
+    _RAW_SET(obj, value)
+    return obj
+
+
+# Fields are declared ``name: T = UNSET`` (or ``= field(key=...)``): every field has a
+# default, so the type checker accepts ``Issue(name="x")`` with any subset given.
+@typing.dataclass_transform(frozen_default=True, kw_only_default=True)
+def model(cls: C) -> C:
+    """Class decorator: a frozen attrs model with lazily converted fields."""
+    built: Any = attrs.define(
+        cls,
+        frozen=True,
+        slots=False,
+        eq=False,
+        order=False,
+        repr=False,
+        kw_only=True,
+        weakref_slot=False,
+    )
+    attrs.resolve_types(built)
+    infos: dict[str, FieldInfo] = {}
+    for att in attrs.fields(built):
+        key = att.metadata.get(_METADATA_KEY, att.name)
+        exact, nullable = _exact_type(att.type)
+        hook = _hooks.compile_hook(att.type, _lazy_model)
+        setattr(built, att.name, _Field(cls.__name__, att.name, key, hook, exact, nullable))
+        infos[att.name] = FieldInfo(att.name, key, att.type, _contains_model(att.type))
+    built.__plane_fields__ = types.MappingProxyType(infos)
+    built.__plane_keys__ = frozenset(i.key for i in infos.values())
+    built.__plane_expandable__ = frozenset(i.key for i in infos.values() if i.expandable)
+    result: C = built
+    return result
+
+
+def to_dict(obj: PlaneModel) -> dict[str, Any]:
+    """A JSON-ready dict: what the server sent (a copy), or a built model's fields."""
+    raw = _get_raw(obj)
+    if type(raw) is dict:
+        return copy.deepcopy(raw)
+    from .._converter import converter  # the converter module imports the models
+
+    result: dict[str, Any] = converter.unstructure(obj)
+    return result

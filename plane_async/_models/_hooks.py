@@ -1,0 +1,243 @@
+"""Field converters: a JSON value in, a typed value out, or an exception.
+
+One compiler, :func:`compile_hook`, turns a field's annotation into a one-argument
+function. The lazy attribute path calls it directly; ``plane_async._converter``
+registers the very same functions on its cattrs ``Converter``, so lazy reads, the
+converter and its strict test twin all apply one set of rules.
+
+Every hook checks the JSON type exactly: ``None`` never becomes ``"None"``, ``"5"`` never
+becomes ``5`` and ``True`` is not an int. Anything unexpected raises (``TypeError`` or
+``ValueError``); the model layer turns that into a ``FieldValueError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from .enums import PlaneIntEnum, PlaneStrEnum
+
+__all__ = ["Hook", "ModelHook", "compile_hook", "is_model", "supported"]
+
+#: A field converter: JSON value -> typed value (raises on a wrong shape).
+Hook = Callable[[Any], Any]
+#: How a nested model is built from its dict: lazily (hot path) or eagerly (strict twin).
+ModelHook = Callable[[type, Any], Any]
+
+_NoneType = type(None)
+_EXACT = (str, int, bool)
+
+# UUIDs repeat heavily across a page (project, workspace, state, users), and uuid.UUID()
+# costs about 1 µs. UUID objects are immutable, so sharing them is safe; the cache is
+# bounded by clearing it when full.
+_UUID_CACHE: dict[str, uuid.UUID] = {}
+_UUID_CACHE_MAX = 8192
+
+
+def is_model(tp: object) -> bool:
+    """True for a plane_async model class."""
+    return isinstance(tp, type) and "__plane_fields__" in tp.__dict__
+
+
+def _is_plane_enum(tp: object) -> bool:
+    return isinstance(tp, type) and issubclass(tp, (PlaneStrEnum, PlaneIntEnum))
+
+
+def _union_args(tp: Any) -> tuple[Any, ...] | None:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return typing.get_args(tp)
+    return None
+
+
+def _is_var_tuple(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def supported(tp: Any) -> bool:
+    """Whether :func:`compile_hook` handles ``tp`` (used as the cattrs predicate)."""
+    if tp is Any or tp in (float, uuid.UUID, _dt.datetime, _dt.date) or tp in _EXACT:
+        return True
+    if is_model(tp) or _is_plane_enum(tp) or _is_var_tuple(tp):
+        return True
+    if typing.get_origin(tp) is dict:
+        return True
+    args = _union_args(tp)
+    return args is not None and all(a is _NoneType or supported(a) for a in args)
+
+
+def _fail(value: Any, expected: str) -> TypeError:
+    return TypeError(f"expected {expected}, got {type(value).__name__} {value!r:.80}")
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        cached = _UUID_CACHE.get(value)
+    except TypeError:  # unhashable: a list or dict where an id belongs
+        raise _fail(value, "a UUID string") from None
+    if cached is not None:
+        return cached
+    if type(value) is not str:
+        raise _fail(value, "a UUID string")
+    result = uuid.UUID(value)
+    if len(_UUID_CACHE) >= _UUID_CACHE_MAX:
+        _UUID_CACHE.clear()
+    _UUID_CACHE[value] = result
+    return result
+
+
+def _datetime(value: Any) -> _dt.datetime:
+    if type(value) is not str:
+        raise _fail(value, "an ISO 8601 datetime string")
+    return _dt.datetime.fromisoformat(value)
+
+
+def _date(value: Any) -> _dt.date:
+    if type(value) is not str:
+        raise _fail(value, "an ISO 8601 date string")
+    return _dt.date.fromisoformat(value)
+
+
+def _float(value: Any) -> float:
+    kind = type(value)
+    if kind is float:
+        return value  # type: ignore[no-any-return]
+    if kind is int:  # JSON has one number type; 1 and 1.0 are the same value
+        return float(value)
+    raise _fail(value, "a number")
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+def _exact(kind: type) -> Hook:
+    def check(value: Any) -> Any:
+        if type(value) is not kind:
+            raise _fail(value, kind.__name__)
+        return value
+
+    return check
+
+
+def _enum(cls: Any) -> Hook:
+    members: dict[Any, Any] = cls._value2member_map_
+    raw_type: type = str if issubclass(cls, PlaneStrEnum) else int
+
+    def convert(value: Any) -> Any:
+        if type(value) is not raw_type:
+            raise _fail(value, f"a {raw_type.__name__} value of {cls.__name__}")
+        member = members.get(value)
+        return member if member is not None else cls(value)
+
+    return convert
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise _fail(value, "a JSON object")
+    return value
+
+
+def _model(cls: type, model_hook: ModelHook) -> Hook:
+    def convert(value: Any) -> Any:
+        if type(value) is not dict:
+            raise _fail(value, f"a JSON object ({cls.__name__})")
+        return model_hook(cls, value)
+
+    return convert
+
+
+def _tuple(item: Hook) -> Hook:
+    def convert(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list:
+            raise _fail(value, "a JSON array")
+        return tuple([item(v) for v in value])
+
+    return convert
+
+
+def _id_or_model(cls: type, model_hook: ModelHook) -> Hook:
+    # A relation: an id string normally, the related object when expanded.
+    def convert(value: Any) -> Any:
+        if type(value) is dict:
+            return model_hook(cls, value)
+        return _uuid(value)
+
+    return convert
+
+
+def _ids_or_models(cls: type, model_hook: ModelHook) -> Hook:
+    # assignees/labels: all ids, or (expanded) all objects; never a mix.
+    def convert(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list:
+            raise _fail(value, "a JSON array")
+        if value and type(value[0]) is dict:
+            return tuple([_model_item(cls, v, model_hook) for v in value])
+        return tuple([_uuid(v) for v in value])
+
+    return convert
+
+
+def _model_item(cls: type, value: Any, model_hook: ModelHook) -> Any:
+    if type(value) is not dict:
+        raise _fail(value, f"a JSON object ({cls.__name__}) like the other items")
+    return model_hook(cls, value)
+
+
+def _nullable(inner: Hook) -> Hook:
+    def convert(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return convert
+
+
+def compile_hook(tp: Any, model_hook: ModelHook) -> Hook:
+    """The converter for annotation ``tp``; nested models are built with ``model_hook``."""
+    args = _union_args(tp)
+    if args is not None:
+        arms = tuple(a for a in args if a is not _NoneType)
+        inner = _compile_arms(arms, model_hook, tp)
+        return _nullable(inner) if len(arms) < len(args) else inner
+    return _compile_one(tp, model_hook)
+
+
+def _compile_arms(arms: tuple[Any, ...], model_hook: ModelHook, tp: Any) -> Hook:
+    if len(arms) == 1:
+        return _compile_one(arms[0], model_hook)
+    if len(arms) == 2 and arms[0] is uuid.UUID and is_model(arms[1]):
+        return _id_or_model(arms[1], model_hook)
+    if len(arms) == 2 and all(_is_var_tuple(a) for a in arms):
+        first, second = (typing.get_args(a)[0] for a in arms)
+        if first is uuid.UUID and is_model(second):
+            return _ids_or_models(second, model_hook)
+    raise TypeError(f"plane_async models do not support the annotation {tp!r}")
+
+
+def _compile_one(tp: Any, model_hook: ModelHook) -> Hook:
+    if tp is Any:
+        return _any
+    if tp in _EXACT:
+        return _exact(tp)
+    simple: dict[Any, Hook] = {
+        float: _float,
+        uuid.UUID: _uuid,
+        _dt.datetime: _datetime,
+        _dt.date: _date,
+    }
+    if tp in simple:
+        return simple[tp]
+    if typing.get_origin(tp) is dict:
+        return _dict
+    if _is_plane_enum(tp):
+        return _enum(tp)
+    if is_model(tp):
+        return _model(tp, model_hook)
+    if _is_var_tuple(tp):
+        return _tuple(compile_hook(typing.get_args(tp)[0], model_hook))
+    raise TypeError(f"plane_async models do not support the annotation {tp!r}")

@@ -1,0 +1,123 @@
+"""Work items (Plane's issues) and what hangs off them: comments, links, activities, intake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ._base import UNSET, PlaneModel, model
+from .enums import CommentAccess, IntakeStatus, Priority
+from .misc import (
+    EstimatePoint,
+    IssueLite,
+    ProjectLite,
+    ProjectScoped,
+    StateLite,
+    WorkspaceLite,
+)
+from .projects import Label
+from .users import User
+
+__all__ = ["Activity", "Comment", "IntakeIssue", "Issue", "Link"]
+
+
+@model
+class Issue(ProjectScoped):
+    """A work item.
+
+    Relations are ids unless expanded: ``state`` is a ``UUID``, or a ``StateLite`` with
+    ``expand=state``; ``assignees`` a tuple of ``UUID``, or of ``User`` with
+    ``expand=assignees``; ``labels`` likewise with ``Label``.
+    """
+
+    name: str = UNSET
+    description_html: str = UNSET
+    description_binary: str | None = UNSET
+    priority: Priority = UNSET
+    state: uuid.UUID | StateLite | None = UNSET
+    parent: uuid.UUID | IssueLite | None = UNSET
+    estimate_point: uuid.UUID | EstimatePoint | None = UNSET
+    point: int | None = UNSET
+    start_date: dt.date | None = UNSET
+    target_date: dt.date | None = UNSET
+    assignees: tuple[uuid.UUID, ...] | tuple[User, ...] = UNSET
+    labels: tuple[uuid.UUID, ...] | tuple[Label, ...] = UNSET
+    sequence_id: int = UNSET
+    sort_order: float = UNSET
+    completed_at: dt.datetime | None = UNSET
+    archived_at: dt.date | None = UNSET
+    is_draft: bool = UNSET
+    type: uuid.UUID | None = UNSET
+    type_id: uuid.UUID | None = UNSET
+    external_source: str | None = UNSET
+    external_id: str | None = UNSET
+
+
+@model
+class Comment(ProjectScoped):
+    """A comment on a work item. ``is_member`` is only in list responses."""
+
+    issue: uuid.UUID | Issue = UNSET
+    comment_html: str = UNSET
+    access: CommentAccess = UNSET
+    actor: uuid.UUID | User | None = UNSET
+    parent: uuid.UUID | None = UNSET
+    description: uuid.UUID | None = UNSET
+    attachments: tuple[str, ...] = UNSET
+    edited_at: dt.datetime | None = UNSET
+    is_member: bool = UNSET
+    external_source: str | None = UNSET
+    external_id: str | None = UNSET
+
+
+@model
+class Link(ProjectScoped):
+    """A link attached to a work item; the server fills ``title``/``metadata`` later."""
+
+    issue: uuid.UUID | Issue = UNSET
+    url: str = UNSET
+    title: str | None = UNSET
+    metadata: dict[str, Any] = UNSET
+
+
+@model
+class Activity(PlaneModel):
+    """One entry of a work item's history (read-only)."""
+
+    id: uuid.UUID = UNSET
+    created_at: dt.datetime = UNSET
+    updated_at: dt.datetime = UNSET
+    deleted_at: dt.datetime | None = UNSET
+    project: uuid.UUID | ProjectLite = UNSET
+    workspace: uuid.UUID | WorkspaceLite = UNSET
+    issue: uuid.UUID | Issue | None = UNSET
+    verb: str = UNSET
+    field: str | None = UNSET
+    old_value: str | None = UNSET
+    new_value: str | None = UNSET
+    comment: str | None = UNSET
+    attachments: tuple[Any, ...] = UNSET
+    old_identifier: uuid.UUID | None = UNSET
+    new_identifier: uuid.UUID | None = UNSET
+    issue_comment: uuid.UUID | None = UNSET
+    actor: uuid.UUID | User | None = UNSET
+    epoch: float | None = UNSET
+
+
+@model
+class IntakeIssue(ProjectScoped):
+    """A work item waiting in a project's intake (triage) queue."""
+
+    issue: uuid.UUID | Issue = UNSET
+    intake: uuid.UUID = UNSET
+    inbox: uuid.UUID | None = UNSET
+    status: IntakeStatus = UNSET
+    snoozed_till: dt.datetime | None = UNSET
+    duplicate_to: uuid.UUID | None = UNSET
+    source: str | None = UNSET
+    source_email: str | None = UNSET
+    extra: dict[str, Any] | None = UNSET
+    issue_detail: Issue | None = UNSET
+    external_source: str | None = UNSET
+    external_id: str | None = UNSET
