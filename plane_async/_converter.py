@@ -24,7 +24,6 @@ from cattrs.gen import make_dict_structure_fn, override
 from cattrs.preconf.json import make_converter
 
 from ._models import _hooks
-from ._models.enums import PlaneIntEnum, PlaneStrEnum
 from ._models._base import (
     PlaneModel,
     _get_raw,
@@ -32,6 +31,7 @@ from ._models._base import (
     structure_many,
     to_dict,
 )
+from ._models.enums import PlaneIntEnum, PlaneStrEnum
 
 __all__ = [
     "converter",

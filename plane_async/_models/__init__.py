@@ -44,6 +44,7 @@ __all__ = [
     "Issue",
     "IssueLite",
     "Label",
+    "Link",
     "Module",
     "ModuleIssue",
     "ModuleStatus",

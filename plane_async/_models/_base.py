@@ -282,11 +282,11 @@ def _contains_model(tp: Any) -> bool:
 def _exact_type(tp: Any) -> tuple[type | None, bool]:
     """(str/int/bool, nullable) when a type check is the whole conversion."""
     args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 2:
-        if type(None) in args:
-            other = args[0] if args[1] is type(None) else args[1]
-            if other in (str, int, bool):
-                return other, True
+    union = typing.get_origin(tp) in (typing.Union, types.UnionType)
+    if union and len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        if other in (str, int, bool):
+            return other, True
     if tp in (str, int, bool):
         return tp, False
     return None, False
