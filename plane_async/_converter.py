@@ -29,6 +29,7 @@ from ._models._base import (
     _get_raw,
     structure,
     structure_many,
+    structurer,
     to_dict,
 )
 from ._models.enums import PlaneIntEnum, PlaneStrEnum
@@ -38,6 +39,7 @@ __all__ = [
     "strict_converter",
     "structure",
     "structure_many",
+    "structurer",
     "to_dict",
     "unstructure_for_write",
 ]

@@ -1,6 +1,14 @@
 """The attrs models of the Plane API (see ``_base`` for how attributes are read)."""
 
-from ._base import UNSET, FieldInfo, PlaneModel, structure, structure_many, to_dict
+from ._base import (
+    UNSET,
+    FieldInfo,
+    PlaneModel,
+    structure,
+    structure_many,
+    structurer,
+    to_dict,
+)
 from .cycles import Cycle, CycleIssue
 from .enums import (
     CommentAccess,
@@ -66,5 +74,6 @@ __all__ = [
     "WorkspaceMember",
     "structure",
     "structure_many",
+    "structurer",
     "to_dict",
 ]

@@ -45,6 +45,8 @@ __all__ = [
     "model",
     "structure",
     "structure_many",
+    "structurer",
+    "to_dict",
 ]
 
 M = TypeVar("M", bound="PlaneModel")
@@ -297,6 +299,17 @@ def structure(cls: type[M], raw: Any) -> M:
     obj = _new(cls)
     _RAW_SET(obj, raw)
     return obj
+
+
+def structurer(cls: type[M]) -> Callable[[Any], M]:
+    """``structure`` bound to ``cls``: the per-item callable the pagination engine takes."""
+
+    def structure_one(raw: Any) -> M:
+        obj = _new(cls)
+        _RAW_SET(obj, raw)
+        return obj
+
+    return structure_one
 
 
 def structure_many(cls: type[M], raws: Iterable[Any]) -> list[M]:
