@@ -154,7 +154,10 @@ def links_create(c: Call) -> Reply:
         updated_at=now,
     )
     c.store.links[link.id] = link
-    return 201, c.render.link(link)
+    created = c.render.link(link)
+    # Plane fills the metadata in a background task right after the create.
+    link.metadata = {"url": link.url, "title": link.title, "favicon": "", "favicon_url": None}
+    return 201, created
 
 
 def _link(c: Call) -> Link:
