@@ -15,6 +15,7 @@ models into JSON-ready values for request bodies.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from enum import Enum
 from typing import Any
@@ -78,14 +79,40 @@ def _enum_value(member: Enum) -> Any:
     return member.value
 
 
+def _no_nested_model(cls: type, value: Any) -> Any:
+    raise AssertionError("scalar hooks never nest models")
+
+
+def _scalar_hook(tp: type) -> Any:
+    hook = _hooks.compile_hook(tp, _no_nested_model)
+    return lambda value, _type: hook(value)
+
+
+_ENUM_HOOKS: dict[type, _hooks.Hook] = {}
+
+
+def _enum_hook(value: Any, cls: type) -> Any:
+    hook = _ENUM_HOOKS.get(cls)
+    if hook is None:
+        hook = _ENUM_HOOKS[cls] = _hooks.compile_hook(cls, _no_nested_model)
+    return hook(value)
+
+
 def _configure(conv: cattrs.Converter) -> None:
     conv.register_structure_hook_factory(_is_field_type, _field_hook_factory)
+    # cattrs looks up plain classes (str, int, enums as str/int subclasses...) by class
+    # before any predicate: register our strict hooks for those classes too, or cattrs
+    # would coerce None to "None".
+    for scalar in (str, int, bool, float, uuid.UUID, dt.datetime, dt.date):
+        conv.register_structure_hook(scalar, _scalar_hook(scalar))
+    for enum_base in (PlaneStrEnum, PlaneIntEnum):
+        conv.register_structure_hook(enum_base, _enum_hook)
     conv.register_structure_hook_func(_hooks.is_model, _lazy_model_hook)
     conv.register_unstructure_hook(uuid.UUID, str)
     # StrEnum/IntEnum members are str/int subclasses: register on the enum bases, which
     # are more specific than str/int for cattrs' class dispatch. Send the plain value.
-    for enum_base in (PlaneStrEnum, PlaneIntEnum, Enum):
-        conv.register_unstructure_hook(enum_base, _enum_value)
+    for any_enum in (PlaneStrEnum, PlaneIntEnum, Enum):
+        conv.register_unstructure_hook(any_enum, _enum_value)
     conv.register_unstructure_hook(tuple, lambda t: [conv.unstructure(v) for v in t])
     conv.register_unstructure_hook_func(
         lambda tp: isinstance(tp, type) and issubclass(tp, PlaneModel), _unstructure_model
