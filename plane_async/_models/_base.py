@@ -67,6 +67,8 @@ class _Unset:
 UNSET: Any = _Unset()
 
 _new = object.__new__
+#: the ``_raw`` of a model built by calling the class (it has no server dict)
+_BUILT: Any = ("<built>",)
 _METADATA_KEY = "plane_key"
 
 
@@ -98,14 +100,23 @@ class PlaneModel:
     #: the JSON keys that ``expand=`` turns into objects
     __plane_expandable__: ClassVar[frozenset[str]]
 
-    _raw: Any  # the server's dict; None for a model built by calling the class
+    _raw: Any  # the server's dict; _BUILT for a model built by calling the class
 
     def __attrs_post_init__(self) -> None:
         # Built by calling the class: fields left at UNSET read as "not given".
         values = self.__dict__
         for name in [n for n, v in values.items() if v is UNSET]:
             del values[name]
-        _RAW_SET(self, None)
+        _RAW_SET(self, _BUILT)
+
+    def __getstate__(self) -> tuple[bool, Any, dict[str, Any]]:
+        raw = _get_raw(self)
+        return raw is _BUILT, None if raw is _BUILT else raw, dict(self.__dict__)
+
+    def __setstate__(self, state: tuple[bool, Any, dict[str, Any]]) -> None:
+        built, raw, values = state
+        _RAW_SET(self, _BUILT if built else raw)
+        self.__dict__.update(values)
 
     @property
     def raw(self) -> Mapping[str, Any]:
@@ -114,7 +125,7 @@ class PlaneModel:
         For a model built by calling the class: its fields in JSON form.
         """
         raw = _get_raw(self)
-        if raw is None:
+        if raw is _BUILT:
             return types.MappingProxyType(to_dict(self))
         if type(raw) is not dict:
             raise FieldValueError(
@@ -138,7 +149,7 @@ class PlaneModel:
             return NotImplemented
         assert isinstance(other, PlaneModel)
         mine, theirs = _get_raw(self), _get_raw(other)
-        if mine is not None and mine is theirs:
+        if mine is not _BUILT and mine is theirs:
             return True
         return all(
             _field_state(self, name) == _field_state(other, name)
@@ -166,7 +177,7 @@ def _get_raw(obj: PlaneModel) -> Any:
     try:
         return _RAW_GET(obj)
     except AttributeError:
-        return None
+        return _BUILT
 
 
 _INVALID = object()
@@ -200,7 +211,7 @@ def _repr(obj: PlaneModel) -> str:
         if name in source:
             parts.append(f"{name}={_short.repr(source[name])}")
             break
-    if raw is not None and type(raw) is not dict:
+    if raw is not _BUILT and type(raw) is not dict:
         parts.append(f"invalid={_short.repr(raw)}")
     return f"{type(obj).__name__}({', '.join(parts)})"
 
@@ -242,7 +253,7 @@ class _Field:
 
     def _missing(self, obj: Any) -> Exception:
         raw = _get_raw(obj)
-        if raw is None:
+        if raw is _BUILT:
             return FieldNotRequestedError(
                 f"{self.model}.{self.name} was not given when this object was built",
                 model=self.model,
