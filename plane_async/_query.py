@@ -39,6 +39,9 @@ __all__ = ["Query", "build_query"]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+_set = object.__setattr__
+
+
 def _split(names: Iterable[object], what: str) -> tuple[str, ...]:
     out: list[str] = []
     for name in names:
@@ -73,17 +76,25 @@ class Query:
     _unchecked: frozenset[str]
 
     def __init__(self) -> None:
-        self._fields = ()
-        self._expand = ()
-        self._unchecked = frozenset()
+        _set(self, "_fields", ())
+        _set(self, "_expand", ())
+        _set(self, "_unchecked", frozenset())
 
     @classmethod
     def _make(
         cls, fields: tuple[str, ...], expand: tuple[str, ...], unchecked: frozenset[str]
     ) -> Query:
         query = cls()
-        query._fields, query._expand, query._unchecked = fields, expand, unchecked
+        _set(query, "_fields", fields)
+        _set(query, "_expand", expand)
+        _set(query, "_unchecked", unchecked)
         return query
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Query is immutable: its methods return a new Query")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Query is immutable: its methods return a new Query")
 
     def fields(self, *names: str, unchecked: bool = False) -> Query:
         """Also request these fields. ``unchecked=True``: names the client does not know."""
