@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 
 import attrs
 
@@ -39,8 +40,10 @@ class Seed:
     """How much data a new :class:`FakePlane` starts with.
 
     The same ``random_seed`` gives the same ids and attributes. ``start`` is the epoch
-    second of the first seeded object; each seeded work item is one second newer than the
-    previous one, so "newest first" is sequence order reversed.
+    second of the first seeded object (default: midnight UTC 30 days ago); each seeded work
+    item is one second newer than the previous one, so "newest first" is sequence order
+    reversed. Cycle dates follow today's date, so "Sprint 1" is always the current cycle
+    and later sprints are upcoming.
     """
 
     projects: int = 1
@@ -53,7 +56,7 @@ class Seed:
     #: fraction of work items put in one module, and in one cycle
     module_fraction: float = 0.4
     cycle_fraction: float = 0.3
-    start: float = 1767225600.0  # 2026-01-01T00:00:00Z
+    start: float | None = None
 
 
 def add_default_states(store: Store, project: Project, actor: str | None, at: float) -> None:
@@ -101,7 +104,8 @@ def seed_store(store: Store, seed: Seed) -> None:
     rng = random.Random(seed.random_seed ^ 0x5EED)
     users = _users(store, seed.members)
     me = users[0].id
-    at = seed.start
+    today = time.time() // _DAY * _DAY
+    at = today - 30 * _DAY if seed.start is None else seed.start
     for p in range(seed.projects):
         name, ident = _PROJECTS[p] if p < len(_PROJECTS) else (f"Project {p + 1}", f"P{p + 1}")
         project = Project(
@@ -144,8 +148,8 @@ def seed_store(store: Store, seed: Seed) -> None:
                 name=mname,
                 description=f"{mname} module",
                 status=("planned", "in-progress", "backlog")[n % 3],
-                start_date=_date(at),
-                target_date=_date(at + 30 * _DAY),
+                start_date=_date(today - 14 * _DAY),
+                target_date=_date(today + 30 * _DAY),
                 lead=me,
                 sort_order=65535.0 - 10000.0 * n,
                 created_by=me,
@@ -156,7 +160,7 @@ def seed_store(store: Store, seed: Seed) -> None:
             modules.append(module)
         cycles = []
         for n in range(seed.cycles):
-            start = at + (14 * n - 7) * _DAY
+            start = today + (14 * n - 7) * _DAY
             cycle = Cycle(
                 id=store.new_id(),
                 project_id=project.id,
@@ -192,7 +196,7 @@ def _seed_issues(
     # 100k items small in memory.
     assignee_sets = [(), *((u,) for u in user_ids), tuple(user_ids[:2])]
     label_sets = [(), *((label,) for label in labels)]
-    base = seed.start + 3600.0
+    base = (project.created_at or 0.0) + 3600.0
     random_ = rng.random
     for n in range(1, seed.issues_per_project + 1):
         state = states[int(random_() * len(states))]
