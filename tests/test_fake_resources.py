@@ -156,7 +156,7 @@ async def test_comments_links_members_and_intake(p: Project) -> None:
     assert status == 201
     _, _, page = await p("GET", f"work-items/{item}/comments/")
     assert page["results"][0]["is_member"] is True and page["results"][0]["id"] == comment["id"]
-    status, _, body = await p("POST", f"work-items/{item}/links/", {"url": "ftp://x"})
+    status, _, _ = await p("POST", f"work-items/{item}/links/", {"url": "ftp://x"})
     assert status == 400
     status, _, members = await p("GET", "members/")
     assert status == 200 and isinstance(members, list) and "role" not in members[0]

@@ -17,7 +17,14 @@ import attrs
 import orjson
 from aiohttp import web
 
-from . import _routes_children, _routes_issues, _routes_members, _routes_planning, _routes_workspace
+from . import (
+    _routes_children,
+    _routes_cycles,
+    _routes_issues,
+    _routes_members,
+    _routes_modules,
+    _routes_workspace,
+)
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
 from ._render import Renderer
@@ -58,7 +65,8 @@ def _build_router() -> Router:
         _routes_workspace,
         _routes_issues,
         _routes_children,
-        _routes_planning,
+        _routes_modules,
+        _routes_cycles,
         _routes_members,
     ):
         module.register(router)

@@ -11,7 +11,19 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import attrs
+from ._rows import (
+    Activity,
+    Comment,
+    Cycle,
+    IntakeIssue,
+    Issue,
+    Label,
+    Link,
+    Module,
+    Project,
+    State,
+    User,
+)
 
 __all__ = [
     "Activity",
@@ -33,240 +45,6 @@ _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 #: Order the server uses for ``order_by=priority`` (urgent first).
 PRIORITIES = ("urgent", "high", "medium", "low", "none")
-
-
-@attrs.define(eq=False)
-class User:
-    id: str
-    first_name: str
-    last_name: str
-    email: str
-    display_name: str
-    role: int = 15
-    avatar: str = ""
-    avatar_url: str | None = None
-
-
-@attrs.define(eq=False)
-class State:
-    id: str
-    project_id: str
-    name: str
-    color: str
-    group: str = "backlog"
-    sequence: float = 15000.0
-    default: bool = False
-    description: str = ""
-    is_triage: bool = False
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-
-
-@attrs.define(eq=False)
-class Label:
-    id: str
-    project_id: str
-    name: str
-    color: str = ""
-    description: str = ""
-    parent: str | None = None
-    sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-
-
-@attrs.define(eq=False)
-class Issue:
-    """One work item. ``archived_at`` is a date string; the other times are epoch floats."""
-
-    id: str
-    project_id: str
-    sequence_id: int
-    name: str
-    state: str | None
-    priority: str = "none"
-    description_html: str = "<p></p>"
-    assignees: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    parent: str | None = None
-    estimate_point: str | None = None
-    point: int | None = None
-    start_date: str | None = None
-    target_date: str | None = None
-    sort_order: float = 65535.0
-    completed_at: float | None = None
-    archived_at: str | None = None
-    is_draft: bool = False
-    is_triage: bool = False
-    external_source: str | None = None
-    external_id: str | None = None
-    type_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-
-
-@attrs.define(eq=False)
-class Project:
-    id: str
-    name: str
-    identifier: str
-    description: str = ""
-    network: int = 2
-    module_view: bool = False
-    cycle_view: bool = False
-    issue_views_view: bool = False
-    page_view: bool = True
-    intake_view: bool = False
-    project_lead: str | None = None
-    default_assignee: str | None = None
-    timezone: str = "UTC"
-    external_source: str | None = None
-    external_id: str | None = None
-    extra: dict[str, Any] = attrs.Factory(dict)
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-    archived_at: float | None = None
-    sort_order: float = 65535.0
-    #: user id -> (ProjectMember id, role)
-    members: dict[str, tuple[str, int]] = attrs.Factory(dict)
-    #: every work item of the project in creation order (including deleted ones)
-    issues: list[Issue] = attrs.Factory(list)
-    by_sequence: dict[int, Issue] = attrs.Factory(dict)
-    next_sequence: int = 1
-    #: bumped on every work-item write, so cached list orderings know they are stale
-    version: int = 0
-
-
-@attrs.define(eq=False)
-class Module:
-    id: str
-    project_id: str
-    name: str
-    description: str = ""
-    status: str = "planned"
-    start_date: str | None = None
-    target_date: str | None = None
-    lead: str | None = None
-    members: list[str] = attrs.Factory(list)
-    sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-    archived_at: float | None = None
-    #: issue id -> ModuleIssue row id
-    issue_ids: dict[str, str] = attrs.Factory(dict)
-
-
-@attrs.define(eq=False)
-class Cycle:
-    id: str
-    project_id: str
-    name: str
-    description: str = ""
-    start_date: float | None = None
-    end_date: float | None = None
-    owned_by: str | None = None
-    timezone: str = "UTC"
-    sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-    archived_at: float | None = None
-    #: issue id -> CycleIssue row id
-    issue_ids: dict[str, str] = attrs.Factory(dict)
-
-
-@attrs.define(eq=False)
-class Comment:
-    id: str
-    issue_id: str
-    project_id: str
-    comment_html: str = "<p></p>"
-    access: str = "INTERNAL"
-    actor: str | None = None
-    description: str | None = None
-    parent: str | None = None
-    external_source: str | None = None
-    external_id: str | None = None
-    edited_at: float | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-
-
-@attrs.define(eq=False)
-class Link:
-    id: str
-    issue_id: str
-    project_id: str
-    url: str
-    title: str | None = None
-    metadata: dict[str, Any] = attrs.Factory(dict)
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
-
-
-@attrs.define(eq=False)
-class Activity:
-    id: str
-    issue_id: str
-    project_id: str
-    verb: str
-    field: str | None
-    old_value: str | None
-    new_value: str | None
-    comment: str
-    actor: str | None
-    created_at: float = 0.0
-
-
-@attrs.define(eq=False)
-class IntakeIssue:
-    id: str
-    issue_id: str
-    project_id: str
-    intake_id: str
-    status: int = -2
-    snoozed_till: float | None = None
-    duplicate_to: str | None = None
-    source: str = "IN_APP"
-    source_email: str | None = None
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 class Store:

@@ -1,215 +1,15 @@
-"""Modules and cycles, with their work items, archive and transfer."""
+"""Cycles, their work items, transfer and archive."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
 from ._router import ApiError, Call, Reply, Router, not_found
-from ._routes_issues import issue_order_key, issues_page
-from ._store import Cycle, Issue, Module
-from ._validate import (
-    check_choice,
-    check_external_conflict,
-    parse_date,
-    parse_datetime,
-    raise_if,
-    require,
-)
+from ._routes_shared import issues_in_body, link_row, member_issues, page
+from ._store import Cycle
+from ._validate import check_external_conflict, parse_datetime, raise_if, require
 
 __all__ = ["register"]
-
-_MODULE_STATUS = ("backlog", "planned", "in-progress", "paused", "completed", "cancelled")
-_MODULE_FIELDS = (
-    "name",
-    "description",
-    "status",
-    "lead",
-    "members",
-    "sort_order",
-    "external_source",
-    "external_id",
-)
-
-
-def _page(c: Call, rows: list[Any], render: Callable[[Any], Any]) -> Reply:
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand = c.fields, c.expand
-    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
-
-
-def _member_issues(c: Call, issue_ids: dict[str, str]) -> Reply:
-    rows = [c.store.issues[i] for i in issue_ids if i in c.store.issues]
-    rows = [i for i in rows if c.store.visible(i)]
-    order_by = c.query.get("order_by", "created_at")
-    rows.sort(key=issue_order_key(c, order_by), reverse=order_by.startswith("-"))
-    return issues_page(c, rows)
-
-
-def _link_row(c: Call, row_id: str, issue: Issue, kind: str, owner_id: str) -> dict[str, Any]:
-    now = c.render.dt(c.store.now())
-    return {
-        "id": row_id,
-        "created_at": now,
-        "updated_at": now,
-        "deleted_at": None,
-        "created_by": c.actor,
-        "updated_by": c.actor,
-        "project": issue.project_id,
-        "workspace": c.store.workspace_id,
-        kind: owner_id,
-        "issue": issue.id,
-    }
-
-
-def _issues_in_body(c: Call, message: dict[str, Any]) -> list[Issue]:
-    ids = c.data.get("issues")
-    if not ids:
-        raise ApiError(400, message)
-    found = []
-    for issue_id in ids:
-        issue = c.store.issues.get(str(issue_id))
-        if issue is not None and issue.project_id == c.project.id and issue.deleted_at is None:
-            found.append(issue)
-    return found
-
-
-# -- modules -------------------------------------------------------------------------------
-
-
-def _modules(c: Call, *, archived: bool) -> list[Module]:
-    rows = [
-        m
-        for m in c.store.project_rows(c.store.modules, c.project.id)
-        if (m.archived_at is not None) == archived
-    ]
-    rows.sort(key=lambda m: m.created_at, reverse=True)
-    return rows
-
-
-def modules_list(c: Call) -> Reply:
-    return _page(c, _modules(c, archived=False), c.render.module)
-
-
-def archived_modules_list(c: Call) -> Reply:
-    return _page(c, _modules(c, archived=True), c.render.module)
-
-
-def _module_checks(c: Call, data: dict[str, Any], current: Module | None) -> dict[str, Any]:
-    errors: dict[str, Any] = require(data, *(() if current else ("name",)))
-    check_choice(errors, data, "status", _MODULE_STATUS)
-    dates: dict[str, Any] = {
-        n: parse_date(errors, data, n) for n in ("start_date", "target_date") if n in data
-    }
-    raise_if(errors)
-    name = data.get("name")
-    for other in c.store.project_rows(c.store.modules, c.project.id):
-        if other is not current and name is not None and other.name == name:
-            message = "Module with this name already exists"
-            raise ApiError(
-                400,
-                {
-                    "id": other.id,
-                    "code": "MODULE_NAME_ALREADY_EXISTS",
-                    "error": message,
-                    "message": message,
-                },
-            )
-    check_external_conflict(c, c.store.modules, data, "Module", current=current)
-    return dates
-
-
-def modules_create(c: Call) -> Reply:
-    if not c.project.module_view:
-        raise ApiError(400, {"error": "Modules are not enabled for this project"})
-    data = c.data
-    dates = _module_checks(c, data, None)
-    now = c.store.now()
-    module = Module(
-        id=c.store.new_id(),
-        project_id=c.project.id,
-        name=data["name"],
-        created_by=c.actor,
-        created_at=now,
-        updated_at=now,
-    )
-    _apply_module(c, module, data, dates)
-    c.store.modules[module.id] = module
-    c.store.index_external(c.store.modules, module)
-    return 201, c.render.module(module)
-
-
-def _apply_module(c: Call, module: Module, data: dict[str, Any], dates: dict[str, Any]) -> None:
-    for key in _MODULE_FIELDS:
-        if key in data:
-            value = data[key]
-            if key == "members":
-                value = [u for u in value or [] if u in c.project.members]
-            setattr(module, key, value)
-    for key, value in dates.items():
-        setattr(module, key, value)
-
-
-def _module(c: Call, key: str = "module_id") -> Module:
-    module: Module | None = c.store.live(c.store.modules, c.params[key], c.project.id)
-    if module is None:
-        raise not_found()
-    return module
-
-
-def module_get(c: Call) -> Reply:
-    return 200, c.shape(c.render.module(_module(c)))
-
-
-def module_patch(c: Call) -> Reply:
-    module = _module(c)
-    if module.archived_at is not None:
-        raise ApiError(400, {"error": "Archived module cannot be updated"})
-    data = c.data
-    _apply_module(c, module, data, _module_checks(c, data, module))
-    module.updated_at = c.store.now()
-    module.updated_by = c.actor
-    c.store.index_external(c.store.modules, module)
-    return 200, c.render.module(module)
-
-
-def module_delete(c: Call) -> Reply:
-    _module(c).deleted_at = c.store.now()
-    return 204, None
-
-
-def module_issues_list(c: Call) -> Reply:
-    return _member_issues(c, _module(c).issue_ids)
-
-
-def module_issues_add(c: Call) -> Reply:
-    module = _module(c)
-    rows = []
-    for issue in _issues_in_body(c, {"error": "Issues are required"}):
-        row_id = module.issue_ids.setdefault(issue.id, c.store.new_id())
-        rows.append(_link_row(c, row_id, issue, "module", module.id))
-    return 200, rows
-
-
-def module_issue_remove(c: Call) -> Reply:
-    module = _module(c)
-    if module.issue_ids.pop(c.params["issue_id"], None) is None:
-        raise not_found()
-    return 204, None
-
-
-def module_archive(c: Call) -> Reply:
-    module = _module(c)
-    if module.status not in ("completed", "cancelled"):
-        raise ApiError(400, {"error": "Only completed or cancelled modules can be archived"})
-    module.archived_at = c.store.now()
-    return 204, None
-
-
-def module_unarchive(c: Call) -> Reply:
-    _module(c).archived_at = None
-    return 204, None
 
 
 # -- cycles --------------------------------------------------------------------------------
@@ -246,11 +46,11 @@ def cycles_list(c: Call) -> Reply:
         rows = [x for x in rows if x.start_date is None and x.end_date is None]
     elif view == "incomplete":
         rows = [x for x in rows if x.end_date is None or x.end_date >= now]
-    return _page(c, rows, c.render.cycle)
+    return page(c, rows, c.render.cycle)
 
 
 def archived_cycles_list(c: Call) -> Reply:
-    return _page(c, _cycles(c, archived=True), lambda x: c.render.cycle(x, archived_list=True))
+    return page(c, _cycles(c, archived=True), lambda x: c.render.cycle(x, archived_list=True))
 
 
 def _cycle_dates(data: dict[str, Any], current: Cycle | None) -> dict[str, Any]:
@@ -349,7 +149,7 @@ def cycle_delete(c: Call) -> Reply:
 
 
 def cycle_issues_list(c: Call) -> Reply:
-    return _member_issues(c, _cycle(c).issue_ids)
+    return member_issues(c, _cycle(c).issue_ids)
 
 
 def cycle_issues_add(c: Call) -> Reply:
@@ -362,14 +162,14 @@ def cycle_issues_add(c: Call) -> Reply:
                 "message": "The Cycle has already been completed so no new issues can be added",
             },
         )
-    issues = _issues_in_body(c, {"error": "Work items are required", "code": "MISSING_WORK_ITEMS"})
+    issues = issues_in_body(c, {"error": "Work items are required", "code": "MISSING_WORK_ITEMS"})
     rows = []
     for issue in issues:
         for other in c.store.project_rows(c.store.cycles, c.project.id):
             if other is not cycle:
                 other.issue_ids.pop(issue.id, None)  # an item is in one cycle at most
         row_id = cycle.issue_ids.setdefault(issue.id, c.store.new_id())
-        rows.append(_link_row(c, row_id, issue, "cycle", cycle.id))
+        rows.append(link_row(c, row_id, issue, "cycle", cycle.id))
     return 200, rows
 
 
@@ -379,7 +179,7 @@ def cycle_issue_get(c: Call) -> Reply:
     issue = c.store.issues.get(c.params["issue_id"])
     if row_id is None or issue is None:
         raise not_found()
-    return 200, {**_link_row(c, row_id, issue, "cycle", cycle.id), "sub_issues_count": 0}
+    return 200, {**link_row(c, row_id, issue, "cycle", cycle.id), "sub_issues_count": 0}
 
 
 def cycle_issue_remove(c: Call) -> Reply:
@@ -423,14 +223,6 @@ def cycle_unarchive(c: Call) -> Reply:
 
 def register(r: Router) -> None:
     pr = "workspaces/{slug}/projects/{pid:uuid}/"
-    md = pr + "modules/{module_id:uuid}/"
-    r.add(pr + "modules/", {"GET": modules_list, "POST": modules_create})
-    r.add(md, {"GET": module_get, "PATCH": module_patch, "DELETE": module_delete})
-    r.add(md + "module-issues/", {"GET": module_issues_list, "POST": module_issues_add})
-    r.add(md + "module-issues/{issue_id:uuid}/", {"DELETE": module_issue_remove})
-    r.add(md + "archive/", {"POST": module_archive})
-    r.add(pr + "archived-modules/", {"GET": archived_modules_list})
-    r.add(pr + "archived-modules/{module_id:uuid}/unarchive/", {"DELETE": module_unarchive})
     cy = pr + "cycles/{cycle_id:uuid}/"
     r.add(pr + "cycles/", {"GET": cycles_list, "POST": cycles_create})
     r.add(cy, {"GET": cycle_get, "PATCH": cycle_patch, "DELETE": cycle_delete})

@@ -1,0 +1,55 @@
+"""Helpers shared by the module and cycle routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._pagination import envelope, parse_page_request
+from ._router import ApiError, Call, Reply
+from ._routes_issues import issue_order_key, issues_page
+from ._store import Issue
+
+__all__ = ["issues_in_body", "link_row", "member_issues", "page"]
+
+
+def page(c: Call, rows: list[Any], render: Callable[[Any], Any]) -> Reply:
+    page = parse_page_request(c.query, max_per_page=c.max_per_page)
+    fields, expand = c.fields, c.expand
+    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
+
+
+def member_issues(c: Call, issue_ids: dict[str, str]) -> Reply:
+    rows = [c.store.issues[i] for i in issue_ids if i in c.store.issues]
+    rows = [i for i in rows if c.store.visible(i)]
+    order_by = c.query.get("order_by", "created_at")
+    rows.sort(key=issue_order_key(c, order_by), reverse=order_by.startswith("-"))
+    return issues_page(c, rows)
+
+
+def link_row(c: Call, row_id: str, issue: Issue, kind: str, owner_id: str) -> dict[str, Any]:
+    now = c.render.dt(c.store.now())
+    return {
+        "id": row_id,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "created_by": c.actor,
+        "updated_by": c.actor,
+        "project": issue.project_id,
+        "workspace": c.store.workspace_id,
+        kind: owner_id,
+        "issue": issue.id,
+    }
+
+
+def issues_in_body(c: Call, message: dict[str, Any]) -> list[Issue]:
+    ids = c.data.get("issues")
+    if not ids:
+        raise ApiError(400, message)
+    found = []
+    for issue_id in ids:
+        issue = c.store.issues.get(str(issue_id))
+        if issue is not None and issue.project_id == c.project.id and issue.deleted_at is None:
+            found.append(issue)
+    return found
