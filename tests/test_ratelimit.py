@@ -1,0 +1,537 @@
+"""The rate limiter, on a virtual clock: every wait below takes no real time."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections.abc import Mapping
+
+import pytest
+
+from plane_async import _ratelimit
+from plane_async._errors import PlaneValueError
+from plane_async._ratelimit import (
+    Limiter,
+    Quota,
+    RateLimit,
+    is_stricter,
+    parse_rate_remaining,
+    parse_retry_after_pause,
+    shared_limiter,
+)
+from plane_async._ratelimit_window import SlidingWindowLimiter
+from tests import vclock
+
+KEY = "plane_api_0123456789abcdef"
+URL = "https://plane.example.com"
+
+
+def now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+async def request(
+    limiter: Limiter,
+    log: list[tuple[str, float]],
+    name: str,
+    *,
+    latency: float = 0.0,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """One simulated request: records when it was let through."""
+    async with limiter.slot() as slot:
+        log.append((name, now()))
+        if latency:
+            await asyncio.sleep(latency)
+        slot.observe(status, headers or {})
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+# -- RateLimit ------------------------------------------------------------------------------
+
+
+def test_rate_limit_defaults_match_plane() -> None:
+    rate = RateLimit()
+    assert (rate.requests, rate.period) == (60, 60.0)
+    assert 0 < rate.margin <= 0.25
+    assert rate.max_retry_after == 300.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"requests": 0}, "requests must be an int >= 1"),
+        ({"requests": -5}, "requests must be an int >= 1"),
+        ({"requests": 1.5}, "requests must be an int >= 1"),
+        ({"requests": True}, "requests must be an int >= 1"),
+        ({"period": 0}, "period must be a finite number of seconds > 0"),
+        ({"period": -1.0}, "period must be a finite number of seconds > 0"),
+        ({"period": float("inf")}, "period must be a finite number of seconds > 0"),
+        ({"period": float("nan")}, "period must be a finite number of seconds > 0"),
+        ({"margin": -0.1}, "margin must be a finite number of seconds >= 0"),
+        ({"max_retry_after": 0}, "max_retry_after must be a finite number of seconds > 0"),
+    ],
+)
+def test_rate_limit_refuses_bad_values_saying_what_is_accepted(
+    kwargs: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(PlaneValueError, match=fragment):
+        RateLimit(**kwargs)  # type: ignore[arg-type]
+
+
+def test_rate_limit_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        RateLimit().requests = 5  # type: ignore[misc]
+
+
+def test_stricter_means_fewer_requests_per_second_then_smaller_burst() -> None:
+    assert is_stricter(RateLimit(30, 60.0), RateLimit(60, 60.0))
+    assert is_stricter(RateLimit(60, 120.0), RateLimit(60, 60.0))
+    assert not is_stricter(RateLimit(60, 60.0), RateLimit(60, 60.0))
+    # Same rate (1/s): the smaller burst is stricter.
+    assert is_stricter(RateLimit(1, 1.0), RateLimit(60, 60.0))
+    assert is_stricter(RateLimit(60, 60.0, margin=0.5), RateLimit(60, 60.0, margin=0.1))
+
+
+# -- header parsing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "17"}, 17.0),
+        ({"retry-after": "17"}, 17.0),
+        ({}, 60.0),
+        ({"Retry-After": "0"}, 1.0),
+        ({"Retry-After": "-3"}, 1.0),
+        ({"Retry-After": "100000"}, 300.0),
+        ({"Retry-After": "soon"}, 60.0),
+        ({"Retry-After": "nan"}, 60.0),
+        ({"Retry-After": " 5 "}, 5.0),
+    ],
+)
+def test_retry_after_pause(headers: dict[str, str], expected: float) -> None:
+    assert parse_retry_after_pause(headers) == expected
+
+
+def test_retry_after_cap_is_configurable() -> None:
+    assert parse_retry_after_pause({"Retry-After": "900"}, cap=600.0) == 600.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"X-RateLimit-Remaining": "12"}, 12),
+        ({"x-ratelimit-remaining": "0"}, 0),
+        ({"X-RateLimit-Remaining": "-1"}, 0),
+        ({"X-RateLimit-Remaining": "many"}, None),
+        ({}, None),
+    ],
+)
+def test_rate_remaining(headers: dict[str, str], expected: int | None) -> None:
+    assert parse_rate_remaining(headers) == expected
+
+
+# -- the sliding window ---------------------------------------------------------------------
+
+
+def test_burst_then_each_next_as_the_oldest_leaves_the_window() -> None:
+    async def main() -> list[float]:
+        limiter = SlidingWindowLimiter(RateLimit(3, 10.0, margin=0.5))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(*(request(limiter, log, str(i)) for i in range(8)))
+        return [t - start for _, t in log]
+
+    assert vclock.run(main()) == [0.0] * 3 + [10.5] * 3 + [21.0] * 2
+
+
+def test_n_requests_finish_in_the_theoretical_minimum() -> None:
+    async def main() -> float:
+        limiter = SlidingWindowLimiter(RateLimit(20, 1.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(*(request(limiter, log, str(i)) for i in range(200)))
+        return now() - start
+
+    # 200 requests at 20 per second: the last 20 may start 9 s after the first 20.
+    assert vclock.run(main()) == pytest.approx(9.0)
+
+
+def test_slot_is_stamped_when_the_response_arrives_not_when_sent() -> None:
+    async def main() -> list[tuple[str, float]]:
+        limiter = SlidingWindowLimiter(RateLimit(1, 10.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        slow = asyncio.create_task(request(limiter, log, "slow", latency=4.0))
+        await settle()
+        await request(limiter, log, "next")
+        await slow
+        return [(name, t - start) for name, t in log]
+
+    # The slow request finished at 4 s, so its slot frees at 14 s, not 10 s.
+    assert vclock.run(main()) == [("slow", 0.0), ("next", 14.0)]
+
+
+def test_in_flight_requests_count_as_used() -> None:
+    async def main() -> tuple[Quota, Quota]:
+        limiter = SlidingWindowLimiter(RateLimit(5, 60.0, margin=0.1))
+        log: list[tuple[str, float]] = []
+        tasks = [asyncio.create_task(request(limiter, log, "r", latency=3.0)) for _ in range(2)]
+        await settle()
+        during = limiter.quota()
+        await asyncio.gather(*tasks)
+        return during, limiter.quota()
+
+    during, after = vclock.run(main())
+    assert during == Quota(limit=5, period=60.0, remaining=3, next_slot_in=0.0, paused_for=0.0)
+    assert after.remaining == 3
+
+
+def test_quota_says_when_the_next_slot_frees() -> None:
+    async def main() -> tuple[Quota, Quota, Quota]:
+        limiter = SlidingWindowLimiter(RateLimit(2, 60.0, margin=0.5))
+        fresh = limiter.quota()
+        log: list[tuple[str, float]] = []
+        await request(limiter, log, "a")
+        await asyncio.sleep(10)
+        await request(limiter, log, "b")
+        full = limiter.quota()
+        await asyncio.sleep(50.5)
+        return fresh, full, limiter.quota()
+
+    fresh, full, later = vclock.run(main())
+    assert fresh == Quota(limit=2, period=60.0, remaining=2, next_slot_in=0.0, paused_for=0.0)
+    assert full.remaining == 0
+    assert full.next_slot_in == pytest.approx(50.5)
+    assert later.remaining == 1
+    assert later.next_slot_in == 0.0
+
+
+# -- fairness and cancellation --------------------------------------------------------------
+
+
+def test_waiters_are_served_first_come_first_served() -> None:
+    async def main() -> list[str]:
+        limiter = SlidingWindowLimiter(RateLimit(2, 5.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        tasks = []
+        for i in range(9):
+            tasks.append(asyncio.create_task(request(limiter, log, f"r{i}")))
+            await asyncio.sleep(0.01)  # a known arrival order
+        await asyncio.gather(*tasks)
+        return [name for name, _ in log]
+
+    assert vclock.run(main()) == [f"r{i}" for i in range(9)]
+
+
+def test_cancelled_waiter_takes_no_slot_and_disturbs_no_one() -> None:
+    async def main() -> tuple[list[tuple[str, float]], Quota]:
+        limiter = SlidingWindowLimiter(RateLimit(2, 10.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "first")
+        await request(limiter, log, "second")
+        tasks = {}
+        for name in ("a", "b", "c", "d"):
+            tasks[name] = asyncio.create_task(request(limiter, log, name))
+            await settle()
+        await asyncio.sleep(3)
+        tasks["b"].cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await tasks["b"]
+        await asyncio.gather(tasks["a"], tasks["c"], tasks["d"])
+        return [(n, t - start) for n, t in log], limiter.quota()
+
+    log, quota = vclock.run(main())
+    # "b" never ran; "c" took its place at the same moment "a" went.
+    assert log == [("first", 0.0), ("second", 0.0), ("a", 10.0), ("c", 10.0), ("d", 20.0)]
+    assert quota.remaining == 1
+
+
+def test_waiter_cancelled_right_after_admission_passes_its_slot_on() -> None:
+    async def main() -> list[str]:
+        limiter = SlidingWindowLimiter(RateLimit(5, 10.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        # A 429 makes the limiter admit one request at a time, on each exit.
+        await request(limiter, log, "hit", status=429, headers={"Retry-After": "2"})
+        probe = limiter.slot()
+        await probe.__aenter__()
+        waiter_a = asyncio.create_task(request(limiter, log, "a"))
+        waiter_b = asyncio.create_task(request(limiter, log, "b"))
+        await settle()
+        await probe.__aexit__(None, None, None)  # admits "a" before "a" gets to run...
+        waiter_a.cancel()  # ...which is cancelled before it sends anything
+        with pytest.raises(asyncio.CancelledError):
+            await waiter_a
+        await waiter_b
+        return [name for name, _ in log]
+
+    assert vclock.run(main()) == ["hit", "b"]
+
+
+def test_error_or_cancellation_inside_the_block_still_stamps_the_slot() -> None:
+    async def main() -> tuple[Quota, float]:
+        limiter = SlidingWindowLimiter(RateLimit(2, 30.0, margin=0.0))
+        start = now()
+        with pytest.raises(OSError):
+            async with limiter.slot():
+                raise OSError("connection reset")
+
+        async def hang() -> None:
+            async with limiter.slot():
+                await asyncio.sleep(100)
+
+        task = asyncio.create_task(hang())
+        await asyncio.sleep(1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        quota = limiter.quota()
+        async with limiter.slot():
+            entered = now() - start
+        return quota, entered
+
+    quota, entered = vclock.run(main())
+    assert quota.remaining == 0
+    assert entered == pytest.approx(30.0)
+
+
+def test_a_slot_is_single_use() -> None:
+    async def main() -> None:
+        limiter = SlidingWindowLimiter(RateLimit())
+        slot = limiter.slot()
+        async with slot:
+            pass
+        with pytest.raises(RuntimeError, match="single-use"):
+            async with slot:
+                pass
+
+    vclock.run(main())
+
+
+# -- listening to the server ----------------------------------------------------------------
+
+
+def test_a_429_pauses_every_sender_until_retry_after() -> None:
+    async def main() -> tuple[Quota, list[tuple[str, float]]]:
+        limiter = SlidingWindowLimiter(RateLimit(100, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "hit", status=429, headers={"Retry-After": "7"})
+        paused = limiter.quota()
+        ok = {"X-RateLimit-Remaining": "50"}
+        await asyncio.gather(*(request(limiter, log, f"w{i}", headers=ok) for i in range(3)))
+        return paused, [(n, t - start) for n, t in log]
+
+    paused, log = vclock.run(main())
+    assert paused.paused_for == pytest.approx(7.0)
+    assert paused.remaining == 99  # the window has room; the pause is what holds everyone
+    assert log == [("hit", 0.0), ("w0", 7.0), ("w1", 7.0), ("w2", 7.0)]
+
+
+def test_after_a_429_waiters_resume_one_at_a_time_in_order() -> None:
+    async def main() -> list[tuple[str, float]]:
+        limiter = SlidingWindowLimiter(RateLimit(100, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "hit", status=429, headers={"Retry-After": "5"})
+        # No rate headers come back, so the limiter cannot know how much the server has left:
+        # each request waits for the previous one's response.
+        await asyncio.gather(*(request(limiter, log, f"w{i}", latency=0.5) for i in range(4)))
+        return [(n, t - start) for n, t in log]
+
+    assert vclock.run(main()) == [
+        ("hit", 0.0),
+        ("w0", 5.0),
+        ("w1", 5.5),
+        ("w2", 6.0),
+        ("w3", 6.5),
+    ]
+
+
+def test_after_a_429_the_servers_count_releases_the_queue() -> None:
+    async def main() -> list[tuple[str, float]]:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "hit", status=429, headers={"Retry-After": "5"})
+        # The first request after the pause learns that 2 more may go now.
+        await request(limiter, log, "probe", headers={"X-RateLimit-Remaining": "2"})
+        await asyncio.gather(*(request(limiter, log, f"w{i}") for i in range(3)))
+        return [(n, t - start) for n, t in log]
+
+    assert vclock.run(main()) == [
+        ("hit", 0.0),
+        ("probe", 5.0),
+        ("w0", 5.0),
+        ("w1", 5.0),
+        ("w2", 60.0),  # the refused request was counted too: its stamp leaves at 60 s
+    ]
+
+
+def test_a_second_429_extends_the_shared_pause() -> None:
+    async def main() -> float:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "a", status=429, headers={"Retry-After": "5"})
+        await request(limiter, log, "b", status=429, headers={"Retry-After": "20"})
+        return limiter.quota().paused_for + now() - start
+
+    assert vclock.run(main()) == pytest.approx(25.0)
+
+
+def test_retry_after_is_capped_by_the_rate_limit() -> None:
+    async def main() -> float:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, max_retry_after=30.0))
+        log: list[tuple[str, float]] = []
+        await request(limiter, log, "a", status=429, headers={"Retry-After": "3600"})
+        return limiter.quota().paused_for
+
+    assert vclock.run(main()) == pytest.approx(30.0)
+
+
+def test_server_remaining_below_our_count_means_another_user_of_the_key() -> None:
+    async def main() -> tuple[Quota, list[tuple[str, float]]]:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        # We sent 1, so we think 9 remain; the server says 2: 7 were sent by someone else.
+        await request(limiter, log, "first", headers={"X-RateLimit-Remaining": "2"})
+        synced = limiter.quota()
+        await asyncio.gather(*(request(limiter, log, f"r{i}") for i in range(4)))
+        return synced, [(n, t - start) for n, t in log]
+
+    synced, log = vclock.run(main())
+    assert synced.remaining == 2
+    assert log == [("first", 0.0), ("r0", 0.0), ("r1", 0.0), ("r2", 60.0), ("r3", 60.0)]
+
+
+def test_server_remaining_at_or_above_our_count_changes_nothing() -> None:
+    async def main() -> Quota:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        for remaining in ("9", "9", "8"):  # stale or generous counts never free a slot early
+            await request(limiter, log, "r", headers={"X-RateLimit-Remaining": remaining})
+        return limiter.quota()
+
+    assert vclock.run(main()).remaining == 7
+
+
+def test_headers_are_read_case_insensitively() -> None:
+    async def main() -> Quota:
+        limiter = SlidingWindowLimiter(RateLimit(10, 60.0))
+        log: list[tuple[str, float]] = []
+        await request(limiter, log, "r", headers={"x-ratelimit-remaining": "0"})
+        return limiter.quota()
+
+    assert vclock.run(main()).remaining == 0
+
+
+# -- sharing per key ------------------------------------------------------------------------
+
+
+def test_two_clients_with_one_key_share_one_limiter() -> None:
+    async def main() -> list[tuple[str, float]]:
+        first = shared_limiter(URL, KEY, RateLimit(2, 10.0, margin=0.0))
+        second = shared_limiter(URL + "/api/v1/", KEY, RateLimit(2, 10.0, margin=0.0))
+        assert first is second
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(
+            request(first, log, "a1"),
+            request(second, log, "b1"),
+            request(first, log, "a2"),
+            request(second, log, "b2"),
+        )
+        return [(n, t - start) for n, t in log]
+
+    assert vclock.run(main()) == [("a1", 0.0), ("b1", 0.0), ("a2", 10.0), ("b2", 10.0)]
+
+
+def test_different_keys_and_servers_are_independent() -> None:
+    async def main() -> None:
+        rate = RateLimit(1, 60.0)
+        a = shared_limiter(URL, KEY, rate)
+        b = shared_limiter(URL, KEY + "x", rate)
+        c = shared_limiter("https://other.example.com", KEY, rate)
+        assert len({id(a), id(b), id(c)}) == 3
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(request(a, log, "a"), request(b, log, "b"), request(c, log, "c"))
+        assert [t - start for _, t in log] == [0.0, 0.0, 0.0]
+
+    vclock.run(main())
+
+
+def test_the_stricter_limit_applies_to_every_client_of_the_key() -> None:
+    async def main() -> None:
+        loose = shared_limiter(URL, KEY, RateLimit(60, 60.0))
+        strict = shared_limiter(URL, KEY, RateLimit(10, 60.0))
+        assert loose is strict
+        assert loose.quota().limit == 10
+        again = shared_limiter(URL, KEY, RateLimit(60, 60.0))
+        assert again.quota().limit == 10
+
+    vclock.run(main())
+
+
+def test_a_limiter_belongs_to_one_event_loop() -> None:
+    async def get() -> Limiter:
+        return shared_limiter(URL, KEY, RateLimit())
+
+    first = vclock.run(get())
+    second = vclock.run(get())
+    assert first is not second
+
+    async def use(limiter: Limiter) -> None:
+        async with limiter.slot():
+            pass
+
+    with pytest.raises(RuntimeError, match="another event loop"):
+        vclock.run(use(first))
+
+    async def use_shared() -> None:
+        await use(shared_limiter(URL, KEY, RateLimit()))
+
+    vclock.run(use_shared())  # each loop gets its own
+
+
+def test_registry_holds_no_plaintext_key_and_no_closed_loop() -> None:
+    loop_ref: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def main() -> None:
+        loop_ref.append(weakref.ref(asyncio.get_running_loop()))
+        limiter = shared_limiter(URL, KEY, RateLimit())
+        async with limiter.slot():
+            pass
+        entries = dict(_ratelimit._registry[asyncio.get_running_loop()])
+        assert entries
+        assert all(KEY not in name for name in entries)
+        assert KEY not in repr(entries)
+
+    vclock.run(main())
+    gc.collect()
+    assert loop_ref[0]() is None
+
+
+def test_repr_never_shows_the_key() -> None:
+    async def main() -> str:
+        limiter = shared_limiter(URL, KEY, RateLimit())
+        return repr(limiter)
+
+    text = vclock.run(main())
+    assert KEY not in text
+    assert "60 per 60s" in text
+
+
+def test_shared_limiter_needs_a_running_loop() -> None:
+    with pytest.raises(RuntimeError):
+        shared_limiter(URL, KEY, RateLimit())
