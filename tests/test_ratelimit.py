@@ -8,6 +8,8 @@ import weakref
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plane_async import _ratelimit
 from plane_async._errors import PlaneValueError
@@ -535,3 +537,56 @@ def test_repr_never_shows_the_key() -> None:
 def test_shared_limiter_needs_a_running_loop() -> None:
     with pytest.raises(RuntimeError):
         shared_limiter(URL, KEY, RateLimit())
+
+
+# -- the server's view ----------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    jobs=st.lists(
+        st.tuples(
+            st.floats(min_value=0.0, max_value=30.0),  # when the coroutine asks for a slot
+            st.floats(min_value=0.0, max_value=3.0),  # network time there and back
+            st.floats(min_value=0.0, max_value=1.0),  # where in it the server stamps
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    requests=st.integers(min_value=1, max_value=6),
+)
+def test_an_exact_window_server_never_refuses_and_no_free_slot_is_left_idle(
+    jobs: list[tuple[float, float, float]], requests: int
+) -> None:
+    period = 5.0
+
+    async def main() -> tuple[list[float], list[tuple[float, float]], list[float]]:
+        limiter = SlidingWindowLimiter(RateLimit(requests, period, margin=0.0))
+        server_stamps: list[float] = []
+        waits: list[tuple[float, float]] = []  # (asked, sent) for every request
+        exits: list[float] = []
+        start = now()
+
+        async def job(arrive: float, latency: float, where: float) -> None:
+            await asyncio.sleep(arrive)
+            asked = now() - start
+            async with limiter.slot():
+                waits.append((asked, now() - start))
+                await asyncio.sleep(latency * where)
+                server_stamps.append(now() - start)
+                await asyncio.sleep(latency * (1 - where))
+            exits.append(now() - start)
+
+        await asyncio.gather(*(job(*j) for j in jobs))
+        return server_stamps, waits, exits
+
+    server_stamps, waits, exits = vclock.run(main())
+    server_stamps.sort()
+    for i, stamp in enumerate(server_stamps):
+        # DRF's count when this request arrived: earlier stamps newer than stamp - period.
+        in_window = sum(1 for s in server_stamps[: i + 1] if s > stamp - period + 1e-9)
+        assert in_window <= requests
+    for asked, sent in waits:
+        # A request that waited went the moment a slot left the window: never later.
+        if sent > asked + 1e-6:
+            assert any(abs(sent - (e + period)) < 1e-6 for e in exits)
