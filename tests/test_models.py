@@ -160,6 +160,46 @@ def test_one_bad_item_leaves_the_page_usable() -> None:
     assert "Issue" in repr(items[3])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0x123456-4af1-4464-aaa8-0a5bc9432e64",
+        "+6f3bc45-4af1-4464-aaa8-0a5bc9432e64",
+        "86f3bc4_-4af1-4464-aaa8-0a5bc9432e64",
+        " 6f3bc45-4af1-4464-aaa8-0a5bc9432e64",
+        "\u06636f3bc45-4af1-4464-aaa8-0a5bc9432e64",
+        "0x86f3bc454af14464aaa80a5bc9432e6",
+        "86f3bc45-4af1-4464-aaa8-0a5bc9432e6",
+        "",
+    ],
+)
+@pytest.mark.parametrize("key", ["id", "state", "project"])
+def test_malformed_uuids_are_refused(key: str, text: str) -> None:
+    raw = detail()
+    raw[key] = text
+    with pytest.raises(FieldValueError):
+        getattr(structure(Issue, raw), key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "86F3BC45-4AF1-4464-AAA8-0A5BC9432E64",
+        "{86f3bc45-4af1-4464-aaa8-0a5bc9432e64}",
+        "86f3bc454af14464aaa80a5bc9432e64",
+        "urn:uuid:86f3bc45-4af1-4464-aaa8-0a5bc9432e64",
+    ],
+)
+def test_other_uuid_spellings_are_read(text: str) -> None:
+    raw = detail()
+    raw["id"] = raw["state"] = text
+    issue = structure(Issue, raw)
+    expected = uuid.UUID("86f3bc45-4af1-4464-aaa8-0a5bc9432e64")
+    assert issue.id == expected and issue.state == expected
+    assert hash(issue.id) == hash(expected) and str(issue.id) == str(expected)
+    assert pickle.loads(pickle.dumps(issue.id)) == expected
+
+
 def test_datetimes_keep_the_offset_the_server_sent() -> None:
     raw = detail()
     raw["created_at"] = "2026-11-29T14:19:01.666114+05:30"

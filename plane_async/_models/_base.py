@@ -29,6 +29,7 @@ import copy
 import reprlib
 import types
 import typing
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -217,7 +218,10 @@ def _repr(obj: PlaneModel) -> str:
 
 
 class _Field:
-    """The descriptor behind one model attribute: convert on first read, then cache."""
+    """Base of the descriptors behind model attributes: convert on first read, then cache.
+
+    Two subclasses hold the hot path (``__get__``), each doing only what its kind needs.
+    """
 
     __slots__ = ("exact", "hook", "key", "model", "name", "nullable")
 
@@ -230,26 +234,6 @@ class _Field:
         self.hook = hook
         self.exact = exact
         self.nullable = nullable
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
-        try:
-            value = obj._raw[self.key]
-        except Exception:
-            raise self._missing(obj) from None
-        exact = self.exact
-        if exact is not None:
-            # str/int/bool: a type check is all it takes, no call
-            if type(value) is not exact and (value is not None or not self.nullable):
-                raise self._invalid(obj, value, None)
-        else:
-            try:
-                value = self.hook(value)
-            except Exception as exc:
-                raise self._invalid(obj, value, exc) from exc
-        obj.__dict__[self.name] = value
-        return value
 
     def _missing(self, obj: Any) -> Exception:
         raw = _get_raw(obj)
@@ -286,6 +270,44 @@ class _Field:
             field=self.name,
             item_id=item_id,
         )
+
+
+class _HookField(_Field):
+    """A field converted by its hook (UUID, datetime, enum, relation...)."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        try:
+            value = self.hook(value)
+        except Exception as exc:
+            raise self._invalid(obj, value, exc) from exc
+        obj.__dict__[self.name] = value
+        return value
+
+
+class _ExactField(_Field):
+    """A str/int/bool field: a type check is the whole conversion, no call."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        if type(value) is not self.exact and (value is not None or not self.nullable):
+            raise self._invalid(obj, value, None)
+        obj.__dict__[self.name] = value
+        return value
 
 
 def _contains_model(tp: Any) -> bool:
@@ -361,8 +383,13 @@ def model(cls: C) -> C:
     for att in attrs.fields(built):
         key = att.metadata.get(_METADATA_KEY, att.name)
         exact, nullable = _exact_type(att.type)
-        hook = _hooks.compile_hook(att.type, _lazy_model)
-        setattr(built, att.name, _Field(cls.__name__, att.name, key, hook, exact, nullable))
+        hook: _hooks.Hook
+        if att.name == "id" and att.type is uuid.UUID:
+            hook = _hooks.own_id
+        else:
+            hook = _hooks.compile_hook(att.type, _lazy_model)
+        kind = _HookField if exact is None else _ExactField
+        setattr(built, att.name, kind(cls.__name__, att.name, key, hook, exact, nullable))
         infos[att.name] = FieldInfo(att.name, key, att.type, _contains_model(att.type))
     built.__plane_fields__ = types.MappingProxyType(infos)
     built.__plane_keys__ = frozenset(i.key for i in infos.values())

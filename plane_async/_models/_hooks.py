@@ -84,10 +84,49 @@ def _uuid(value: Any) -> uuid.UUID:
         return cached
     if type(value) is not str:
         raise _fail(value, "a UUID string")
-    result = uuid.UUID(value)
+    result = _parse_uuid(value)
     if len(_UUID_CACHE) >= _UUID_CACHE_MAX:
         _UUID_CACHE.clear()
     _UUID_CACHE[value] = result
+    return result
+
+
+def own_id(value: Any) -> uuid.UUID:
+    """The hook of a model's own ``id``: unique per item, so not worth caching."""
+    if type(value) is not str:
+        raise _fail(value, "a UUID string")
+    return _parse_uuid(value)
+
+
+_new = object.__new__
+_UUID = uuid.UUID
+_SAFE_UNKNOWN = uuid.SafeUUID.unknown
+_fromhex = bytes.fromhex
+_from_bytes = int.from_bytes
+# uuid.UUID's slots, set directly (its __setattr__ refuses, object.__setattr__ is slower)
+_set_int: Callable[[Any, int], None] = _UUID.__dict__["int"].__set__
+_set_is_safe: Callable[[Any, Any], None] = _UUID.__dict__["is_safe"].__set__
+
+
+def _parse_uuid(text: str) -> uuid.UUID:
+    # The canonical 8-4-4-4-12 form, which the server always sends, built without
+    # uuid.UUID.__init__ (half the cost). bytes.fromhex accepts hex digits and whitespace
+    # only, and the length check rules whitespace out: no sign, "_" or "0x" gets through.
+    if len(text) == 36 and text[8] == text[13] == text[18] == text[23] == "-":
+        try:
+            packed = _fromhex(text.replace("-", ""))
+        except ValueError:
+            packed = b""
+        if len(packed) == 16:
+            result: uuid.UUID = _new(_UUID)
+            _set_int(result, _from_bytes(packed, "big"))
+            _set_is_safe(result, _SAFE_UNKNOWN)
+            return result
+    # Other spellings (braces, urn:uuid:, no hyphens) via uuid.UUID, refusing what it
+    # would otherwise read leniently ("+...", "0x...", "_").
+    result = _UUID(text)
+    if result.hex not in text.lower().replace("-", ""):
+        raise ValueError(f"badly formed UUID string {text!r:.60}")
     return result
 
 
