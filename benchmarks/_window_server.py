@@ -6,60 +6,43 @@ of them fall in the last ``period`` seconds (a time leaves the window once it is
 current request) and ``X-RateLimit-Reset``; a 429 carries ``Retry-After``, whole seconds
 rounded up, as DRF's ``Throttled`` does, and no rate headers.
 
-Run it on the same event loop as the clients it serves, so both read one clock.
+``WindowServer`` runs it in a child process, as a real server would be, so it does not take
+CPU time from the clients being measured; ``GET /_stats`` returns its counters.
+Standalone: ``python -m benchmarks._window_server REQUESTS PERIOD`` prints the port.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import sys
 import time
 from collections import deque
+from pathlib import Path
 from types import TracebackType
 
+import aiohttp
 from aiohttp import web
 
-__all__ = ["WindowServer"]
+__all__ = ["WindowServer", "WindowStats"]
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class WindowServer:
-    """``async with WindowServer(20, 1.0) as server:`` then GET ``server.url``."""
-
+class _Window:
     def __init__(self, requests: int, period: float) -> None:
         self.requests = requests
         self.period = period
         self.accepted = 0
         self.refused = 0
-        #: the most accepted requests ever seen in one window (never above ``requests``)
         self.max_in_window = 0
-        self._history: deque[float] = deque()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
+        self.history: deque[float] = deque()
 
-    async def __aenter__(self) -> WindowServer:
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}/api/v1/"
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        now = asyncio.get_running_loop().time()
-        history = self._history
+    async def handle(self, request: web.Request) -> web.Response:
+        # time.monotonic() is the clock asyncio loops read, so client and server agree.
+        now = time.monotonic()
+        history = self.history
         while history and history[0] <= now - self.period:
             history.popleft()
         if len(history) >= self.requests:
@@ -79,3 +62,93 @@ class WindowServer:
             "X-RateLimit-Reset": str(int(time.time() + self.period)),
         }
         return web.json_response({"id": self.accepted}, headers=headers)
+
+    async def stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "accepted": self.accepted,
+                "refused": self.refused,
+                "max_in_window": self.max_in_window,
+            }
+        )
+
+
+async def _serve(requests: int, period: float) -> None:
+    window = _Window(requests, period)
+    app = web.Application()
+    app.router.add_get("/_stats", window.stats)
+    app.router.add_get("/{tail:.*}", window.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(runner.addresses[0][1], flush=True)
+    try:
+        # Serve until the parent closes our stdin.
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        await runner.cleanup()
+
+
+class WindowStats:
+    """What the server saw: accepted and refused requests, and the fullest window."""
+
+    def __init__(self, accepted: int, refused: int, max_in_window: int) -> None:
+        self.accepted = accepted
+        self.refused = refused
+        self.max_in_window = max_in_window
+
+
+class WindowServer:
+    """``async with WindowServer(20, 1.0) as server:`` then GET ``server.url``."""
+
+    def __init__(self, requests: int, period: float) -> None:
+        self.requests = requests
+        self.period = period
+        self.url = ""
+        self._proc: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> WindowServer:
+        self._proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks._window_server",
+            str(self.requests),
+            str(self.period),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=_REPO_ROOT,  # so "-m benchmarks._window_server" resolves from anywhere
+        )
+        assert self._proc.stdout is not None
+        port = int((await self._proc.stdout.readline()).decode())
+        self.url = f"http://127.0.0.1:{port}/api/v1/"
+        return self
+
+    async def stats(self) -> WindowStats:
+        """The server's counters so far."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(self.url.split("/api/")[0] + "/_stats") as resp,
+        ):
+            data = json.loads(await resp.read())
+        return WindowStats(data["accepted"], data["refused"], data["max_in_window"])
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve(int(sys.argv[1]), float(sys.argv[2])))

@@ -121,14 +121,16 @@ async def _measure(
             start = loop.time()
             await asyncio.gather(*(one(session) for _ in range(COROUTINES)))
             makespan = loop.time() - start
-        assert server.accepted == TOTAL
+            stats = await server.stats()
+        assert stats.accepted == TOTAL
+        assert stats.refused == counter.too_many
         minimum = theoretical_minimum()
         return {
             "benchmark": "limiter",
             "gate": name,
             "requests": TOTAL,
             "429s": counter.too_many,
-            "max_in_window": server.max_in_window,
+            "max_in_window": stats.max_in_window,
             "makespan_s": round(makespan, 3),
             "minimum_s": minimum,
             "ratio": round(makespan / minimum, 4),
