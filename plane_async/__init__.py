@@ -1,5 +1,60 @@
-"""plane_async: async-first client for the Plane REST API."""
+"""plane_async: an async-first client for the Plane project-management REST API."""
 
+from ._client import AsyncPlane
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    FieldError,
+    FieldNotRequestedError,
+    FieldValueError,
+    InvalidAPIKeyError,
+    NotFoundError,
+    PaginationError,
+    PaginationStalledError,
+    PermissionDeniedError,
+    PlaneError,
+    PlaneValueError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    ServerError,
+    TransportError,
+    UnknownFieldError,
+)
+from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIError",
+    "AsyncPlane",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "FieldError",
+    "FieldNotRequestedError",
+    "FieldValueError",
+    "InvalidAPIKeyError",
+    "Limiter",
+    "NotFoundError",
+    "PaginationError",
+    "PaginationStalledError",
+    "PermissionDeniedError",
+    "PlaneError",
+    "PlaneValueError",
+    "Quota",
+    "RateLimit",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseDecodeError",
+    "ResponseTooLargeError",
+    "ServerError",
+    "SlotHandle",
+    "TransportError",
+    "UnknownFieldError",
+    "__version__",
+]

@@ -24,6 +24,7 @@
         ├── RateLimitError           429 (``retry_after``)
         ├── ServerError              5xx
         └── ResponseDecodeError      a body that is not the JSON it claims to be
+            └── ResponseTooLargeError  a body larger than ``max_response_bytes``
 
 No exception ever carries the API key: requests are described by method and URL only,
 and headers are copied from the *response*.
@@ -54,6 +55,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "UnknownFieldError",
@@ -250,3 +252,7 @@ def _flatten_messages(value: object) -> list[str]:
     if isinstance(value, dict):
         return [f"{k}: {m}" for k, v in value.items() for m in _flatten_messages(v)]
     return [str(value)]
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """The body is larger than the client's ``max_response_bytes``; it was not read."""

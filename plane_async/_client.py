@@ -1,0 +1,208 @@
+"""AsyncPlane: settings, lifecycle and the resource namespaces."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from . import _protocol as proto
+from ._errors import ClientClosedError, PlaneValueError
+from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
+from ._transport import Response, Transport, TransportSettings
+
+__all__ = ["AsyncPlane"]
+
+
+class AsyncPlane:
+    """An async session with one Plane server, one API key and (optionally) one workspace.
+
+    Use it as ``async with AsyncPlane(...) as plane:`` or call ``await plane.aclose()``.
+    Every argument has a default from the environment: ``PLANE_API_KEY``,
+    ``PLANE_WORKSPACE`` and ``PLANE_BASE_URL`` (else Plane Cloud).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        workspace: str | None = None,
+        base_url: str | None = None,
+        rate_limit: RateLimit | None = None,
+        max_retries: int = 3,
+        timeout: float | None = 30.0,
+        connect_timeout: float | None = 10.0,
+        session: aiohttp.ClientSession | None = None,
+        allow_insecure_http: bool = False,
+        max_per_page: int = 100,
+        retry_post: bool = False,
+        max_response_bytes: int = 64 * 1024 * 1024,
+        verify_ssl: bool = True,
+        proxy: str | None = None,
+    ) -> None:
+        key = proto.check_api_key(
+            api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
+        )
+        ws = workspace if workspace is not None else os.environ.get("PLANE_WORKSPACE") or None
+        self._workspace = proto.check_slug(ws) if ws is not None else None
+        url = base_url if base_url is not None else os.environ.get("PLANE_BASE_URL")
+        self._base_url = proto.normalize_base_url(
+            url or proto.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
+        )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise PlaneValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if (
+            isinstance(max_per_page, bool)
+            or not isinstance(max_per_page, int)
+            or not 1 <= max_per_page <= 1000
+        ):
+            raise PlaneValueError(
+                "max_per_page must be an int from 1 to 1000 (100 for Plane Cloud, up to 1000 "
+                f"for Community Edition), got {max_per_page!r}"
+            )
+        if timeout is not None:
+            timeout = proto.check_positive_number(timeout, "timeout")
+        if connect_timeout is not None:
+            connect_timeout = proto.check_positive_number(connect_timeout, "connect_timeout")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise PlaneValueError("session must be an aiohttp.ClientSession or None")
+        if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
+            raise PlaneValueError("proxy must be an http:// or https:// URL")
+        self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
+        if not isinstance(self._rate_limit, RateLimit):
+            raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
+        self.max_per_page = max_per_page
+        settings = TransportSettings(
+            base_url=self._base_url,
+            api_key=key,
+            max_retries=max_retries,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry_post=retry_post,
+            max_retry_after=self._rate_limit.max_retry_after,
+            max_response_bytes=max_response_bytes,
+            verify_ssl=verify_ssl,
+            proxy=proxy,
+        )
+        self._transport = Transport(
+            settings,
+            lambda: shared_limiter(self._base_url, key, self._rate_limit),
+            session=session,
+        )
+        self._init_namespaces()
+
+    def _init_namespaces(self) -> None:
+        """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to, ending in ``/api/v1/``."""
+        return self._base_url
+
+    @property
+    def workspace(self) -> str:
+        """The workspace slug; PlaneValueError if none was configured."""
+        if self._workspace is None:
+            raise PlaneValueError(
+                "this call needs a workspace: pass workspace='your-slug' to AsyncPlane "
+                "or set PLANE_WORKSPACE"
+            )
+        return self._workspace
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        return self._rate_limit
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter shared by every client of this (base URL, API key) on this loop."""
+        return self._transport.limiter
+
+    def quota(self) -> Quota:
+        """The current request quota: remaining requests and when the next slot frees."""
+        return self._transport.limiter.quota()
+
+    def __repr__(self) -> str:
+        return f"AsyncPlane(base_url={self._base_url!r}, workspace={self._workspace!r})"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> AsyncPlane:
+        if self.closed:
+            raise ClientClosedError("this AsyncPlane is closed; create a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
+        await self._transport.aclose()
+
+    # ------------------------------------------------------------------ raw access
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call any endpoint: ``await plane.request("GET", "users/me/")``.
+
+        ``path`` is relative to ``/api/v1/``; a trailing slash is added. Returns the parsed
+        JSON body (None for an empty one). Retries, the limiter and typed errors apply.
+        """
+        if not isinstance(method, str) or not method.isalpha():
+            raise PlaneValueError(f"method must be an HTTP method like 'GET', got {method!r}")
+        response = await self._send(
+            method, proto.normalize_raw_path(path), params=_params(params), json=json,
+            timeout=timeout,
+        )  # fmt: skip
+        return response.body
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+        retry_post: bool | None = None,
+    ) -> Response:
+        return await self._transport.request(
+            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post
+        )
+
+
+def _params(params: dict[str, Any] | None) -> dict[str, str] | None:
+    if params is None:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple | set | frozenset):
+            out[key] = ",".join(str(v) for v in value)
+        else:
+            out[key] = str(value)
+    return out

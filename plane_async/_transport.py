@@ -1,0 +1,302 @@
+"""The only module that talks HTTP: the aiohttp session, the limiter and the retry loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import attrs
+import orjson
+
+from . import _protocol as proto
+from ._errors import (
+    APIError,
+    ClientClosedError,
+    RequestTimeoutError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    TransportError,
+)
+from ._ratelimit import Limiter
+from ._version import __version__
+
+logger = logging.getLogger("plane_async")
+
+USER_AGENT = f"plane-async/{__version__}"
+_CHUNK = 1 << 16
+
+
+@attrs.frozen
+class Response:
+    """A decoded response: ``body`` is the parsed JSON, or None for an empty body."""
+
+    method: str
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+@attrs.frozen
+class TransportSettings:
+    base_url: str  # normalised, ends with /api/v1/
+    api_key: str = attrs.field(repr=False)
+    max_retries: int = 3
+    timeout: float | None = 30.0
+    connect_timeout: float | None = 10.0
+    retry_post: bool = False
+    max_retry_after: float = 120.0
+    max_response_bytes: int = 64 * 1024 * 1024
+    verify_ssl: bool = True
+    proxy: str | None = None
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+
+
+class _Attempt:
+    """What one attempt produced: a status with raw bytes, or a transport error."""
+
+    __slots__ = ("error", "headers", "raw", "status")
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.headers: Mapping[str, str] = {}
+        self.raw = b""
+        self.error: TransportError | APIError | None = None
+
+
+class Transport:
+    """Sends requests through the limiter with retries; one aiohttp session per client."""
+
+    def __init__(
+        self,
+        settings: TransportSettings,
+        limiter: Callable[[], Limiter],
+        *,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self._limiter_factory = limiter
+        self._limiter: Limiter | None = None
+        self._session = session
+        self._owns_session = session is None
+        self._sleep = sleep
+        self._rand = rand
+        self._closed = False
+        self._headers = {
+            "X-API-Key": settings.api_key,
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.settings.base_url!r})"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def limiter(self) -> Limiter:
+        if self._limiter is None:
+            self._limiter = self._limiter_factory()
+        return self._limiter
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this AsyncPlane is closed; create a new one")
+        if self._session is None:
+            s = self.settings
+            connector = aiohttp.TCPConnector(limit=100, ssl=s.verify_ssl)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout),
+            )
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session we created (never a caller's). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+        retry_post: bool | None = None,
+    ) -> Response:
+        """Send ``method path`` (relative to /api/v1/) and return the decoded response.
+
+        Raises the APIError family for error statuses and TransportError for network
+        faults, once retries are used up.
+        """
+        s = self.settings
+        method = method.upper()
+        session = self._get_session()
+        url = s.base_url + path
+        may_retry = proto.can_retry_method(
+            method, retry_post=s.retry_post if retry_post is None else retry_post
+        )
+        request_timeout = (
+            aiohttp.ClientTimeout(total=timeout, connect=min(timeout, s.connect_timeout or timeout))
+            if timeout is not None
+            else None
+        )
+        body_bytes = None if json is None else orjson.dumps(json)
+        headers = self._headers
+        if body_bytes is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            result = await self._attempt(
+                session, method, url, params, body_bytes, headers, request_timeout
+            )
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if result.error is not None:
+                err = result.error
+                err.attempts = attempt
+                if may_retry and attempt <= s.max_retries:
+                    delay = self._backoff(attempt)
+                    logger.info(
+                        "%s %s failed (%s); retry %d/%d in %.2fs",
+                        method, path, type(err).__name__, attempt, s.max_retries, delay,
+                    )  # fmt: skip
+                    await self._sleep(delay)
+                    continue
+                raise err
+            status = result.status
+            logger.debug(
+                "%s %s -> %d in %.1f ms (remaining %s)",
+                method, path, status, elapsed_ms, result.headers.get("X-RateLimit-Remaining"),
+            )  # fmt: skip
+            if status == 429 and attempt <= s.max_retries:
+                # the limiter closed its shared gate for Retry-After; the next slot waits for it
+                logger.warning("%s %s rate limited (429); retry %d/%d", method, path, attempt,
+                               s.max_retries)  # fmt: skip
+                continue
+            if status in proto.RETRYABLE_STATUSES and may_retry and attempt <= s.max_retries:
+                hinted = proto.parse_retry_after(result.headers)
+                delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
+                logger.info("%s %s -> %d; retry %d/%d in %.2fs", method, path, status, attempt,
+                            s.max_retries, delay)  # fmt: skip
+                await self._sleep(delay)
+                continue
+            try:
+                body = _decode(result.raw)
+            except orjson.JSONDecodeError as exc:
+                if status < 400:
+                    err = ResponseDecodeError(
+                        f"the {status} response is not valid JSON ({len(result.raw)} bytes, "
+                        f"starts {result.raw[:40]!r})",
+                        status=status, method=method, url=url,
+                        body=_text(result.raw), headers=result.headers, attempts=attempt,
+                    )  # fmt: skip
+                    if may_retry and attempt <= s.max_retries:
+                        await self._sleep(self._backoff(attempt))
+                        continue
+                    raise err from exc
+                body = _text(result.raw)
+            if status >= 400 or status in (301, 302, 303, 307, 308):
+                raise proto.error_for_status(
+                    status, method=method, url=url, body=body, headers=result.headers,
+                    attempts=attempt,
+                )  # fmt: skip
+            return Response(method=method, url=url, status=status, headers=result.headers,
+                            body=body)  # fmt: skip
+
+    def _backoff(self, attempt: int) -> float:
+        s = self.settings
+        return proto.backoff_delay(attempt, base=s.backoff_base, cap=s.backoff_cap, rand=self._rand)
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: aiohttp.ClientTimeout | None,
+    ) -> _Attempt:
+        s = self.settings
+        out = _Attempt()
+        async with self.limiter.slot() as slot:
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=body,
+                    headers=headers,
+                    allow_redirects=False,
+                    proxy=s.proxy,
+                    timeout=timeout if timeout is not None else session.timeout,
+                ) as resp:
+                    out.status = resp.status
+                    out.headers = resp.headers
+                    out.raw = await _read_limited(resp, s.max_response_bytes, method, url)
+            except TimeoutError as exc:
+                out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
+                out.error.__cause__ = exc
+            except aiohttp.ClientError as exc:
+                out.error = TransportError(
+                    f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
+                    method=method,
+                    url=url,
+                )
+                out.error.__cause__ = exc
+            if out.error is None:
+                slot.observe(out.status, out.headers)
+        return out
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
+    length = resp.content_length
+    if length is not None and length > limit:
+        raise ResponseTooLargeError(
+            f"response body of {length} bytes exceeds max_response_bytes={limit}",
+            status=resp.status, method=method, url=url, headers=resp.headers,
+        )  # fmt: skip
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(
+                f"response body exceeds max_response_bytes={limit}",
+                status=resp.status, method=method, url=url, headers=resp.headers,
+            )  # fmt: skip
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    return orjson.loads(raw)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def _safe(exc: BaseException) -> str:
+    # aiohttp errors describe the connection (host, port), never request headers
+    return str(exc)[:300]
