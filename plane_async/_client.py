@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -42,6 +42,7 @@ class AsyncPlane:
         max_response_bytes: int = 64 * 1024 * 1024,
         verify_ssl: bool = True,
         proxy: str | None = None,
+        work_items_path: Literal["auto", "work-items", "issues"] = "auto",
     ) -> None:
         key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
@@ -75,6 +76,15 @@ class AsyncPlane:
         if not isinstance(self._rate_limit, RateLimit):
             raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
         self.max_per_page = max_per_page
+        if work_items_path not in ("auto", "work-items", "issues"):
+            raise PlaneValueError(
+                "work_items_path must be 'auto', 'work-items' (current servers) or 'issues' "
+                f"(self-hosted servers from before 2025), got {work_items_path!r}"
+            )
+        #: "work-items" or "issues" once known; None means find out on the first call
+        self._work_items_segment: str | None = (
+            None if work_items_path == "auto" else work_items_path
+        )
         settings = TransportSettings(
             base_url=self._base_url,
             api_key=key,
@@ -96,6 +106,33 @@ class AsyncPlane:
 
     def _init_namespaces(self) -> None:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
+        from .resources import (
+            ActivitiesResource,
+            CommentsResource,
+            CyclesResource,
+            IntakeResource,
+            IssuesResource,
+            LabelsResource,
+            LinksResource,
+            MembersResource,
+            ModulesResource,
+            ProjectsResource,
+            StatesResource,
+            UsersResource,
+        )
+
+        self.users = UsersResource(self)
+        self.projects = ProjectsResource(self)
+        self.states = StatesResource(self)
+        self.labels = LabelsResource(self)
+        self.issues = IssuesResource(self)
+        self.comments = CommentsResource(self)
+        self.links = LinksResource(self)
+        self.activities = ActivitiesResource(self)
+        self.modules = ModulesResource(self)
+        self.cycles = CyclesResource(self)
+        self.members = MembersResource(self)
+        self.intake = IntakeResource(self)
 
     # ------------------------------------------------------------------ properties
 

@@ -1,0 +1,226 @@
+"""What every resource namespace shares: paths, reads, pages and write bodies."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import _protocol as proto
+from .._converter import unstructure_for_write
+from .._errors import NotFoundError, PlaneValueError
+from .._models import PlaneModel, structure, structurer
+from .._pagination import Page, iter_items, iter_pages
+from .._query import build_query
+from .._types import IdLike, ListOptions, ReadOptions
+
+if TYPE_CHECKING:
+    from .._client import AsyncPlane
+
+M = TypeVar("M", bound=PlaneModel)
+
+#: a path under a work item, built from the work-items segment ("work-items" or "issues")
+WorkItemPath = Callable[[str], str]
+Path = str | WorkItemPath
+
+_PAGE_OPTIONS = ("per_page", "cursor", "max_items", "max_pages", "dedupe", "prefetch")
+_READ_OPTIONS = ("fields", "expand", "query")
+
+
+class Resource:
+    """Base of the namespaces (``plane.issues``, ...): thin wrappers over the transport."""
+
+    def __init__(self, client: AsyncPlane) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    # ------------------------------------------------------------------ paths
+
+    def _ws_path(self, *segments: str | uuid.UUID) -> str:
+        return proto.build_path("workspaces", self._client.workspace, *segments)
+
+    def _project_path(self, project_id: IdLike, *segments: str | uuid.UUID) -> str:
+        pid = proto.check_id(project_id, "project_id")
+        return self._ws_path("projects", pid, *segments)
+
+    # ------------------------------------------------------------------ requests
+
+    async def _call(
+        self,
+        method: str,
+        path: Path,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        retry_post: bool | None = None,
+    ) -> Any:
+        if isinstance(path, str):
+            response = await self._client._send(
+                method, path, params=params, json=json, retry_post=retry_post
+            )
+            return response.body
+        return await self._call_work_items(
+            method, path, params=params, json=json, retry_post=retry_post
+        )
+
+    async def _call_work_items(
+        self,
+        method: str,
+        path: WorkItemPath,
+        *,
+        params: dict[str, str] | None,
+        json: Any,
+        retry_post: bool | None,
+    ) -> Any:
+        """Work items live under ``work-items/``; servers before 2025 only know ``issues/``.
+
+        With ``work_items_path="auto"`` the first call finds out (a routing 404 on the new
+        path) and the answer is kept for the client's lifetime.
+        """
+        client = self._client
+        segment = client._work_items_segment
+        if segment is not None:
+            return await self._call(method, path(segment), params=params, json=json,
+                                    retry_post=retry_post)  # fmt: skip
+        try:
+            body = await self._call(method, path("work-items"), params=params, json=json,
+                                    retry_post=retry_post)  # fmt: skip
+        except NotFoundError as exc:
+            if not is_route_not_found(exc):
+                raise
+            body = await self._call(method, path("issues"), params=params, json=json,
+                                    retry_post=retry_post)  # fmt: skip
+            client._work_items_segment = "issues"
+            return body
+        client._work_items_segment = "work-items"
+        return body
+
+    async def _get(
+        self,
+        model: type[M],
+        path: Path,
+        options: ReadOptions,
+        *,
+        params: dict[str, str] | None = None,
+    ) -> M:
+        query_params = read_params(model, options)
+        if params:
+            query_params.update(params)
+        body = await self._call("GET", path, params=query_params or None)
+        return structure(model, body)
+
+    async def _write(
+        self,
+        model: type[M],
+        method: str,
+        path: Path,
+        body: Mapping[str, Any],
+        *,
+        retry_post: bool | None = None,
+    ) -> M:
+        data = await self._call(method, path, json=dict(body), retry_post=retry_post)
+        return structure(model, data)
+
+    async def _delete(self, path: Path) -> None:
+        await self._call("DELETE", path)
+
+    def _pages(
+        self,
+        model: type[M],
+        path: Path,
+        options: ListOptions,
+        *,
+        params: Mapping[str, str] | None = None,
+        paginated: bool = True,
+    ) -> AsyncGenerator[Page[M], None]:
+        fetch, kwargs = self._reader(model, path, options, params=params, paginated=paginated)
+        return iter_pages(fetch, structurer(model), **kwargs)
+
+    def _items(
+        self,
+        model: type[M],
+        path: Path,
+        options: ListOptions,
+        *,
+        params: Mapping[str, str] | None = None,
+        paginated: bool = True,
+    ) -> AsyncGenerator[M, None]:
+        fetch, kwargs = self._reader(model, path, options, params=params, paginated=paginated)
+        return iter_items(fetch, structurer(model), **kwargs)
+
+    def _reader(
+        self,
+        model: type[PlaneModel],
+        path: Path,
+        options: ListOptions,
+        *,
+        params: Mapping[str, str] | None,
+        paginated: bool,
+    ) -> tuple[Callable[[dict[str, str]], Awaitable[Any]], dict[str, Any]]:
+        unknown = set(options) - set(_PAGE_OPTIONS) - set(_READ_OPTIONS)
+        if unknown:
+            raise PlaneValueError(
+                f"unknown option(s) {sorted(unknown)}; list/pages accept "
+                f"{', '.join(_PAGE_OPTIONS + _READ_OPTIONS)}"
+            )
+        fixed = dict(params or {})
+        fixed.update(read_params(model, options))
+        kwargs: dict[str, Any] = {k: options[k] for k in _PAGE_OPTIONS if k in options}  # type: ignore[literal-required]
+        kwargs["max_per_page"] = self._client.max_per_page
+        kwargs["paginated"] = paginated
+        if not paginated:
+            for k in ("per_page", "cursor", "prefetch"):
+                if kwargs.get(k):
+                    raise PlaneValueError(
+                        f"{k}= does not apply here: this endpoint returns everything at once"
+                    )
+                kwargs.pop(k, None)
+
+        async def fetch(page_params: dict[str, str]) -> Any:
+            return await self._call("GET", path, params={**fixed, **page_params} or None)
+
+        return fetch, kwargs
+
+
+def read_params(model: type[PlaneModel], options: ReadOptions | ListOptions) -> dict[str, str]:
+    """``fields``/``expand`` query parameters from the options, checked against the model."""
+    query = build_query(options.get("query"), options.get("fields"), options.get("expand"))
+    return query.to_params(model) if query else {}
+
+
+def write_body(
+    fields: Mapping[str, Any],
+    *,
+    accepted: Mapping[str, Any],
+    ids: frozenset[str] = frozenset(),
+    id_lists: frozenset[str] = frozenset(),
+    what: str,
+) -> dict[str, Any]:
+    """A JSON body from typed keyword arguments: absent means "leave as is", None clears.
+
+    Unknown names are refused (the server would silently ignore them); ids are checked.
+    """
+    body: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in accepted:
+            close = difflib.get_close_matches(name, list(accepted), n=3)
+            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+            names = ", ".join(sorted(accepted))
+            raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
+        if name in ids and value is not None:
+            value = proto.check_id(value, name)
+        elif name in id_lists:
+            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+                raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
+            value = [proto.check_id(v, name) for v in value]
+        body[name] = unstructure_for_write(value)
+    return body
+
+
+def is_route_not_found(exc: NotFoundError) -> bool:
+    """True when a 404 means "no such route" (Django's handler404), not "no such object"."""
+    body = exc.body
+    return isinstance(body, dict) and body.get("error") == "Page not found."

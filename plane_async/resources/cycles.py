@@ -1,0 +1,7 @@
+"""Placeholder: being written."""
+
+from ._base import Resource
+
+
+class CyclesResource(Resource):
+    pass

@@ -1,0 +1,221 @@
+"""``plane.issues``: work items (Plane renamed issues to work items; both paths work)."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import re
+from collections.abc import AsyncGenerator, Iterable, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import ConflictError, NotFoundError, PlaneValueError
+from .._models import Issue, Priority, SearchResult, structure_many
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, write_body
+
+__all__ = [
+    "IssueCreateFields",
+    "IssueFields",
+    "IssueUpsertFields",
+    "IssuesResource",
+]
+
+_IDENTIFIER = re.compile(r"^([A-Za-z0-9_]{1,12})-(\d{1,10})$")
+
+
+class _IssueCommon(TypedDict, total=False):
+    description_html: str
+    priority: Priority | str
+    state: IdLike | None
+    parent: IdLike | None
+    estimate_point: IdLike | None
+    point: int | None
+    start_date: dt.date | str | None
+    target_date: dt.date | str | None
+    #: replaces the whole set of assignees
+    assignees: Iterable[IdLike]
+    #: replaces the whole set of labels
+    labels: Iterable[IdLike]
+    type_id: IdLike | None
+    sort_order: float
+    is_draft: bool
+    #: for imports: backdate the creation (honoured on create only)
+    created_at: dt.datetime | str
+    #: for imports: the user shown as creator (honoured on create only)
+    created_by: IdLike
+
+
+class IssueCreateFields(_IssueCommon, total=False):
+    """Optional fields of ``issues.create`` (``name`` is its own argument)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class IssueUpsertFields(_IssueCommon, total=False):
+    """Fields of ``issues.upsert`` (the external ids are their own arguments)."""
+
+    name: str
+
+
+class IssueFields(IssueCreateFields, total=False):
+    """Writable work-item fields. Omitted: left as is. ``None``: cleared."""
+
+    name: str
+
+
+_ACCEPTED = IssueFields.__annotations__
+_IDS = frozenset({"state", "parent", "estimate_point", "type_id", "created_by"})
+_ID_LISTS = frozenset({"assignees", "labels"})
+
+
+def issue_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a work-item create/update; refuses unknown names and bad ids."""
+    priority = fields.get("priority")
+    if priority is not None and not isinstance(priority, Priority):
+        allowed = [p.value for p in Priority]
+        if priority not in allowed:
+            raise PlaneValueError(f"priority must be one of {allowed}, got {priority!r}")
+    return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Issue")
+
+
+class IssuesResource(Resource):
+    """Work items of a project: list, read, create, update, delete, look up, import."""
+
+    def _path(self, project_id: IdLike, *rest: Any) -> Any:
+        pid = proto.check_id(project_id, "project_id")
+        extra = tuple(proto.check_id(r, "issue_id") for r in rest)
+        return lambda segment: self._project_path(pid, segment, *extra)
+
+    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[Issue]:
+        """Every work item of the project, across pages (newest first)."""
+        return self._items(Issue, self._path(project_id), options)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Issue]]:
+        """The project's work items page by page, with the envelope (totals, cursors)."""
+        return self._pages(Issue, self._path(project_id), options)
+
+    async def get(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> Issue:
+        """One work item. Archived, draft and intake items answer NotFoundError."""
+        return await self._get(Issue, self._path(project_id, issue_id), options)
+
+    async def get_by_identifier(self, identifier: str, **options: Unpack[ReadOptions]) -> Issue:
+        """A work item by its human identifier, e.g. ``"WEB-12"`` (project identifier and
+        sequence number). An unknown project identifier answers PermissionDeniedError (403)."""
+        match = _IDENTIFIER.match(identifier.strip()) if isinstance(identifier, str) else None
+        if match is None:
+            raise PlaneValueError(
+                "identifier must look like 'WEB-12' (project identifier, '-', sequence number), "
+                f"got {identifier!r}"
+            )
+        ident = f"{match.group(1).upper()}-{int(match.group(2))}"
+        return await self._get(Issue, lambda seg: self._ws_path(seg, ident), options)
+
+    async def get_by_external_id(
+        self,
+        project_id: IdLike,
+        external_source: str,
+        external_id: str,
+        **options: Unpack[ReadOptions],
+    ) -> Issue | None:
+        """The work item imported with this ``external_source``/``external_id``, or None.
+
+        Finds archived, draft and intake items too (the server's lookup is unfiltered).
+        """
+        _check_external(external_source, external_id)
+        params = {"external_id": external_id, "external_source": external_source}
+        try:
+            return await self._get(Issue, self._path(project_id), options, params=params)
+        except NotFoundError as exc:
+            if isinstance(exc.body, dict) and exc.body.get("error") == "Page not found.":
+                raise
+            return None
+
+    async def search(
+        self,
+        text: str,
+        *,
+        project_id: IdLike | None = None,
+        limit: int = 10,
+        workspace_search: bool = False,
+    ) -> builtins.list[SearchResult]:
+        """Search work items by name, project identifier or sequence number.
+
+        Searches one project with ``project_id``, else the whole workspace.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise PlaneValueError("search text must be a non-empty string")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise PlaneValueError(f"limit must be an int >= 1, got {limit!r}")
+        params = {"search": text, "limit": str(limit)}
+        if project_id is not None and not workspace_search:
+            params["project_id"] = str(proto.check_id(project_id, "project_id"))
+            params["workspace_search"] = "false"
+        else:
+            params["workspace_search"] = "true"
+        body = await self._call("GET", lambda seg: self._ws_path(seg, "search"), params=params)
+        issues = body.get("issues", []) if isinstance(body, dict) else []
+        return structure_many(SearchResult, issues)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, **fields: Unpack[IssueCreateFields]
+    ) -> Issue:
+        """Create a work item; only ``name`` is required. Not retried after a network fault
+        (the server may already have created it) unless the client has ``retry_post=True``;
+        use ``upsert`` with external ids for idempotent imports."""
+        if not isinstance(name, str) or not name.strip():
+            raise PlaneValueError("name must be a non-empty string")
+        body = issue_body({"name": name, **fields})
+        return await self._write(Issue, "POST", self._path(project_id), body)
+
+    async def update(
+        self, project_id: IdLike, issue_id: IdLike, **fields: Unpack[IssueFields]
+    ) -> Issue:
+        """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = issue_body(fields)
+        return await self._write(Issue, "PATCH", self._path(project_id, issue_id), body)
+
+    async def delete(self, project_id: IdLike, issue_id: IdLike) -> None:
+        """Delete a work item (Plane soft-deletes it)."""
+        await self._delete(self._path(project_id, issue_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        **fields: Unpack[IssueUpsertFields],
+    ) -> Issue:
+        """Create the work item, or update the one already imported with these external ids.
+
+        Safe to re-run after a failure: the create is retried on network faults because a
+        repeat answers 409 with the existing id, which is then updated.
+        """
+        _check_external(external_source, external_id)
+        keys = {"external_source": external_source, "external_id": external_id}
+        try:
+            body = issue_body({**fields, **keys})
+            return await self._write(Issue, "POST", self._path(project_id), body, retry_post=True)
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        if not fields:
+            return await self.get(project_id, existing)
+        body = issue_body(fields)
+        return await self._write(Issue, "PATCH", self._path(project_id, existing), body)
+
+
+def _check_external(external_source: object, external_id: object) -> None:
+    for name, value in (("external_source", external_source), ("external_id", external_id)):
+        if not isinstance(value, str) or not value:
+            raise PlaneValueError(f"{name} must be a non-empty string, got {value!r}")
