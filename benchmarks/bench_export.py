@@ -1,0 +1,338 @@
+"""Export every work item of a project at per_page=100: throughput, client CPU, memory.
+
+Each client follows the cursors to the last page and reads four fields of every item (id,
+name, created_at, state), as an export does:
+
+- ``raw aiohttp + json``: one ``ClientSession``, ``json.loads``, dict lookups (the baseline
+  the target is set against); ``raw aiohttp + orjson``: the same with orjson;
+- ``plane_async``: ``async for issue in plane.issues.list(project_id, per_page=100)`` and
+  typed attribute reads; ``prefetch=1`` reads the next page while this one is consumed;
+- ``plane-sdk 0.3.2``: ``client.work_items.list(...)`` page by page with the cursor.
+
+Memory: each client exports 10k and then 100k items, each in a fresh child process, and
+reports its peak RSS (``VmHWM``) and its growth over the RSS after imports. Items stream,
+so the peak must not grow with the item count.
+
+The server (FakePlane, no latency, no rate limit) runs in another process; client CPU is
+``time.process_time()`` of the client process only.
+
+Run: ``python -m benchmarks.bench_export [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import orjson
+
+from benchmarks._common import (
+    BENCH_RATE_LIMIT,
+    REPO_ROOT,
+    Check,
+    Section,
+    Server,
+    serve,
+    table,
+)
+
+ITEMS = 50_000
+PER_PAGE = 100
+ROUNDS = 2
+MEMORY_SIZES = (10_000, 100_000)
+CPU_TARGET = 1.3
+MEMORY_TARGET = 1.10
+_KEY_ENV = "PLANE_BENCH_API_KEY"
+
+
+# ------------------------------------------------------------------------- exports
+
+
+async def _raw(server: Server, loads: Callable[[bytes], Any], limit: int | None) -> int:
+    url = server.api_url + server.items_path
+    params = {"per_page": str(PER_PAGE)}
+    n = 0
+    async with aiohttp.ClientSession(headers={"X-API-Key": server.api_key}) as session:
+        while True:
+            async with session.get(url, params=params) as resp:
+                resp.raise_for_status()
+                body = loads(await resp.read())
+            for d in body["results"]:
+                _ = d["id"], d["name"], d["created_at"], d["state"]
+                n += 1
+                if n == limit:
+                    return n
+            if not body["next_page_results"]:
+                return n
+            # Plane slices by the per_page parameter, so it goes with every cursor.
+            params = {"per_page": str(PER_PAGE), "cursor": body["next_cursor"]}
+
+
+async def _ours(server: Server, limit: int | None, prefetch: int = 0) -> int:
+    from plane_async import AsyncPlane, RateLimit
+
+    n = 0
+    async with AsyncPlane(
+        api_key=server.api_key,
+        workspace=server.workspace,
+        base_url=server.base_url,
+        rate_limit=RateLimit(BENCH_RATE_LIMIT, 60.0),
+        max_per_page=1000,
+    ) as plane:
+        pid = uuid.UUID(server.project_id)
+        items = plane.issues.list(pid, per_page=PER_PAGE, prefetch=prefetch)
+        async with contextlib.aclosing(items):
+            async for issue in items:
+                _ = issue.id, issue.name, issue.created_at, issue.state
+                n += 1
+                if n == limit:
+                    break
+    return n
+
+
+def _sdk(server: Server, limit: int | None) -> int:
+    from plane.client import PlaneClient
+    from plane.models.query_params import WorkItemQueryParams
+
+    client = PlaneClient(base_url=server.base_url, api_key=server.api_key)
+    n = 0
+    cursor = None
+    while True:
+        page = client.work_items.list(
+            server.workspace,
+            server.project_id,
+            params=WorkItemQueryParams(per_page=PER_PAGE, cursor=cursor),
+        )
+        for item in page.results:
+            _ = item.id, item.name, item.created_at, item.state
+            n += 1
+            if n == limit:
+                return n
+        if not page.next_page_results:
+            return n
+        cursor = page.next_cursor
+
+
+def _sdk_available() -> bool:
+    try:
+        import plane.client  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+RAW_JSON = "raw aiohttp + json"
+RAW_ORJSON = "raw aiohttp + orjson"
+OURS = "plane_async"
+OURS_PREFETCH = "plane_async, prefetch=1"
+SDK = "plane-sdk 0.3.2"
+
+
+def _exporters(server: Server, limit: int | None) -> dict[str, Callable[[], int]]:
+    runs: dict[str, Callable[[], int]] = {
+        RAW_JSON: lambda: asyncio.run(_raw(server, json.loads, limit)),
+        RAW_ORJSON: lambda: asyncio.run(_raw(server, orjson.loads, limit)),
+        OURS: lambda: asyncio.run(_ours(server, limit)),
+        OURS_PREFETCH: lambda: asyncio.run(_ours(server, limit, prefetch=1)),
+    }
+    if _sdk_available():
+        runs[SDK] = lambda: _sdk(server, limit)
+    return runs
+
+
+# ------------------------------------------------------------------------- throughput
+
+
+def _throughput(server: Server, items: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Per client, the round with the least CPU: items, wall and CPU seconds."""
+    for fn in _exporters(server, 2 * PER_PAGE).values():
+        fn()  # warm up: imports, generated hooks, interpreter caches
+    best: dict[str, dict[str, float]] = {}
+    for r in range(rounds):
+        for name, fn in _exporters(server, None).items():
+            if name == SDK and r > 0:
+                continue  # one run of the slowest client is enough for a reference row
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            n = fn()
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            if n != items:
+                raise RuntimeError(f"{name} exported {n} items, expected {items}")
+            if name not in best or cpu < best[name]["cpu"]:
+                best[name] = {"items": n, "wall": wall, "cpu": cpu}
+    return best
+
+
+# ------------------------------------------------------------------------- memory
+
+
+def _rss_kib(field: str) -> int:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process, in KiB.
+
+    Not ``ru_maxrss``: Linux carries it over from the parent through fork and exec, so a
+    child started by a large parent reports the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # other systems
+
+
+def _memory_child(client: str, limit: int) -> None:
+    """In a fresh process: export ``limit`` items and print RSS figures as JSON."""
+    info = json.loads(sys.argv[sys.argv.index("--server") + 1])
+    server = Server(api_key=os.environ[_KEY_ENV], issue_ids=(), **info)
+    import plane_async  # noqa: F401  (imports count as the baseline, not as growth)
+
+    before = _rss_kib("VmRSS")
+    if client == OURS:
+        n = asyncio.run(_ours(server, limit))
+    else:
+        n = asyncio.run(_raw(server, json.loads, limit))
+    peak = _rss_kib("VmHWM")
+    print(json.dumps({"items": n, "before_kib": before, "peak_kib": peak}))
+
+
+def _memory(server: Server, client: str, limit: int) -> dict[str, int]:
+    info = {"base_url": server.base_url, "workspace": server.workspace}
+    info["project_id"] = server.project_id
+    env = dict(os.environ, **{_KEY_ENV: server.api_key})
+    module = "benchmarks.bench_export"
+    args = ["--memory-child", client, str(limit), "--server", json.dumps(info)]
+    out = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, int] = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["items"] != limit:
+        raise RuntimeError(f"{client} exported {result['items']} items, expected {limit}")
+    return result
+
+
+# ------------------------------------------------------------------------- report
+
+
+def run(quick: bool = False) -> Section:
+    """Measure throughput and memory; returns the section for RESULTS.md."""
+    items = 10_000 if quick else ITEMS
+    rounds = 1 if quick else ROUNDS
+    sizes = (2_000, 20_000) if quick else MEMORY_SIZES
+    with serve(items) as server:
+        best = _throughput(server, items, rounds)
+    with serve(sizes[1]) as server:
+        memory = {
+            (client, size): _memory(server, client, size)
+            for client in (RAW_JSON, OURS)
+            for size in sizes
+        }
+
+    base = best[RAW_JSON]["cpu"] / items
+    rows: list[list[object]] = []
+    for name in (RAW_JSON, RAW_ORJSON, OURS, OURS_PREFETCH, SDK):
+        if name not in best:
+            rows.append([name, "not installed", "", "", "", ""])
+            continue
+        b = best[name]
+        per_item = b["cpu"] / items
+        rows.append(
+            [
+                name,
+                f"{items / b['wall']:,.0f}",
+                f"{b['wall']:.2f}",
+                f"{b['cpu']:.2f}",
+                f"{per_item * 1e6:.1f}",
+                f"{per_item / base:.2f}x",
+            ]
+        )
+    body = (
+        f"{items:,} work items at per_page={PER_PAGE} ({items // PER_PAGE} pages), "
+        f"reading id, name, created_at and state of each; best of {rounds} by CPU "
+        "(plane-sdk: one run). Wall time includes the server's share.\n\n"
+        + table(
+            ["client", "items/s", "wall s", "client CPU s", "CPU µs / item", "CPU vs raw + json"],
+            rows,
+        )
+    )
+    mem_rows: list[list[object]] = []
+    for client in (RAW_JSON, OURS):
+        small, large = memory[(client, sizes[0])], memory[(client, sizes[1])]
+        mem_rows.append(
+            [
+                client,
+                f"{small['peak_kib'] / 1024:.1f}",
+                f"{large['peak_kib'] / 1024:.1f}",
+                f"{(small['peak_kib'] - small['before_kib']) / 1024:.1f}",
+                f"{(large['peak_kib'] - large['before_kib']) / 1024:.1f}",
+                f"{large['peak_kib'] / small['peak_kib']:.3f}",
+            ]
+        )
+    body += (
+        f"\nPeak memory, each export in a fresh process ({sizes[0]:,} vs {sizes[1]:,} items); "
+        "growth is the peak over the RSS after imports.\n\n"
+        + table(
+            [
+                "client",
+                f"peak RSS MiB, {sizes[0]:,}",
+                f"peak RSS MiB, {sizes[1]:,}",
+                f"growth MiB, {sizes[0]:,}",
+                f"growth MiB, {sizes[1]:,}",
+                "peak ratio",
+            ],
+            mem_rows,
+        )
+    )
+    ours_ratio = best[OURS]["cpu"] / best[RAW_JSON]["cpu"]
+    ours_mem = memory[(OURS, sizes[1])]["peak_kib"] / memory[(OURS, sizes[0])]["peak_kib"]
+    checks = (
+        Check(
+            "export CPU per item, plane_async vs raw aiohttp + json",
+            f"{ours_ratio:.2f}x",
+            f"≤ {CPU_TARGET}x",
+            ours_ratio <= CPU_TARGET,
+        ),
+        Check(
+            f"export peak RSS, {sizes[1]:,} vs {sizes[0]:,} items (plane_async)",
+            f"{ours_mem:.3f}x",
+            f"≤ {MEMORY_TARGET:.2f}x",
+            ours_mem <= MEMORY_TARGET,
+        ),
+    )
+    out_rows = tuple({"client": k, **v} for k, v in best.items())
+    return Section("export", f"Export of {items:,} work items", body, checks, out_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_export")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--memory-child", nargs=2, metavar=("CLIENT", "ITEMS"))
+    parser.add_argument("--server", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        _memory_child(args.memory_child[0], int(args.memory_child[1]))
+        return
+    section = run(args.quick)
+    print(section.body)
+    for check in section.checks:
+        print(f"{check.verdict}: {check.what}: {check.value} (target {check.target})")
+
+
+if __name__ == "__main__":
+    main()
