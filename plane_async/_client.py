@@ -12,7 +12,7 @@ import aiohttp
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
-from ._transport import Response, Transport, TransportSettings
+from ._transport import RequestStats, Response, Transport, TransportSettings
 
 __all__ = ["AsyncPlane"]
 
@@ -163,6 +163,11 @@ class AsyncPlane:
     def limiter(self) -> Limiter:
         """The limiter shared by every client of this (base URL, API key) on this loop."""
         return self._transport.limiter
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counters of this client's requests: attempts, retries, 429s, network failures."""
+        return self._transport.stats
 
     def quota(self) -> Quota:
         """The current request quota: remaining requests and when the next slot frees."""

@@ -58,6 +58,16 @@ class TransportSettings:
     backoff_cap: float = 8.0
 
 
+@attrs.define
+class RequestStats:
+    """Counters of what a client sent: attempts (retries included), retries, 429s, failures."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    transport_errors: int = 0
+
+
 class _Attempt:
     """What one attempt produced: a status with raw bytes, or a transport error."""
 
@@ -90,6 +100,7 @@ class Transport:
         self._sleep = sleep
         self._rand = rand
         self._closed = False
+        self.stats = RequestStats()
         self._headers = {
             "X-API-Key": settings.api_key,
             "User-Agent": USER_AGENT,
@@ -169,9 +180,13 @@ class Transport:
                 session, method, url, params, body_bytes, headers, request_timeout
             )
             elapsed_ms = (time.perf_counter() - started) * 1000
+            self.stats.requests += 1
+            if attempt > 1:
+                self.stats.retries += 1
             if result.error is not None:
                 err = result.error
                 err.attempts = attempt
+                self.stats.transport_errors += 1
                 if may_retry and attempt <= s.max_retries:
                     delay = self._backoff(attempt)
                     logger.info(
@@ -186,6 +201,8 @@ class Transport:
                 "%s %s -> %d in %.1f ms (remaining %s)",
                 method, path, status, elapsed_ms, result.headers.get("X-RateLimit-Remaining"),
             )  # fmt: skip
+            if status == 429:
+                self.stats.rate_limited += 1
             if status == 429 and attempt <= s.max_retries:
                 # the limiter closed its shared gate for Retry-After; the next slot waits for it
                 logger.warning("%s %s rate limited (429); retry %d/%d", method, path, attempt,
