@@ -1,7 +1,142 @@
-"""Placeholder: being written."""
+"""``plane.intake``: work items waiting for triage in a project's intake queue."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import BadRequestError, PlaneValueError
+from .._models import IntakeIssue, IntakeStatus, Priority
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, write_body
+from .issues import issue_body
+
+__all__ = [
+    "IntakeCreateFields",
+    "IntakeFields",
+    "IntakeResource",
+]
+
+_NOT_ENABLED = re.compile(r"intake.*not enabled|not enabled.*intake", re.IGNORECASE)
+_STATUSES = tuple(IntakeStatus)
+
+
+class IntakeCreateFields(TypedDict, total=False):
+    """Optional fields of ``intake.create`` (``name`` is an argument)."""
+
+    description_html: str
+    priority: Priority | str
+
+
+class IntakeFields(IntakeCreateFields, total=False):
+    """Fields of ``intake.update``. The triage fields (``status``, ``snoozed_till``,
+    ``duplicate_to``, ``source``, ``source_email``) are applied only for a project Admin and
+    silently ignored otherwise; ``name``/``description_html``/``priority`` change the work item."""
+
+    name: str
+    #: ``IntakeStatus.ACCEPTED`` moves the work item into the project (default state)
+    status: IntakeStatus | int
+    snoozed_till: dt.datetime | str | None
+    #: the work item this one duplicates (with ``status=IntakeStatus.DUPLICATE``)
+    duplicate_to: IdLike | None
+    source: str
+    source_email: str | None
+
+
+#: the work item's own fields, sent nested under "issue"
+_ISSUE_KEYS = frozenset({"name", "description_html", "priority"})
+
+
+def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``{triage fields..., "issue": {work-item fields...}}``; refuses unknown names."""
+    issue = {k: v for k, v in fields.items() if k in _ISSUE_KEYS}
+    triage = {k: v for k, v in fields.items() if k not in _ISSUE_KEYS}
+    if "name" in issue and (not isinstance(issue["name"], str) or not issue["name"].strip()):
+        raise PlaneValueError("name must be a non-empty string")
+    if "status" in triage:
+        status = triage["status"]
+        if isinstance(status, bool) or not isinstance(status, int) or status not in _STATUSES:
+            allowed = ", ".join(f"IntakeStatus.{s.name} ({s.value})" for s in _STATUSES)
+            raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
+        triage["status"] = int(status)
+    body = write_body(
+        triage,
+        accepted=IntakeFields.__annotations__,
+        ids=frozenset({"duplicate_to"}),
+        what="IntakeIssue",
+    )
+    if issue:
+        body["issue"] = issue_body(issue)
+    return body
 
 
 class IntakeResource(Resource):
-    pass
+    """A project's intake queue, keyed by the work item's id (``intake_issue.issue``)."""
+
+    def list(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[IntakeIssue]:
+        """The project's intake items, newest first (none when intake is disabled)."""
+        return self._items(IntakeIssue, self._project_path(project_id, "intake-issues"), options)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[IntakeIssue]]:
+        """The project's intake items page by page, with the envelope."""
+        return self._pages(IntakeIssue, self._project_path(project_id, "intake-issues"), options)
+
+    async def get(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> IntakeIssue:
+        """One intake item, by its work item's id (not the intake row's ``id``)."""
+        return await self._get(IntakeIssue, self._path(project_id, issue_id), options)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, **fields: Unpack[IntakeCreateFields]
+    ) -> IntakeIssue:
+        """Submit a work item to the intake queue (status pending).
+
+        The project needs intake enabled; otherwise BadRequestError says how
+        (``await plane.projects.update(project_id, intake_view=True)``).
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise PlaneValueError("name must be a non-empty string")
+        body = {"issue": issue_body({"name": name, **fields})}
+        path = self._project_path(project_id, "intake-issues")
+        try:
+            return await self._write(IntakeIssue, "POST", path, body)
+        except BadRequestError as exc:
+            if not _NOT_ENABLED.search(exc.message):
+                raise
+            raise BadRequestError(
+                f"{exc.message}: intake is disabled for this project; enable it with "
+                "`await plane.projects.update(project_id, intake_view=True)`",
+                status=exc.status,
+                method=exc.method,
+                url=exc.url,
+                body=exc.body,
+                headers=exc.headers,
+                attempts=exc.attempts,
+            ) from exc
+
+    async def update(
+        self, project_id: IdLike, issue_id: IdLike, **fields: Unpack[IntakeFields]
+    ) -> IntakeIssue:
+        """Triage an intake item (accept, reject, snooze, mark duplicate) and/or edit its
+        work item (PATCH). Keyed by the work item's id. Triage fields need project Admin."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = intake_body(fields)
+        return await self._write(IntakeIssue, "PATCH", self._path(project_id, issue_id), body)
+
+    async def delete(self, project_id: IdLike, issue_id: IdLike) -> None:
+        """Remove an item from the intake queue (a still-pending work item goes with it)."""
+        await self._delete(self._path(project_id, issue_id))
+
+    def _path(self, project_id: IdLike, issue_id: IdLike) -> str:
+        iid = proto.check_id(issue_id, "issue_id")
+        return self._project_path(project_id, "intake-issues", iid)

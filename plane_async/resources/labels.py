@@ -1,7 +1,131 @@
-"""Placeholder: being written."""
+"""``plane.labels``: a project's labels."""
 
-from ._base import Resource
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import ConflictError, PlaneValueError
+from .._models import Label
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, write_body
+from .issues import _check_external
+
+__all__ = [
+    "LabelCreateFields",
+    "LabelFields",
+    "LabelUpsertFields",
+    "LabelsResource",
+]
+
+
+class _LabelCommon(TypedDict, total=False):
+    #: e.g. ``"#e5484d"``; may be empty
+    color: str
+    description: str
+    #: a parent label of the same project, for grouped labels
+    parent: IdLike | None
+    sort_order: float
+
+
+class LabelCreateFields(_LabelCommon, total=False):
+    """Optional fields of ``labels.create`` (``name`` is an argument)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class LabelUpsertFields(_LabelCommon, total=False):
+    """Optional fields of ``labels.upsert`` (name and external ids are arguments)."""
+
+
+class LabelFields(LabelCreateFields, total=False):
+    """Writable label fields for ``update``. Omitted: left as is. ``None``: cleared."""
+
+    name: str
+
+
+_ACCEPTED = LabelFields.__annotations__
+_IDS = frozenset({"parent"})
+
+
+def label_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a label create/update; refuses unknown names and bad ids."""
+    if "name" in fields:
+        name = fields["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise PlaneValueError(f"name must be a non-empty string, got {name!r}")
+    return write_body(fields, accepted=_ACCEPTED, ids=_IDS, what="Label")
 
 
 class LabelsResource(Resource):
-    pass
+    """Labels of a project: list, read, create, update, delete, import."""
+
+    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[Label]:
+        """The project's labels, newest first."""
+        return self._items(Label, self._project_path(project_id, "labels"), options)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Label]]:
+        """The project's labels page by page, with the envelope."""
+        return self._pages(Label, self._project_path(project_id, "labels"), options)
+
+    async def get(
+        self, project_id: IdLike, label_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> Label:
+        """One label. (The server ignores ``fields``/``expand`` here: the whole label comes
+        back.)"""
+        return await self._get(Label, self._path(project_id, label_id), options)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, **fields: Unpack[LabelCreateFields]
+    ) -> Label:
+        """Create a label. A duplicate name answers ConflictError with ``existing_id``."""
+        body = label_body({"name": name, **fields})
+        return await self._write(Label, "POST", self._project_path(project_id, "labels"), body)
+
+    async def update(
+        self, project_id: IdLike, label_id: IdLike, **fields: Unpack[LabelFields]
+    ) -> Label:
+        """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = label_body(fields)
+        return await self._write(Label, "PATCH", self._path(project_id, label_id), body)
+
+    async def delete(self, project_id: IdLike, label_id: IdLike) -> None:
+        """Delete a label (it is removed from the work items that had it)."""
+        await self._delete(self._path(project_id, label_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        name: str,
+        **fields: Unpack[LabelUpsertFields],
+    ) -> Label:
+        """Create the label, or update the one the server names in its 409 (same external
+        ids, or same name) with these values. Safe to re-run: the create is retried on
+        network faults because a repeat answers 409."""
+        _check_external(external_source, external_id)
+        values: dict[str, Any] = {"name": name, **fields}
+        keys = {"external_source": external_source, "external_id": external_id}
+        body = label_body({**values, **keys})
+        path = self._project_path(project_id, "labels")
+        try:
+            return await self._write(Label, "POST", path, body, retry_post=True)
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        return await self._write(
+            Label, "PATCH", self._path(project_id, existing), label_body(values)
+        )
+
+    def _path(self, project_id: IdLike, label_id: IdLike) -> str:
+        return self._project_path(project_id, "labels", proto.check_id(label_id, "label_id"))

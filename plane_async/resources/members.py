@@ -1,7 +1,81 @@
-"""Placeholder: being written."""
+"""``plane.members``: who is in a project, and in the workspace."""
 
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Unpack
+
+from .. import _protocol as proto
+from .._errors import PlaneValueError
+from .._models import ProjectMember, Role, User, WorkspaceMember
+from .._pagination import Page
+from .._types import IdLike, ListOptions
 from ._base import Resource
+
+__all__ = ["MembersResource"]
+
+_ROLES = (Role.ADMIN, Role.MEMBER, Role.GUEST)
+
+
+def _check_role(role: object) -> Role:
+    if isinstance(role, bool) or not isinstance(role, int) or role not in _ROLES:
+        allowed = ", ".join(f"Role.{r.name} ({r.value})" for r in _ROLES)
+        raise PlaneValueError(f"role must be one of {allowed}, got {role!r}")
+    return Role(role)
 
 
 class MembersResource(Resource):
-    pass
+    """Project members (add, change role, remove) and the workspace's member list.
+
+    The server answers these lists as plain arrays (everything at once), so ``per_page``,
+    ``cursor`` and ``prefetch`` do not apply; ``max_items`` does.
+    """
+
+    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[User]:
+        """The project's members as users (no role; includes deactivated members)."""
+        return self._items(User, self._members_path(project_id), options, paginated=False)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[User]]:
+        """The project's members as a single page."""
+        return self._pages(User, self._members_path(project_id), options, paginated=False)
+
+    def list_workspace(self, **options: Unpack[ListOptions]) -> AsyncGenerator[WorkspaceMember]:
+        """Every member of the client's workspace with their workspace ``role`` (includes
+        deactivated members). Guests are refused (PermissionDeniedError)."""
+        return self._items(WorkspaceMember, self._ws_path("members"), options, paginated=False)
+
+    async def add(
+        self, project_id: IdLike, *, member: IdLike, role: Role | int = Role.MEMBER
+    ) -> ProjectMember:
+        """Add a workspace user (``member`` is the user id) to the project (needs project
+        Admin). Returns the membership: keep its ``id`` for ``update``/``remove``."""
+        body = {"member": str(proto.check_id(member, "member")), "role": int(_check_role(role))}
+        return await self._write(ProjectMember, "POST", self._members_path(project_id), body)
+
+    async def get(self, project_id: IdLike, project_member_id: IdLike) -> User:
+        """The user behind a membership. ``project_member_id`` is the ProjectMember id
+        (``add(...).id``), not the user id."""
+        return await self._get(User, self._path(project_id, project_member_id), {})
+
+    async def update(
+        self, project_id: IdLike, project_member_id: IdLike, *, role: Role | int
+    ) -> ProjectMember:
+        """Change a member's project role. ``project_member_id`` is the ProjectMember id
+        (``add(...).id``), not the user id."""
+        body = {"role": int(_check_role(role))}
+        path = self._path(project_id, project_member_id)
+        return await self._write(ProjectMember, "PATCH", path, body)
+
+    async def remove(self, project_id: IdLike, project_member_id: IdLike) -> None:
+        """Remove (deactivate) a membership. ``project_member_id`` is the ProjectMember id
+        (``add(...).id``), not the user id."""
+        await self._delete(self._path(project_id, project_member_id))
+
+    def _members_path(self, project_id: IdLike) -> str:
+        return self._project_path(project_id, "members")
+
+    def _path(self, project_id: IdLike, project_member_id: IdLike) -> str:
+        pm_id = proto.check_id(project_member_id, "project_member_id")
+        return self._project_path(project_id, "members", pm_id)

@@ -1,7 +1,142 @@
-"""Placeholder: being written."""
+"""``plane.states``: a project's workflow states."""
 
-from ._base import Resource
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import ConflictError, PlaneValueError
+from .._models import State, StateGroup
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, write_body
+from .issues import _check_external
+
+__all__ = [
+    "StateCreateFields",
+    "StateFields",
+    "StateUpsertFields",
+    "StatesResource",
+]
+
+
+class _StateCommon(TypedDict, total=False):
+    description: str
+    #: backlog (the server's default), unstarted, started, completed or cancelled
+    group: StateGroup | str
+    #: position in the workflow; the server appends (+15000) when omitted
+    sequence: float
+    #: on create this makes it the project's only default state (PATCH does not clear others)
+    default: bool
+    is_triage: bool
+
+
+class StateCreateFields(_StateCommon, total=False):
+    """Optional fields of ``states.create`` (``name`` and ``color`` are arguments)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class StateUpsertFields(_StateCommon, total=False):
+    """Optional fields of ``states.upsert`` (name, color and external ids are arguments)."""
+
+
+class StateFields(StateCreateFields, total=False):
+    """Writable state fields for ``update``. Omitted: left as is. ``None``: cleared."""
+
+    name: str
+    color: str
+
+
+_ACCEPTED = StateFields.__annotations__
+
+
+def state_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a state create/update; refuses unknown names and the triage group."""
+    group = fields.get("group")
+    if "group" in fields:
+        if not isinstance(group, str):
+            raise PlaneValueError(f"group must be a StateGroup, got {group!r}")
+        if group == StateGroup.TRIAGE:
+            raise PlaneValueError("group 'triage' is reserved for the server's hidden state")
+    for key in ("name", "color"):
+        if key in fields and not isinstance(fields[key], str):
+            raise PlaneValueError(f"{key} must be a string, got {fields[key]!r}")
+    if "name" in fields and not fields["name"].strip():
+        raise PlaneValueError("name must be a non-empty string")
+    return write_body(fields, accepted=_ACCEPTED, what="State")
 
 
 class StatesResource(Resource):
-    pass
+    """Workflow states of a project: list, read, create, update, delete, import."""
+
+    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[State]:
+        """The project's states in workflow order (the hidden triage state is left out)."""
+        return self._items(State, self._project_path(project_id, "states"), options)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[State]]:
+        """The project's states page by page, with the envelope."""
+        return self._pages(State, self._project_path(project_id, "states"), options)
+
+    async def get(
+        self, project_id: IdLike, state_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> State:
+        """One state."""
+        return await self._get(State, self._path(project_id, state_id), options)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, color: str, **fields: Unpack[StateCreateFields]
+    ) -> State:
+        """Create a state (``color`` like ``"#60646C"``). A duplicate name answers
+        ConflictError with ``existing_id``. (Plane answers this create with 200, not 201.)"""
+        body = state_body({"name": name, "color": color, **fields})
+        return await self._write(State, "POST", self._project_path(project_id, "states"), body)
+
+    async def update(
+        self, project_id: IdLike, state_id: IdLike, **fields: Unpack[StateFields]
+    ) -> State:
+        """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = state_body(fields)
+        return await self._write(State, "PATCH", self._path(project_id, state_id), body)
+
+    async def delete(self, project_id: IdLike, state_id: IdLike) -> None:
+        """Delete a state. The default state, or one still used by work items, cannot be
+        deleted (BadRequestError)."""
+        await self._delete(self._path(project_id, state_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        name: str,
+        color: str,
+        **fields: Unpack[StateUpsertFields],
+    ) -> State:
+        """Create the state, or update the one the server names in its 409 (same external
+        ids, or same name) with these values. Safe to re-run: the create is retried on
+        network faults because a repeat answers 409."""
+        _check_external(external_source, external_id)
+        values: dict[str, Any] = {"name": name, "color": color, **fields}
+        keys = {"external_source": external_source, "external_id": external_id}
+        body = state_body({**values, **keys})
+        path = self._project_path(project_id, "states")
+        try:
+            return await self._write(State, "POST", path, body, retry_post=True)
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        return await self._write(
+            State, "PATCH", self._path(project_id, existing), state_body(values)
+        )
+
+    def _path(self, project_id: IdLike, state_id: IdLike) -> str:
+        return self._project_path(project_id, "states", proto.check_id(state_id, "state_id"))
