@@ -1,0 +1,48 @@
+"""The public surface: everything is importable from plane_async, and __all__ is complete."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import plane_async
+
+
+def test_all_is_sorted_and_every_name_exists() -> None:
+    names = [n for n in plane_async.__all__ if not n.startswith("__")]
+    assert names == sorted(names)
+    for name in plane_async.__all__:
+        assert hasattr(plane_async, name), name
+
+
+def test_every_public_class_of_private_modules_is_exported() -> None:
+    exported = set(plane_async.__all__)
+    for module_name in ("_errors", "_models", "_query", "_cursor", "_pagination", "_ratelimit"):
+        module = importlib.import_module(f"plane_async.{module_name}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and not name.startswith("_"):
+                if name in {"PlaneIntEnum", "PlaneStrEnum", "FieldInfo", "FetchPage"}:
+                    continue
+                assert name in exported, f"{module_name}.{name} is not exported"
+
+
+def test_design_contract_names() -> None:
+    from plane_async import AsyncPlane, Page, Query, RateLimit  # noqa: F401
+
+    for name in (
+        "PlaneError", "APIError", "BadRequestError", "AuthenticationError",
+        "PermissionDeniedError", "InvalidAPIKeyError", "NotFoundError", "ConflictError",
+        "RateLimitError", "ServerError", "TransportError", "RequestTimeoutError",
+    ):  # fmt: skip
+        assert issubclass(getattr(plane_async, name), plane_async.PlaneError)
+    assert issubclass(plane_async.PlaneValueError, ValueError)
+
+
+def test_client_has_every_namespace() -> None:
+    plane = plane_async.AsyncPlane(api_key="plane_api_x", workspace="acme")
+    for ns in (
+        "projects", "issues", "modules", "states", "labels", "cycles", "members", "users",
+        "comments", "links", "activities", "intake",
+    ):  # fmt: skip
+        assert getattr(plane, ns).__class__.__name__.endswith("Resource")
