@@ -1,7 +1,47 @@
-"""Placeholder: being written."""
+"""``plane.activities``: the history of a work item (read-only)."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Unpack
+
+from .. import _protocol as proto
+from .._models import Activity
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, WorkItemPath
+
+__all__ = ["ActivitiesResource"]
 
 
 class ActivitiesResource(Resource):
-    pass
+    """What happened to a work item: one entry per change (comments and reactions excluded)."""
+
+    def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
+        pid = proto.check_id(project_id, "project_id")
+        iid = proto.check_id(issue_id, "issue_id")
+        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "activity_id") for r in rest)
+        return lambda segment: self._project_path(pid, segment, iid, "activities", *extra)
+
+    def list(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Activity]:
+        """The work item's activity, oldest first."""
+        return self._items(Activity, self._path(project_id, issue_id), options)
+
+    def pages(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Activity]]:
+        """The work item's activity page by page, with the envelope."""
+        return self._pages(Activity, self._path(project_id, issue_id), options)
+
+    async def get(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        activity_id: IdLike,
+        **options: Unpack[ReadOptions],
+    ) -> Activity:
+        """One activity entry (NotFoundError if it is not this work item's)."""
+        return await self._get(Activity, self._path(project_id, issue_id, activity_id), options)

@@ -1,7 +1,164 @@
-"""Placeholder: being written."""
+"""``plane.comments``: the comments on a work item."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import ConflictError, PlaneValueError
+from .._models import Comment, CommentAccess
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, WorkItemPath, write_body
+from .modules import check_external
+
+__all__ = [
+    "CommentCreateFields",
+    "CommentFields",
+    "CommentUpsertFields",
+    "CommentsResource",
+]
+
+
+class _CommentCommon(TypedDict, total=False):
+    #: the editor's JSON document; stored, but never sent back by the server
+    comment_json: Mapping[str, object]
+    access: CommentAccess | str
+    #: the comment this one replies to
+    parent: IdLike | None
+    #: for imports: backdate the comment (honoured on create only)
+    created_at: dt.datetime | str
+    #: for imports: the user shown as author (honoured on create only)
+    created_by: IdLike
+
+
+class CommentCreateFields(_CommentCommon, total=False):
+    """Optional fields of ``comments.create`` (``comment_html`` is its own argument)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class CommentUpsertFields(_CommentCommon, total=False):
+    """Fields of ``comments.upsert`` (the external ids are their own arguments)."""
+
+    comment_html: str
+
+
+class CommentFields(CommentCreateFields, total=False):
+    """Writable comment fields. Omitted: left as is. ``None``: cleared."""
+
+    comment_html: str
+
+
+_ACCEPTED = CommentFields.__annotations__
+_IDS = frozenset({"parent", "created_by"})
+
+
+def comment_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a comment create/update; refuses unknown names and bad ids."""
+    access = fields.get("access")
+    if access is not None and not isinstance(access, CommentAccess):
+        allowed = [a.value for a in CommentAccess]
+        if access not in allowed:
+            raise PlaneValueError(f"access must be one of {allowed}, got {access!r}")
+    html = fields.get("comment_html")
+    if "comment_html" in fields and (not isinstance(html, str) or not html.strip()):
+        raise PlaneValueError(f"comment_html must be a non-empty HTML string, got {html!r}")
+    return write_body(fields, accepted=_ACCEPTED, ids=_IDS, what="Comment")
 
 
 class CommentsResource(Resource):
-    pass
+    """Comments on a work item: list, read, create, update, delete, import."""
+
+    def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
+        pid = proto.check_id(project_id, "project_id")
+        iid = proto.check_id(issue_id, "issue_id")
+        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "comment_id") for r in rest)
+        return lambda segment: self._project_path(pid, segment, iid, "comments", *extra)
+
+    def list(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Comment]:
+        """Every comment on the work item (oldest first)."""
+        return self._items(Comment, self._path(project_id, issue_id), options)
+
+    def pages(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Comment]]:
+        """The work item's comments page by page, with the envelope."""
+        return self._pages(Comment, self._path(project_id, issue_id), options)
+
+    async def get(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        comment_id: IdLike,
+        **options: Unpack[ReadOptions],
+    ) -> Comment:
+        """One comment."""
+        return await self._get(Comment, self._path(project_id, issue_id, comment_id), options)
+
+    async def create(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        *,
+        comment_html: str,
+        **fields: Unpack[CommentCreateFields],
+    ) -> Comment:
+        """Add a comment (HTML, e.g. ``"<p>Done</p>"``); ``access`` defaults to INTERNAL.
+        For imports, ``created_at``/``created_by`` backdate it; prefer ``upsert``."""
+        body = comment_body({"comment_html": comment_html, **fields})
+        return await self._write(Comment, "POST", self._path(project_id, issue_id), body)
+
+    async def update(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        comment_id: IdLike,
+        **fields: Unpack[CommentFields],
+    ) -> Comment:
+        """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = comment_body(fields)
+        path = self._path(project_id, issue_id, comment_id)
+        return await self._write(Comment, "PATCH", path, body)
+
+    async def delete(self, project_id: IdLike, issue_id: IdLike, comment_id: IdLike) -> None:
+        """Delete a comment."""
+        await self._delete(self._path(project_id, issue_id, comment_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        **fields: Unpack[CommentUpsertFields],
+    ) -> Comment:
+        """Create the comment, or update the one already imported with these external ids.
+
+        Safe to re-run: the create is retried on network faults (a repeat answers 409 with
+        the existing id, which is then updated).
+        """
+        check_external(external_source, external_id)
+        keys = {"external_source": external_source, "external_id": external_id}
+        try:
+            body = comment_body({**fields, **keys})
+            path = self._path(project_id, issue_id)
+            return await self._write(Comment, "POST", path, body, retry_post=True)
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        if not fields:
+            return await self.get(project_id, issue_id, existing)
+        body = comment_body(fields)
+        path = self._path(project_id, issue_id, existing)
+        return await self._write(Comment, "PATCH", path, body)

@@ -1,7 +1,268 @@
-"""Placeholder: being written."""
+"""``plane.cycles``: a project's cycles (sprints), their work items, transfer and archiving."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import uuid
+from collections.abc import AsyncGenerator, Iterable, Mapping
+from typing import Any, Literal, TypedDict, Unpack, get_args
+
+from .. import _protocol as proto
+from .._errors import ConflictError, PlaneValueError
+from .._models import Cycle, CycleIssue, Issue, structure_many
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, read_params, write_body
+from .modules import check_external, check_name, feature_hint, issue_id_list
+
+__all__ = [
+    "CycleCreateFields",
+    "CycleFields",
+    "CycleUpsertFields",
+    "CycleView",
+    "CyclesResource",
+]
+
+#: which cycles ``cycles.list(view=...)`` returns; ``current`` is ``cycles.current()``
+CycleView = Literal["all", "upcoming", "completed", "draft", "incomplete"]
+_VIEWS: tuple[str, ...] = get_args(CycleView)
+
+#: a cycle boundary: a datetime, or a date (the server takes the project timezone's day)
+CycleDate = dt.datetime | dt.date | str
+
+
+class _CycleCommon(TypedDict, total=False):
+    description: str
+    #: give ``start_date`` and ``end_date`` together, or neither
+    start_date: CycleDate | None
+    end_date: CycleDate | None
+    #: the owner; defaults to the caller on create
+    owned_by: IdLike
+    #: a tz database name, e.g. ``"Europe/Berlin"``
+    timezone: str
+    sort_order: float
+    logo_props: Mapping[str, object]
+
+
+class CycleCreateFields(_CycleCommon, total=False):
+    """Optional fields of ``cycles.create`` (``name`` is its own argument)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class CycleUpsertFields(_CycleCommon, total=False):
+    """Fields of ``cycles.upsert`` (the external ids are their own arguments)."""
+
+    name: str
+
+
+class CycleFields(CycleCreateFields, total=False):
+    """Writable cycle fields. Omitted: left as is. ``None``: cleared."""
+
+    name: str
+
+
+_ACCEPTED = CycleFields.__annotations__
+_IDS = frozenset({"owned_by"})
+
+
+def cycle_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a cycle update; refuses unknown names and bad ids."""
+    return write_body(fields, accepted=_ACCEPTED, ids=_IDS, what="Cycle")
+
+
+def cycle_create_body(project_id: uuid.UUID, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A create body: dates both or neither, and the ``project_id`` Plane requires in it."""
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if (start is None) != (end is None):
+        raise PlaneValueError(
+            "give start_date and end_date together, or neither (a draft cycle); "
+            f"got start_date={start!r}, end_date={end!r}"
+        )
+    body = cycle_body(fields)
+    body["project_id"] = str(project_id)
+    return body
 
 
 class CyclesResource(Resource):
-    pass
+    """Cycles of a project: CRUD, their work items, transfer, archive. The project needs
+    ``cycle_view=True`` to create cycles."""
+
+    def _path(self, project_id: IdLike, *rest: str | uuid.UUID) -> str:
+        return self._project_path(project_id, "cycles", *rest)
+
+    def _cycle(self, project_id: IdLike, cycle_id: IdLike, *rest: str | uuid.UUID) -> str:
+        return self._path(project_id, proto.check_id(cycle_id, "cycle_id"), *rest)
+
+    def list(
+        self,
+        project_id: IdLike,
+        *,
+        view: CycleView | None = None,
+        **options: Unpack[ListOptions],
+    ) -> AsyncGenerator[Cycle]:
+        """The project's cycles that are not archived (newest first); ``view`` narrows them
+        to ``upcoming``, ``completed``, ``draft`` (no dates) or ``incomplete``."""
+        return self._items(Cycle, self._path(project_id), options, params=_view(view))
+
+    def pages(
+        self,
+        project_id: IdLike,
+        *,
+        view: CycleView | None = None,
+        **options: Unpack[ListOptions],
+    ) -> AsyncGenerator[Page[Cycle]]:
+        """The project's cycles page by page, with the envelope (``view`` as in ``list``)."""
+        return self._pages(Cycle, self._path(project_id), options, params=_view(view))
+
+    async def current(
+        self, project_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> builtins.list[Cycle]:
+        """The cycles running now (start <= now <= end); usually one, possibly none."""
+        params = {"cycle_view": "current", **read_params(Cycle, options)}
+        body = await self._call("GET", self._path(project_id), params=params)
+        return structure_many(Cycle, body if isinstance(body, builtins.list) else [])
+
+    async def get(
+        self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> Cycle:
+        """One cycle."""
+        return await self._get(Cycle, self._cycle(project_id, cycle_id), options)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, **fields: Unpack[CycleCreateFields]
+    ) -> Cycle:
+        """Create a cycle: with ``start_date`` and ``end_date``, or neither (a draft).
+        A project with cycles switched off answers BadRequestError saying how to enable them."""
+        check_name(name)
+        pid = proto.check_id(project_id, "project_id")
+        body = cycle_create_body(pid, {"name": name, **fields})
+        with feature_hint("Cycles", "cycle_view"):
+            return await self._write(Cycle, "POST", self._path(pid), body)
+
+    async def update(
+        self, project_id: IdLike, cycle_id: IdLike, **fields: Unpack[CycleFields]
+    ) -> Cycle:
+        """Change the given fields (PATCH); ``None`` clears a field. A completed cycle accepts
+        only ``sort_order``; an archived one nothing (BadRequestError)."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = cycle_body(fields)
+        return await self._write(Cycle, "PATCH", self._cycle(project_id, cycle_id), body)
+
+    async def delete(self, project_id: IdLike, cycle_id: IdLike) -> None:
+        """Delete a cycle (its work items stay). Needs the owner or a project admin."""
+        await self._delete(self._cycle(project_id, cycle_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        **fields: Unpack[CycleUpsertFields],
+    ) -> Cycle:
+        """Create the cycle, or update the one already imported with these external ids.
+
+        Safe to re-run: the create is retried on network faults (a repeat answers 409 with
+        the existing id, which is then updated). The fields must be valid for a create.
+        """
+        check_external(external_source, external_id)
+        pid = proto.check_id(project_id, "project_id")
+        keys = {"external_source": external_source, "external_id": external_id}
+        try:
+            body = cycle_create_body(pid, {**fields, **keys})
+            with feature_hint("Cycles", "cycle_view"):
+                return await self._write(Cycle, "POST", self._path(pid), body, retry_post=True)
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        if not fields:
+            return await self.get(pid, existing)
+        body = cycle_body(fields)
+        return await self._write(Cycle, "PATCH", self._cycle(pid, existing), body)
+
+    # ------------------------------------------------------------------ work items
+
+    def issues(
+        self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Issue]:
+        """The work items in the cycle (full work items, oldest added first)."""
+        return self._items(Issue, self._cycle(project_id, cycle_id, "cycle-issues"), options)
+
+    def issue_pages(
+        self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Issue]]:
+        """The cycle's work items page by page, with the envelope."""
+        return self._pages(Issue, self._cycle(project_id, cycle_id, "cycle-issues"), options)
+
+    async def get_issue_row(
+        self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike
+    ) -> CycleIssue:
+        """The membership row of one work item in the cycle (NotFoundError if not in it)."""
+        iid = proto.check_id(issue_id, "issue_id")
+        path = self._cycle(project_id, cycle_id, "cycle-issues", iid)
+        return await self._get(CycleIssue, path, {})
+
+    async def add_issues(
+        self, project_id: IdLike, cycle_id: IdLike, issue_ids: Iterable[IdLike]
+    ) -> builtins.list[CycleIssue]:
+        """Move work items into the cycle (out of any other cycle); returns the membership
+        rows. Safe to repeat. An empty ``issue_ids`` is refused before sending; a completed
+        cycle answers BadRequestError."""
+        ids = issue_id_list(issue_ids)
+        path = self._cycle(project_id, cycle_id, "cycle-issues")
+        body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
+        return structure_many(CycleIssue, body if isinstance(body, builtins.list) else [])
+
+    async def remove_issue(self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike) -> None:
+        """Take one work item out of the cycle (the work item itself stays)."""
+        iid = proto.check_id(issue_id, "issue_id")
+        await self._delete(self._cycle(project_id, cycle_id, "cycle-issues", iid))
+
+    async def transfer_issues(
+        self, project_id: IdLike, cycle_id: IdLike, new_cycle_id: IdLike
+    ) -> None:
+        """Move the cycle's unfinished work items (state not completed or cancelled) to
+        ``new_cycle_id``, which must not be completed."""
+        cid = proto.check_id(cycle_id, "cycle_id")
+        new = proto.check_id(new_cycle_id, "new_cycle_id")
+        if new == cid:
+            raise PlaneValueError("new_cycle_id must be another cycle than cycle_id")
+        path = self._cycle(project_id, cid, "transfer-issues")
+        await self._call("POST", path, json={"new_cycle_id": str(new)}, retry_post=True)
+
+    # ------------------------------------------------------------------ archive
+
+    async def archive(self, project_id: IdLike, cycle_id: IdLike) -> None:
+        """Archive a cycle; only one that has ended (else BadRequestError)."""
+        await self._call("POST", self._cycle(project_id, cycle_id, "archive"))
+
+    async def unarchive(self, project_id: IdLike, cycle_id: IdLike) -> None:
+        """Bring an archived cycle back."""
+        cid = proto.check_id(cycle_id, "cycle_id")
+        await self._delete(self._project_path(project_id, "archived-cycles", cid, "unarchive"))
+
+    def list_archived(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Cycle]:
+        """The project's archived cycles (with the ``*_estimates`` sums)."""
+        return self._items(Cycle, self._project_path(project_id, "archived-cycles"), options)
+
+    def archived_pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Cycle]]:
+        """The project's archived cycles page by page, with the envelope."""
+        return self._pages(Cycle, self._project_path(project_id, "archived-cycles"), options)
+
+
+def _view(view: object) -> dict[str, str] | None:
+    if view is None:
+        return None
+    if view not in _VIEWS:
+        hint = " (use cycles.current() for the running cycles)" if view == "current" else ""
+        raise PlaneValueError(f"view must be one of {list(_VIEWS)}, got {view!r}{hint}")
+    return {"cycle_view": str(view)}

@@ -1,7 +1,106 @@
-"""Placeholder: being written."""
+"""``plane.links``: the web links attached to a work item."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import PlaneValueError
+from .._models import Link
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, WorkItemPath, write_body
+
+__all__ = ["LinkCreateFields", "LinkFields", "LinksResource"]
+
+
+class _LinkCommon(TypedDict, total=False):
+    #: shown instead of the URL; the server fills it from the page when omitted
+    title: str | None
+
+
+class LinkCreateFields(_LinkCommon, total=False):
+    """Optional fields of ``links.create`` (``url`` is its own argument)."""
+
+    #: for imports: the user shown as creator
+    created_by: IdLike
+
+
+class LinkFields(_LinkCommon, total=False):
+    """Writable link fields. Omitted: left as is. ``None``: cleared."""
+
+    url: str
+
+
+_CREATE_ACCEPTED = {**LinkCreateFields.__annotations__, "url": str}
+_UPDATE_ACCEPTED = LinkFields.__annotations__
+_IDS = frozenset({"created_by"})
+
+
+def link_body(fields: Mapping[str, Any], *, create: bool) -> dict[str, Any]:
+    """The JSON body of a link create/update; the URL must be http(s) as Plane requires."""
+    if "url" in fields:
+        url = fields["url"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise PlaneValueError(f"url must start with http:// or https://, got {url!r}")
+    accepted = _CREATE_ACCEPTED if create else _UPDATE_ACCEPTED
+    return write_body(fields, accepted=accepted, ids=_IDS, what="Link")
 
 
 class LinksResource(Resource):
-    pass
+    """Links of a work item: list, read, create, update, delete."""
+
+    def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
+        pid = proto.check_id(project_id, "project_id")
+        iid = proto.check_id(issue_id, "issue_id")
+        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "link_id") for r in rest)
+        return lambda segment: self._project_path(pid, segment, iid, "links", *extra)
+
+    def list(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Link]:
+        """Every link of the work item (newest first)."""
+        return self._items(Link, self._path(project_id, issue_id), options)
+
+    def pages(
+        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Link]]:
+        """The work item's links page by page, with the envelope."""
+        return self._pages(Link, self._path(project_id, issue_id), options)
+
+    async def get(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        link_id: IdLike,
+        **options: Unpack[ReadOptions],
+    ) -> Link:
+        """One link (``title``/``metadata`` are filled by the server shortly after create)."""
+        return await self._get(Link, self._path(project_id, issue_id, link_id), options)
+
+    async def create(
+        self, project_id: IdLike, issue_id: IdLike, *, url: str, **fields: Unpack[LinkCreateFields]
+    ) -> Link:
+        """Attach a link; ``url`` must start with http:// or https://. The same URL twice on
+        one work item answers BadRequestError."""
+        body = link_body({"url": url, **fields}, create=True)
+        return await self._write(Link, "POST", self._path(project_id, issue_id), body)
+
+    async def update(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        link_id: IdLike,
+        **fields: Unpack[LinkFields],
+    ) -> Link:
+        """Change the URL and/or title (PATCH); omitted fields stay."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = link_body(fields, create=False)
+        return await self._write(Link, "PATCH", self._path(project_id, issue_id, link_id), body)
+
+    async def delete(self, project_id: IdLike, issue_id: IdLike, link_id: IdLike) -> None:
+        """Remove a link from the work item."""
+        await self._delete(self._path(project_id, issue_id, link_id))

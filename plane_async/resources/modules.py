@@ -1,7 +1,253 @@
-"""Placeholder: being written."""
+"""``plane.modules``: a project's modules, the work items in them, and archiving."""
 
-from ._base import Resource
+from __future__ import annotations
+
+import builtins
+import contextlib
+import datetime as dt
+import re
+import uuid
+from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping
+from typing import Any, TypedDict, Unpack
+
+from .. import _protocol as proto
+from .._errors import BadRequestError, ConflictError, PlaneValueError
+from .._models import Issue, Module, ModuleIssue, ModuleStatus, structure_many
+from .._pagination import Page
+from .._types import IdLike, ListOptions, ReadOptions
+from ._base import Resource, write_body
+
+__all__ = [
+    "ModuleCreateFields",
+    "ModuleFields",
+    "ModuleUpsertFields",
+    "ModulesResource",
+]
+
+
+class _ModuleCommon(TypedDict, total=False):
+    description: str
+    description_html: str
+    start_date: dt.date | str | None
+    target_date: dt.date | str | None
+    status: ModuleStatus | str
+    lead: IdLike | None
+    #: replaces the whole set of members (users who are not project members are dropped)
+    members: Iterable[IdLike]
+    sort_order: float
+    logo_props: Mapping[str, object]
+
+
+class ModuleCreateFields(_ModuleCommon, total=False):
+    """Optional fields of ``modules.create`` (``name`` is its own argument)."""
+
+    external_source: str | None
+    external_id: str | None
+
+
+class ModuleUpsertFields(_ModuleCommon, total=False):
+    """Fields of ``modules.upsert`` (the external ids are their own arguments)."""
+
+    name: str
+
+
+class ModuleFields(ModuleCreateFields, total=False):
+    """Writable module fields. Omitted: left as is. ``None``: cleared."""
+
+    name: str
+
+
+_ACCEPTED = ModuleFields.__annotations__
+_IDS = frozenset({"lead"})
+_ID_LISTS = frozenset({"members"})
+
+# What Plane answers when a project has the feature switched off.
+_DISABLED = re.compile(r"not enabled|module_view|cycle_view", re.IGNORECASE)
+
+
+def module_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a module create/update; refuses unknown names and bad ids."""
+    status = fields.get("status")
+    if status is not None and not isinstance(status, ModuleStatus):
+        allowed = [s.value for s in ModuleStatus]
+        if status not in allowed:
+            raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
+    return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Module")
+
+
+def issue_id_list(issue_ids: Iterable[IdLike]) -> builtins.list[str]:
+    """Checked ids for an add-issues body; an empty list is refused (Plane answers 400)."""
+    if isinstance(issue_ids, str | bytes) or not hasattr(issue_ids, "__iter__"):
+        raise PlaneValueError(f"issue_ids must be a list of work-item ids, got {issue_ids!r}")
+    ids = [str(proto.check_id(i, "issue_ids")) for i in issue_ids]
+    if not ids:
+        raise PlaneValueError("issue_ids must hold at least one work-item id")
+    return ids
+
+
+@contextlib.contextmanager
+def feature_hint(what: str, flag: str) -> Iterator[None]:
+    """Re-raise Plane's "feature not enabled" 400 with a message that says how to fix it."""
+    try:
+        yield
+    except BadRequestError as exc:
+        if not _DISABLED.search(exc.message):
+            raise
+        message = (
+            f"{what} are not enabled for this project; enable them with "
+            f"`await plane.projects.update(project_id, {flag}=True)` (server said: {exc.message})"
+        )
+        raise BadRequestError(
+            message,
+            status=exc.status,
+            method=exc.method,
+            url=exc.url,
+            body=exc.body,
+            headers=exc.headers,
+            attempts=exc.attempts,
+        ) from exc
+
+
+def check_external(external_source: object, external_id: object) -> None:
+    """Both external ids must be non-empty strings (the server's 409 needs both)."""
+    for name, value in (("external_source", external_source), ("external_id", external_id)):
+        if not isinstance(value, str) or not value:
+            raise PlaneValueError(f"{name} must be a non-empty string, got {value!r}")
+
+
+def check_name(name: object) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise PlaneValueError("name must be a non-empty string")
 
 
 class ModulesResource(Resource):
-    pass
+    """Modules of a project: CRUD, their work items, archive. The project needs
+    ``module_view=True`` to create modules."""
+
+    def _path(self, project_id: IdLike, *rest: str | uuid.UUID) -> str:
+        return self._project_path(project_id, "modules", *rest)
+
+    def _module(self, project_id: IdLike, module_id: IdLike, *rest: str | uuid.UUID) -> str:
+        return self._path(project_id, proto.check_id(module_id, "module_id"), *rest)
+
+    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[Module]:
+        """Every module of the project that is not archived (newest first)."""
+        return self._items(Module, self._path(project_id), options)
+
+    def pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Module]]:
+        """The project's modules page by page, with the envelope."""
+        return self._pages(Module, self._path(project_id), options)
+
+    async def get(
+        self, project_id: IdLike, module_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> Module:
+        """One module (an archived one answers NotFoundError)."""
+        return await self._get(Module, self._module(project_id, module_id), options)
+
+    async def create(
+        self, project_id: IdLike, *, name: str, **fields: Unpack[ModuleCreateFields]
+    ) -> Module:
+        """Create a module; ``name`` must be unique in the project (else BadRequestError).
+        A project with modules switched off answers BadRequestError saying how to enable them."""
+        check_name(name)
+        body = module_body({"name": name, **fields})
+        with feature_hint("Modules", "module_view"):
+            return await self._write(Module, "POST", self._path(project_id), body)
+
+    async def update(
+        self, project_id: IdLike, module_id: IdLike, **fields: Unpack[ModuleFields]
+    ) -> Module:
+        """Change the given fields (PATCH); ``None`` clears a field. Archived modules refuse."""
+        if not fields:
+            raise PlaneValueError("update needs at least one field to change")
+        body = module_body(fields)
+        return await self._write(Module, "PATCH", self._module(project_id, module_id), body)
+
+    async def delete(self, project_id: IdLike, module_id: IdLike) -> None:
+        """Delete a module (its work items stay)."""
+        await self._delete(self._module(project_id, module_id))
+
+    async def upsert(
+        self,
+        project_id: IdLike,
+        *,
+        external_source: str,
+        external_id: str,
+        **fields: Unpack[ModuleUpsertFields],
+    ) -> Module:
+        """Create the module, or update the one already imported with these external ids.
+
+        Safe to re-run: the create is retried on network faults (a repeat answers 409 with
+        the existing id, which is then updated).
+        """
+        check_external(external_source, external_id)
+        keys = {"external_source": external_source, "external_id": external_id}
+        try:
+            body = module_body({**fields, **keys})
+            with feature_hint("Modules", "module_view"):
+                return await self._write(
+                    Module, "POST", self._path(project_id), body, retry_post=True
+                )
+        except ConflictError as exc:
+            existing = exc.existing_id
+            if existing is None:
+                raise
+        if not fields:
+            return await self.get(project_id, existing)
+        body = module_body(fields)
+        return await self._write(Module, "PATCH", self._module(project_id, existing), body)
+
+    # ------------------------------------------------------------------ work items
+
+    def issues(
+        self, project_id: IdLike, module_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Issue]:
+        """The work items in the module (full work items, oldest added first)."""
+        return self._items(Issue, self._module(project_id, module_id, "module-issues"), options)
+
+    def issue_pages(
+        self, project_id: IdLike, module_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Issue]]:
+        """The module's work items page by page, with the envelope."""
+        return self._pages(Issue, self._module(project_id, module_id, "module-issues"), options)
+
+    async def add_issues(
+        self, project_id: IdLike, module_id: IdLike, issue_ids: Iterable[IdLike]
+    ) -> builtins.list[ModuleIssue]:
+        """Add work items to the module; returns the membership rows. Items already in it
+        stay (safe to repeat). An empty ``issue_ids`` is refused before sending."""
+        ids = issue_id_list(issue_ids)
+        path = self._module(project_id, module_id, "module-issues")
+        body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
+        return structure_many(ModuleIssue, body if isinstance(body, builtins.list) else [])
+
+    async def remove_issue(self, project_id: IdLike, module_id: IdLike, issue_id: IdLike) -> None:
+        """Take one work item out of the module (the work item itself stays)."""
+        iid = proto.check_id(issue_id, "issue_id")
+        await self._delete(self._module(project_id, module_id, "module-issues", iid))
+
+    # ------------------------------------------------------------------ archive
+
+    async def archive(self, project_id: IdLike, module_id: IdLike) -> None:
+        """Archive a module; only a ``completed`` or ``cancelled`` one (else BadRequestError)."""
+        await self._call("POST", self._module(project_id, module_id, "archive"))
+
+    async def unarchive(self, project_id: IdLike, module_id: IdLike) -> None:
+        """Bring an archived module back."""
+        mid = proto.check_id(module_id, "module_id")
+        path = self._project_path(project_id, "archived-modules", mid, "unarchive")
+        await self._delete(path)
+
+    def list_archived(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Module]:
+        """The project's archived modules."""
+        return self._items(Module, self._project_path(project_id, "archived-modules"), options)
+
+    def archived_pages(
+        self, project_id: IdLike, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Module]]:
+        """The project's archived modules page by page, with the envelope."""
+        return self._pages(Module, self._project_path(project_id, "archived-modules"), options)
