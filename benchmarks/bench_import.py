@@ -1,0 +1,118 @@
+"""Import time: ``import plane_async`` vs ``import plane`` (plane-sdk) vs ``import aiohttp``.
+
+Each import runs in a fresh interpreter (``python -c``), timed with ``time.perf_counter()``
+around the import statement alone, so interpreter start-up is not counted; best of 5.
+``aiohttp`` is the floor: plane_async imports it. A second pass with ``-X importtime``
+lists what ``import plane_async`` spends its time on.
+
+Run: ``python -m benchmarks.bench_import [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from benchmarks._common import REPO_ROOT, Check, Section, table
+
+RUNS = 5
+TARGET = 0.25
+MODULES = (("plane_async", "plane_async"), ("plane-sdk 0.3.2", "plane"), ("aiohttp", "aiohttp"))
+
+_TIMER = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def _import_time(module: str) -> float | None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _TIMER.format(module=module)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        return None  # not installed
+    return float(proc.stdout.strip())
+
+
+def _heaviest(module: str, top: int = 6) -> list[tuple[str, float]]:
+    """The packages ``import module`` spends most time on, by cumulative µs (top level of
+    the import tree under ``module``)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows: list[tuple[str, float, int]] = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = (part for part in line[len("import time:") :].split("|"))
+        depth = (len(name) - len(name.lstrip(" ")) - 1) // 2  # 0: imported by the caller
+        rows.append((name.strip(), int(cumulative) / 1e6, depth))
+    # The output is post-order: a module's imports come before its own line, one level
+    # deeper. Keep the rows of ``import module`` only (after the previous top-level
+    # line: interpreter start-up comes first), and of them the packages imported
+    # directly by the module's own code.
+    end = max(i for i, (name, _, depth) in enumerate(rows) if depth == 0 and name == module)
+    start = max((i for i, row in enumerate(rows[:end]) if row[2] == 0), default=-1) + 1
+    totals: dict[str, float] = {}
+    stack: list[tuple[int, str]] = []
+    for name, seconds, depth in reversed(rows[start : end + 1]):
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        stack.append((depth, name))
+        top_name = name.split(".")[0]
+        if top_name != module and parent is not None and parent.split(".")[0] == module:
+            totals[top_name] = totals.get(top_name, 0.0) + seconds
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+
+
+def run(quick: bool = False) -> Section:
+    """Time each import; returns the section for RESULTS.md."""
+    runs = 3 if quick else RUNS
+    best: dict[str, float | None] = {}
+    for label, module in MODULES:
+        times = [_import_time(module) for _ in range(runs)]
+        measured = [t for t in times if t is not None]
+        best[label] = min(measured) if measured else None
+    rows: list[list[object]] = [
+        [f"`import {module}` ({label})" if label != module else f"`import {module}`"]
+        + ([f"{best[label]:.3f}"] if best[label] is not None else ["not installed"])
+        for label, module in MODULES
+    ]
+    heavy = _heaviest("plane_async")
+    body = (
+        f"Fresh interpreter per import, best of {runs}; start-up of the interpreter "
+        "itself not counted.\n\n"
+        + table(["import", "seconds"], rows)
+        + "\nWhere `import plane_async` spends its time (cumulative, `-X importtime`):\n\n"
+        + table(["package", "seconds"], [[name, f"{s:.3f}"] for name, s in heavy])
+    )
+    ours = best["plane_async"]
+    checks = (
+        Check(
+            "`import plane_async`",
+            f"{ours:.3f} s" if ours is not None else "failed",
+            f"< {TARGET} s",
+            ours is not None and ours < TARGET,
+        ),
+    )
+    out_rows = tuple({"import": label, "seconds": s} for label, s in best.items())
+    return Section("import", "Import time", body, checks, out_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_import")
+    parser.add_argument("--quick", action="store_true")
+    section = run(parser.parse_args().quick)
+    print(section.body)
+    for check in section.checks:
+        print(f"{check.verdict}: {check.what}: {check.value} (target {check.target})")
+
+
+if __name__ == "__main__":
+    main()
