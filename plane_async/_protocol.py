@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ._errors import (
     APIError,
@@ -35,8 +35,9 @@ RETRYABLE_STATUSES = frozenset({502, 503, 504})
 #: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
-_KEY_RE = re.compile(r"^[\x21-\x7e]+$")
-_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# fullmatch, never match + "$": "$" also matches before a trailing newline ("key\n").
+_KEY_RE = re.compile(r"[\x21-\x7e]+")
+_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _MESSAGE_KEYS = ("detail", "error", "error_message", "message")
 _INVALID_KEY_MARKERS = ("token is not valid", "api key", "api token", "expired", "invalid token")
 
@@ -96,7 +97,7 @@ def check_api_key(api_key: object) -> str:
         )
     if not isinstance(api_key, str):
         raise PlaneValueError(f"api_key must be a str, got {type(api_key).__name__}")
-    if not _KEY_RE.match(api_key):
+    if not _KEY_RE.fullmatch(api_key):
         # never echo the key itself
         raise PlaneValueError(
             "api_key contains whitespace or control characters; copy the key again without "
@@ -107,7 +108,7 @@ def check_api_key(api_key: object) -> str:
 
 def check_slug(workspace: object) -> str:
     """A workspace slug: letters, digits, '-' and '_'."""
-    if not isinstance(workspace, str) or not _SLUG_RE.match(workspace):
+    if not isinstance(workspace, str) or not _SLUG_RE.fullmatch(workspace):
         raise PlaneValueError(
             f"workspace must be a workspace slug (letters, digits, '-', '_'), got {workspace!r}; "
             "it is the part after the host in your Plane URL, or set PLANE_WORKSPACE"
@@ -173,9 +174,14 @@ def normalize_raw_path(path: str) -> str:
         text = text[len("api/v1/") :]
     segments = text.rstrip("/").split("/")
     for seg in segments:
-        if seg in ("", ".", ".."):
+        # Check the decoded form too: the URL library and the server decode "%2e%2e" to
+        # ".." and resolve it, which would send the key outside /api/v1/.
+        decoded = unquote(seg)
+        if seg in ("", ".", "..") or decoded in ("", ".", ".."):
             raise PlaneValueError(f"path {path!r} has an empty, '.' or '..' segment")
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seg):
+        if "/" in decoded or "\\" in decoded:
+            raise PlaneValueError(f"path {path!r} has an encoded '/' or '\\' in a segment")
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seg + decoded):
             raise PlaneValueError(f"path {path!r} contains control characters")
     # keep already-encoded text as it is, but encode what is unsafe
     return "".join(quote(s, safe="%:@!$&'()*+,;=-._~") + "/" for s in segments)
