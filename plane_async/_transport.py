@@ -130,6 +130,12 @@ class Transport:
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout),
             )
+            # aiohttp silently re-sends a GET/PUT/DELETE once when the connection drops
+            # (ServerDisconnectedError, ClientOSError). That hidden attempt bypasses the
+            # limiter and max_retries, and the server may have counted (and executed) the
+            # first one. Every attempt must be ours; aiohttp's own test client does the same.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         return self._session
 
     async def aclose(self) -> None:
