@@ -172,14 +172,12 @@ def test_delete_archive_unarchive(mocked: aioresponses) -> None:
     mocked.post(url(f"workspaces/acme/projects/{PID}/archive/"), status=204)
     mocked.delete(url(f"workspaces/acme/projects/{PID}/archive/"), status=204)
 
-    async def calls(p: AsyncPlane) -> list[None]:
-        return [
-            await p.projects.archive(PID),
-            await p.projects.unarchive(PID),
-            await p.projects.delete(PID),
-        ]
+    async def calls(p: AsyncPlane) -> None:
+        await p.projects.archive(PID)
+        await p.projects.unarchive(PID)
+        await p.projects.delete(PID)
 
-    assert run(calls) == [None, None, None]
+    run(calls)
     assert [(m, path) for m, path, _, _ in sent(mocked)] == [
         ("POST", f"{WS}projects/{PID}/archive/"),
         ("DELETE", f"{WS}projects/{PID}/archive/"),

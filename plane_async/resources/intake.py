@@ -49,6 +49,7 @@ class IntakeFields(IntakeCreateFields, total=False):
 
 #: the work item's own fields, sent nested under "issue"
 _ISSUE_KEYS = frozenset({"name", "description_html", "priority"})
+_CREATE_ACCEPTED = {"name": str, **IntakeCreateFields.__annotations__}
 
 
 def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,6 +73,12 @@ def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     if issue:
         body["issue"] = issue_body(issue)
     return body
+
+
+def intake_create_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"issue": {...}}`` for a create: only the fields Plane's intake create reads."""
+    write_body(fields, accepted=_CREATE_ACCEPTED, what="IntakeIssue create")  # refuses unknowns
+    return {"issue": issue_body(fields)}
 
 
 class IntakeResource(Resource):
@@ -105,7 +112,7 @@ class IntakeResource(Resource):
         """
         if not isinstance(name, str) or not name.strip():
             raise PlaneValueError("name must be a non-empty string")
-        body = {"issue": issue_body({"name": name, **fields})}
+        body = intake_create_body({"name": name, **fields})
         path = self._project_path(project_id, "intake-issues")
         try:
             return await self._write(IntakeIssue, "POST", path, body)
