@@ -261,6 +261,12 @@ class Transport:
         s = self.settings
         out = _Attempt()
         async with self.limiter.slot() as slot:
+            # The client may have been closed while this call waited for its slot or its
+            # retry; aiohttp would raise a bare RuntimeError("Session is closed").
+            if self._closed:
+                raise ClientClosedError("this AsyncPlane was closed while the request waited")
+            if session.closed:
+                raise ClientClosedError("the aiohttp session passed as session= is closed")
             try:
                 async with session.request(
                     method,
