@@ -40,9 +40,9 @@ def _import_time(module: str) -> tuple[float, float] | None:
     return float(wall), float(cpu)
 
 
-def _heaviest(module: str, top: int = 6) -> list[tuple[str, float]]:
-    """The packages ``import module`` spends most time on, by cumulative µs (top level of
-    the import tree under ``module``)."""
+def _breakdown(module: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Where ``import module`` spends its time, from ``-X importtime``: self time summed
+    per top-level package (the module's own included), and the slowest single modules."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {module}"],
         cwd=REPO_ROOT,
@@ -54,26 +54,22 @@ def _heaviest(module: str, top: int = 6) -> list[tuple[str, float]]:
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cumulative, name = (part for part in line[len("import time:") :].split("|"))
+        own, _, name = (part for part in line[len("import time:") :].split("|"))
         depth = (len(name) - len(name.lstrip(" ")) - 1) // 2  # 0: imported by the caller
-        rows.append((name.strip(), int(cumulative) / 1e6, depth))
-    # The output is post-order: a module's imports come before its own line, one level
-    # deeper. Keep the rows of ``import module`` only (after the previous top-level
-    # line: interpreter start-up comes first), and of them the packages imported
-    # directly by the module's own code.
+        rows.append((name.strip(), int(own) / 1e6, depth))
+    # The output is post-order (a module's imports come before its own line): the rows of
+    # ``import module`` are those after the previous depth-0 line, which belong to the
+    # interpreter's start-up.
     end = max(i for i, (name, _, depth) in enumerate(rows) if depth == 0 and name == module)
     start = max((i for i, row in enumerate(rows[:end]) if row[2] == 0), default=-1) + 1
-    totals: dict[str, float] = {}
-    stack: list[tuple[int, str]] = []
-    for name, seconds, depth in reversed(rows[start : end + 1]):
-        while stack and stack[-1][0] >= depth:
-            stack.pop()
-        parent = stack[-1][1] if stack else None
-        stack.append((depth, name))
-        top_name = name.split(".")[0]
-        if top_name != module and parent is not None and parent.split(".")[0] == module:
-            totals[top_name] = totals.get(top_name, 0.0) + seconds
-    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+    mine = rows[start : end + 1]
+    packages: dict[str, float] = {}
+    for name, own, _ in mine:
+        top = name.split(".")[0]
+        packages[top] = packages.get(top, 0.0) + own
+    by_package = sorted(packages.items(), key=lambda kv: -kv[1])
+    slowest = sorted(((name, own) for name, own, _ in mine), key=lambda kv: -kv[1])
+    return by_package, slowest
 
 
 def run(quick: bool = False) -> Section:
@@ -95,14 +91,18 @@ def run(quick: bool = False) -> Section:
             rows.append([name, "not installed", ""])
         else:
             rows.append([name, f"{wall:.3f}", f"{best_cpu[label]:.3f}"])
-    heavy = _heaviest("plane_async")
+    by_package, slowest = _breakdown("plane_async")
     body = (
         f"Fresh interpreter per import, best of {runs}; start-up of the interpreter "
         "itself not counted. Wall time is what a user waits; CPU time is less sensitive "
         "to other load on the machine.\n\n"
         + table(["import", "wall s", "CPU s"], rows)
-        + "\nWhere `import plane_async` spends its time (cumulative, `-X importtime`):\n\n"
-        + table(["package", "seconds"], [[name, f"{s:.3f}"] for name, s in heavy])
+        + "\nWhere `import plane_async` spends its time (`-X importtime`, one run, so the "
+        "figures are a little higher than above): self time summed per package, and the "
+        "slowest single modules.\n\n"
+        + table(["package", "seconds"], [[name, f"{t:.3f}"] for name, t in by_package[:8]])
+        + "\n"
+        + table(["module", "seconds"], [[name, f"{t:.3f}"] for name, t in slowest[:8]])
     )
     ours = best["plane_async"]
     checks = (
