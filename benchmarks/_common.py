@@ -123,14 +123,11 @@ async def _serve_child(issues: int, latency: float, sample_ids: int) -> None:
             "issue_ids": ids,
         }
         print(json.dumps(info), flush=True)
-        loop = asyncio.get_running_loop()
-        while True:
-            # The request log grows with every request; a long run need not keep it.
-            read = loop.run_in_executor(None, sys.stdin.read, 1)
-            done, _ = await asyncio.wait({read}, timeout=5.0)
+        # Serve until the parent closes our stdin; meanwhile drop the request log, which
+        # grows with every request and is of no use here.
+        closed = asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        while not (await asyncio.wait({closed}, timeout=2.0))[0]:
             server.requests.clear()
-            if done:
-                break
 
 
 # --------------------------------------------------------------------- results
