@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from .. import _protocol as proto
 from .._converter import unstructure_for_write
-from .._errors import NotFoundError, PlaneValueError
+from .._errors import ConflictError, NotFoundError, PlaneValueError
 from .._models import PlaneModel, structure, structurer
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
@@ -23,6 +24,14 @@ M = TypeVar("M", bound=PlaneModel)
 #: a path under a work item, built from the work-items segment ("work-items" or "issues")
 WorkItemPath = Callable[[str], str]
 Path = str | WorkItemPath
+
+
+class ExternalIds(TypedDict, total=False):
+    """The ids an import gives its objects; a second create with the same pair answers 409."""
+
+    external_source: str | None
+    external_id: str | None
+
 
 _PAGE_OPTIONS = ("per_page", "cursor", "max_items", "max_pages", "dedupe", "prefetch")
 _READ_OPTIONS = ("fields", "expand", "query")
@@ -45,6 +54,20 @@ class Resource:
     def _project_path(self, project_id: IdLike, *segments: str | uuid.UUID) -> str:
         pid = proto.check_id(project_id, "project_id")
         return self._ws_path("projects", pid, *segments)
+
+    def _under_work_item(
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        kind: str,
+        id_name: str,
+        rest: tuple[IdLike, ...] = (),
+    ) -> WorkItemPath:
+        """``.../<work-items|issues>/<issue_id>/<kind>/<rest...>/``; ids checked now."""
+        pid = proto.check_id(project_id, "project_id")
+        iid = proto.check_id(issue_id, "issue_id")
+        extra = tuple(proto.check_id(r, id_name) for r in rest)
+        return lambda segment: self._project_path(pid, segment, iid, kind, *extra)
 
     # ------------------------------------------------------------------ requests
 
@@ -123,6 +146,33 @@ class Resource:
     ) -> M:
         data = await self._call(method, path, json=dict(body), retry_post=retry_post)
         return structure(model, data)
+
+    async def _upsert(
+        self,
+        model: type[M],
+        path: Path,
+        body: Mapping[str, Any],
+        *,
+        existing: Callable[[uuid.UUID], Path],
+        changes: Mapping[str, Any],
+        create_errors: contextlib.AbstractContextManager[None] | None = None,
+    ) -> M:
+        """POST ``body`` (retried on network faults); when the server answers 409 naming
+        the object that already has these external ids (or name), PATCH ``changes`` to it,
+        or just read it when there is nothing to change.
+
+        ``create_errors`` wraps the POST only (e.g. a feature hint for its 400).
+        """
+        try:
+            with create_errors or contextlib.nullcontext():
+                return await self._write(model, "POST", path, body, retry_post=True)
+        except ConflictError as exc:
+            existing_id = exc.existing_id
+            if existing_id is None:
+                raise
+        if not changes:
+            return await self._get(model, existing(existing_id), {})
+        return await self._write(model, "PATCH", existing(existing_id), changes)
 
     async def _delete(self, path: Path) -> None:
         await self._call("DELETE", path)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .. import _protocol as proto
 from .._models import Activity
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
@@ -19,10 +17,7 @@ class ActivitiesResource(Resource):
     """What happened to a work item: one entry per change (comments and reactions excluded)."""
 
     def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "activity_id") for r in rest)
-        return lambda segment: self._project_path(pid, segment, iid, "activities", *extra)
+        return self._under_work_item(project_id, issue_id, "activities", "activity_id", rest)
 
     def list(
         self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]

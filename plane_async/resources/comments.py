@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
-from .._errors import ConflictError, PlaneValueError
+from .._errors import PlaneValueError
 from .._models import Comment, CommentAccess
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, WorkItemPath, write_body
-from .modules import check_external
+from ._base import ExternalIds, Resource, WorkItemPath, write_body
+from ._checks import check_external, check_update
 
 __all__ = [
     "CommentCreateFields",
@@ -35,11 +33,8 @@ class _CommentCommon(TypedDict, total=False):
     created_by: IdLike
 
 
-class CommentCreateFields(_CommentCommon, total=False):
+class CommentCreateFields(_CommentCommon, ExternalIds, total=False):
     """Optional fields of ``comments.create`` (``comment_html`` is its own argument)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class CommentUpsertFields(_CommentCommon, total=False):
@@ -75,10 +70,7 @@ class CommentsResource(Resource):
     """Comments on a work item: list, read, create, update, delete, import."""
 
     def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "comment_id") for r in rest)
-        return lambda segment: self._project_path(pid, segment, iid, "comments", *extra)
+        return self._under_work_item(project_id, issue_id, "comments", "comment_id", rest)
 
     def list(
         self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
@@ -123,8 +115,7 @@ class CommentsResource(Resource):
         **fields: Unpack[CommentFields],
     ) -> Comment:
         """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = comment_body(fields)
         path = self._path(project_id, issue_id, comment_id)
         return await self._write(Comment, "PATCH", path, body)
@@ -147,18 +138,12 @@ class CommentsResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated).
         """
-        check_external(external_source, external_id)
-        keys = {"external_source": external_source, "external_id": external_id}
-        try:
-            body = comment_body({**fields, **keys})
-            path = self._path(project_id, issue_id)
-            return await self._write(Comment, "POST", path, body, retry_post=True)
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        if not fields:
-            return await self.get(project_id, issue_id, existing)
-        body = comment_body(fields)
-        path = self._path(project_id, issue_id, existing)
-        return await self._write(Comment, "PATCH", path, body)
+        keys = check_external(external_source, external_id)
+        body = comment_body({**fields, **keys})
+        return await self._upsert(
+            Comment,
+            self._path(project_id, issue_id),
+            body,
+            existing=lambda existing_id: self._path(project_id, issue_id, existing_id),
+            changes=comment_body(fields),
+        )

@@ -9,12 +9,12 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, Literal, TypedDict, Unpack, get_args
 
 from .. import _protocol as proto
-from .._errors import ConflictError, PlaneValueError
+from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue, Issue, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, read_params, write_body
-from .modules import check_external, check_name, feature_hint, issue_id_list
+from ._base import ExternalIds, Resource, read_params, write_body
+from ._checks import check_external, check_name, check_update, feature_hint, issue_id_list
 
 __all__ = [
     "CycleCreateFields",
@@ -45,11 +45,8 @@ class _CycleCommon(TypedDict, total=False):
     logo_props: Mapping[str, object]
 
 
-class CycleCreateFields(_CycleCommon, total=False):
+class CycleCreateFields(_CycleCommon, ExternalIds, total=False):
     """Optional fields of ``cycles.create`` (``name`` is its own argument)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class CycleUpsertFields(_CycleCommon, total=False):
@@ -147,8 +144,7 @@ class CyclesResource(Resource):
     ) -> Cycle:
         """Change the given fields (PATCH); ``None`` clears a field. A completed cycle accepts
         only ``sort_order``; an archived one nothing (BadRequestError)."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = cycle_body(fields)
         return await self._write(Cycle, "PATCH", self._cycle(project_id, cycle_id), body)
 
@@ -169,21 +165,17 @@ class CyclesResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated). The fields must be valid for a create.
         """
-        check_external(external_source, external_id)
+        keys = check_external(external_source, external_id)
         pid = proto.check_id(project_id, "project_id")
-        keys = {"external_source": external_source, "external_id": external_id}
-        try:
-            body = cycle_create_body(pid, {**fields, **keys})
-            with feature_hint("Cycles", "cycle_view"):
-                return await self._write(Cycle, "POST", self._path(pid), body, retry_post=True)
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        if not fields:
-            return await self.get(pid, existing)
-        body = cycle_body(fields)
-        return await self._write(Cycle, "PATCH", self._cycle(pid, existing), body)
+        body = cycle_create_body(pid, {**fields, **keys})
+        return await self._upsert(
+            Cycle,
+            self._path(pid),
+            body,
+            existing=lambda existing_id: self._cycle(pid, existing_id),
+            changes=cycle_body(fields),
+            create_errors=feature_hint("Cycles", "cycle_view"),
+        )
 
     # ------------------------------------------------------------------ work items
 

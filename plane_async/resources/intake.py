@@ -13,6 +13,7 @@ from .._models import IntakeIssue, IntakeStatus, Priority
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, write_body
+from ._checks import check_name, check_update, reworded
 from .issues import issue_body
 
 __all__ = [
@@ -56,8 +57,8 @@ def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """``{triage fields..., "issue": {work-item fields...}}``; refuses unknown names."""
     issue = {k: v for k, v in fields.items() if k in _ISSUE_KEYS}
     triage = {k: v for k, v in fields.items() if k not in _ISSUE_KEYS}
-    if "name" in issue and (not isinstance(issue["name"], str) or not issue["name"].strip()):
-        raise PlaneValueError("name must be a non-empty string")
+    if "name" in issue:
+        check_name(issue["name"])
     if "status" in triage:
         status = triage["status"]
         if isinstance(status, bool) or not isinstance(status, int) or status not in _STATUSES:
@@ -110,8 +111,7 @@ class IntakeResource(Resource):
         The project needs intake enabled; otherwise BadRequestError says how
         (``await plane.projects.update(project_id, intake_view=True)``).
         """
-        if not isinstance(name, str) or not name.strip():
-            raise PlaneValueError("name must be a non-empty string")
+        check_name(name)
         body = intake_create_body({"name": name, **fields})
         path = self._project_path(project_id, "intake-issues")
         try:
@@ -119,24 +119,18 @@ class IntakeResource(Resource):
         except BadRequestError as exc:
             if not _NOT_ENABLED.search(exc.message):
                 raise
-            raise BadRequestError(
+            message = (
                 f"{exc.message}: intake is disabled for this project; enable it with "
-                "`await plane.projects.update(project_id, intake_view=True)`",
-                status=exc.status,
-                method=exc.method,
-                url=exc.url,
-                body=exc.body,
-                headers=exc.headers,
-                attempts=exc.attempts,
-            ) from exc
+                "`await plane.projects.update(project_id, intake_view=True)`"
+            )
+            raise reworded(exc, message) from exc
 
     async def update(
         self, project_id: IdLike, issue_id: IdLike, **fields: Unpack[IntakeFields]
     ) -> IntakeIssue:
         """Triage an intake item (accept, reject, snooze, mark duplicate) and/or edit its
         work item (PATCH). Keyed by the work item's id. Triage fields need project Admin."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = intake_body(fields)
         return await self._write(IntakeIssue, "PATCH", self._path(project_id, issue_id), body)
 

@@ -9,11 +9,12 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import ConflictError, NotFoundError, PlaneValueError
+from .._errors import NotFoundError, PlaneValueError
 from .._models import Issue, Priority, SearchResult, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, write_body
+from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
+from ._checks import check_external, check_name, check_update
 
 __all__ = [
     "IssueCreateFields",
@@ -47,11 +48,8 @@ class _IssueCommon(TypedDict, total=False):
     created_by: IdLike
 
 
-class IssueCreateFields(_IssueCommon, total=False):
+class IssueCreateFields(_IssueCommon, ExternalIds, total=False):
     """Optional fields of ``issues.create`` (``name`` is its own argument)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class IssueUpsertFields(_IssueCommon, total=False):
@@ -84,7 +82,7 @@ def issue_body(fields: Mapping[str, Any]) -> dict[str, Any]:
 class IssuesResource(Resource):
     """Work items of a project: list, read, create, update, delete, look up, import."""
 
-    def _path(self, project_id: IdLike, *rest: Any) -> Any:
+    def _path(self, project_id: IdLike, *rest: IdLike) -> WorkItemPath:
         pid = proto.check_id(project_id, "project_id")
         extra = tuple(proto.check_id(r, "issue_id") for r in rest)
         return lambda segment: self._project_path(pid, segment, *extra)
@@ -128,12 +126,12 @@ class IssuesResource(Resource):
 
         Finds archived, draft and intake items too (the server's lookup is unfiltered).
         """
-        _check_external(external_source, external_id)
+        check_external(external_source, external_id)
         params = {"external_id": external_id, "external_source": external_source}
         try:
             return await self._get(Issue, self._path(project_id), options, params=params)
         except NotFoundError as exc:
-            if isinstance(exc.body, dict) and exc.body.get("error") == "Page not found.":
+            if is_route_not_found(exc):
                 raise
             return None
 
@@ -169,8 +167,7 @@ class IssuesResource(Resource):
         """Create a work item; only ``name`` is required. Not retried after a network fault
         (the server may already have created it) unless the client has ``retry_post=True``;
         use ``upsert`` with external ids for idempotent imports."""
-        if not isinstance(name, str) or not name.strip():
-            raise PlaneValueError("name must be a non-empty string")
+        check_name(name)
         body = issue_body({"name": name, **fields})
         return await self._write(Issue, "POST", self._path(project_id), body)
 
@@ -178,8 +175,7 @@ class IssuesResource(Resource):
         self, project_id: IdLike, issue_id: IdLike, **fields: Unpack[IssueFields]
     ) -> Issue:
         """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = issue_body(fields)
         return await self._write(Issue, "PATCH", self._path(project_id, issue_id), body)
 
@@ -200,22 +196,12 @@ class IssuesResource(Resource):
         Safe to re-run after a failure: the create is retried on network faults because a
         repeat answers 409 with the existing id, which is then updated.
         """
-        _check_external(external_source, external_id)
-        keys = {"external_source": external_source, "external_id": external_id}
-        try:
-            body = issue_body({**fields, **keys})
-            return await self._write(Issue, "POST", self._path(project_id), body, retry_post=True)
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        if not fields:
-            return await self.get(project_id, existing)
-        body = issue_body(fields)
-        return await self._write(Issue, "PATCH", self._path(project_id, existing), body)
-
-
-def _check_external(external_source: object, external_id: object) -> None:
-    for name, value in (("external_source", external_source), ("external_id", external_id)):
-        if not isinstance(value, str) or not value:
-            raise PlaneValueError(f"{name} must be a non-empty string, got {value!r}")
+        keys = check_external(external_source, external_id)
+        body = issue_body({**fields, **keys})
+        return await self._upsert(
+            Issue,
+            self._path(project_id),
+            body,
+            existing=lambda existing_id: self._path(project_id, existing_id),
+            changes=issue_body(fields),
+        )

@@ -6,12 +6,12 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import ConflictError, PlaneValueError
+from .._errors import PlaneValueError
 from .._models import Label
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, write_body
-from .issues import _check_external
+from ._base import ExternalIds, Resource, write_body
+from ._checks import check_external, check_update
 
 __all__ = [
     "LabelCreateFields",
@@ -30,11 +30,8 @@ class _LabelCommon(TypedDict, total=False):
     sort_order: float
 
 
-class LabelCreateFields(_LabelCommon, total=False):
+class LabelCreateFields(_LabelCommon, ExternalIds, total=False):
     """Optional fields of ``labels.create`` (``name`` is an argument)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class LabelUpsertFields(_LabelCommon, total=False):
@@ -91,8 +88,7 @@ class LabelsResource(Resource):
         self, project_id: IdLike, label_id: IdLike, **fields: Unpack[LabelFields]
     ) -> Label:
         """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = label_body(fields)
         return await self._write(Label, "PATCH", self._path(project_id, label_id), body)
 
@@ -112,19 +108,15 @@ class LabelsResource(Resource):
         """Create the label, or update the one the server names in its 409 (same external
         ids, or same name) with these values. Safe to re-run: the create is retried on
         network faults because a repeat answers 409."""
-        _check_external(external_source, external_id)
         values: dict[str, Any] = {"name": name, **fields}
-        keys = {"external_source": external_source, "external_id": external_id}
+        keys = check_external(external_source, external_id)
         body = label_body({**values, **keys})
-        path = self._project_path(project_id, "labels")
-        try:
-            return await self._write(Label, "POST", path, body, retry_post=True)
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        return await self._write(
-            Label, "PATCH", self._path(project_id, existing), label_body(values)
+        return await self._upsert(
+            Label,
+            self._project_path(project_id, "labels"),
+            body,
+            existing=lambda existing_id: self._path(project_id, existing_id),
+            changes=label_body(values),
         )
 
     def _path(self, project_id: IdLike, label_id: IdLike) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Link
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, WorkItemPath, write_body
+from ._checks import check_update
 
 __all__ = ["LinkCreateFields", "LinkFields", "LinksResource"]
 
@@ -53,10 +52,7 @@ class LinksResource(Resource):
     """Links of a work item: list, read, create, update, delete."""
 
     def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra: tuple[uuid.UUID, ...] = tuple(proto.check_id(r, "link_id") for r in rest)
-        return lambda segment: self._project_path(pid, segment, iid, "links", *extra)
+        return self._under_work_item(project_id, issue_id, "links", "link_id", rest)
 
     def list(
         self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
@@ -96,8 +92,7 @@ class LinksResource(Resource):
         **fields: Unpack[LinkFields],
     ) -> Link:
         """Change the URL and/or title (PATCH); omitted fields stay."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = link_body(fields, create=False)
         return await self._write(Link, "PATCH", self._path(project_id, issue_id, link_id), body)
 

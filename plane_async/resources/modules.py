@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 import datetime as dt
-import re
 import uuid
-from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import BadRequestError, ConflictError, PlaneValueError
+from .._errors import PlaneValueError
 from .._models import Issue, Module, ModuleIssue, ModuleStatus, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, write_body
+from ._base import ExternalIds, Resource, write_body
+from ._checks import check_external, check_name, check_update, feature_hint, issue_id_list
 
 __all__ = [
     "ModuleCreateFields",
@@ -38,11 +37,8 @@ class _ModuleCommon(TypedDict, total=False):
     logo_props: Mapping[str, object]
 
 
-class ModuleCreateFields(_ModuleCommon, total=False):
+class ModuleCreateFields(_ModuleCommon, ExternalIds, total=False):
     """Optional fields of ``modules.create`` (``name`` is its own argument)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class ModuleUpsertFields(_ModuleCommon, total=False):
@@ -61,9 +57,6 @@ _ACCEPTED = ModuleFields.__annotations__
 _IDS = frozenset({"lead"})
 _ID_LISTS = frozenset({"members"})
 
-# What Plane answers when a project has the feature switched off.
-_DISABLED = re.compile(r"not enabled|module_view|cycle_view", re.IGNORECASE)
-
 
 def module_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a module create/update; refuses unknown names and bad ids."""
@@ -73,51 +66,6 @@ def module_body(fields: Mapping[str, Any]) -> dict[str, Any]:
         if status not in allowed:
             raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Module")
-
-
-def issue_id_list(issue_ids: Iterable[IdLike]) -> builtins.list[str]:
-    """Checked ids for an add-issues body; an empty list is refused (Plane answers 400)."""
-    if isinstance(issue_ids, str | bytes) or not hasattr(issue_ids, "__iter__"):
-        raise PlaneValueError(f"issue_ids must be a list of work-item ids, got {issue_ids!r}")
-    ids = [str(proto.check_id(i, "issue_ids")) for i in issue_ids]
-    if not ids:
-        raise PlaneValueError("issue_ids must hold at least one work-item id")
-    return ids
-
-
-@contextlib.contextmanager
-def feature_hint(what: str, flag: str) -> Iterator[None]:
-    """Re-raise Plane's "feature not enabled" 400 with a message that says how to fix it."""
-    try:
-        yield
-    except BadRequestError as exc:
-        if not _DISABLED.search(exc.message):
-            raise
-        message = (
-            f"{what} are not enabled for this project; enable them with "
-            f"`await plane.projects.update(project_id, {flag}=True)` (server said: {exc.message})"
-        )
-        raise BadRequestError(
-            message,
-            status=exc.status,
-            method=exc.method,
-            url=exc.url,
-            body=exc.body,
-            headers=exc.headers,
-            attempts=exc.attempts,
-        ) from exc
-
-
-def check_external(external_source: object, external_id: object) -> None:
-    """Both external ids must be non-empty strings (the server's 409 needs both)."""
-    for name, value in (("external_source", external_source), ("external_id", external_id)):
-        if not isinstance(value, str) or not value:
-            raise PlaneValueError(f"{name} must be a non-empty string, got {value!r}")
-
-
-def check_name(name: object) -> None:
-    if not isinstance(name, str) or not name.strip():
-        raise PlaneValueError("name must be a non-empty string")
 
 
 class ModulesResource(Resource):
@@ -160,8 +108,7 @@ class ModulesResource(Resource):
         self, project_id: IdLike, module_id: IdLike, **fields: Unpack[ModuleFields]
     ) -> Module:
         """Change the given fields (PATCH); ``None`` clears a field. Archived modules refuse."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = module_body(fields)
         return await self._write(Module, "PATCH", self._module(project_id, module_id), body)
 
@@ -182,22 +129,16 @@ class ModulesResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated).
         """
-        check_external(external_source, external_id)
-        keys = {"external_source": external_source, "external_id": external_id}
-        try:
-            body = module_body({**fields, **keys})
-            with feature_hint("Modules", "module_view"):
-                return await self._write(
-                    Module, "POST", self._path(project_id), body, retry_post=True
-                )
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        if not fields:
-            return await self.get(project_id, existing)
-        body = module_body(fields)
-        return await self._write(Module, "PATCH", self._module(project_id, existing), body)
+        keys = check_external(external_source, external_id)
+        body = module_body({**fields, **keys})
+        return await self._upsert(
+            Module,
+            self._path(project_id),
+            body,
+            existing=lambda existing_id: self._module(project_id, existing_id),
+            changes=module_body(fields),
+            create_errors=feature_hint("Modules", "module_view"),
+        )
 
     # ------------------------------------------------------------------ work items
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncGenerator, Iterable, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import PlaneValueError
 from .._models import Network, Project
 from .._models._base import UNSET, PlaneModel, model, structure
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, write_body
+from ._base import ExternalIds, Resource, write_body
+from ._checks import check_update
 
 __all__ = [
     "ProjectCreateFields",
@@ -30,7 +31,7 @@ _MAX_NAME = 255
 SUMMARY_FIELDS = ("members", "states", "labels", "cycles", "modules", "issues", "intakes", "pages")
 
 
-class ProjectCreateFields(TypedDict, total=False):
+class ProjectCreateFields(ExternalIds, total=False):
     """Optional fields of ``projects.create`` (``name`` and ``identifier`` are arguments)."""
 
     description: str
@@ -56,8 +57,6 @@ class ProjectCreateFields(TypedDict, total=False):
     close_in: int
     #: a pytz zone name; defaults to the workspace's
     timezone: str
-    external_source: str | None
-    external_id: str | None
 
 
 class ProjectFields(ProjectCreateFields, total=False):
@@ -170,8 +169,7 @@ class ProjectsResource(Resource):
 
         An archived project cannot be updated (BadRequestError): unarchive it first.
         """
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = project_body(fields)
         return await self._write(Project, "PATCH", self._project_path(project_id), body)
 

@@ -6,12 +6,12 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import ConflictError, PlaneValueError
+from .._errors import PlaneValueError
 from .._models import State, StateGroup
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, write_body
-from .issues import _check_external
+from ._base import ExternalIds, Resource, write_body
+from ._checks import check_external, check_name, check_update
 
 __all__ = [
     "StateCreateFields",
@@ -32,11 +32,8 @@ class _StateCommon(TypedDict, total=False):
     is_triage: bool
 
 
-class StateCreateFields(_StateCommon, total=False):
+class StateCreateFields(_StateCommon, ExternalIds, total=False):
     """Optional fields of ``states.create`` (``name`` and ``color`` are arguments)."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 class StateUpsertFields(_StateCommon, total=False):
@@ -64,8 +61,8 @@ def state_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("name", "color"):
         if key in fields and not isinstance(fields[key], str):
             raise PlaneValueError(f"{key} must be a string, got {fields[key]!r}")
-    if "name" in fields and not fields["name"].strip():
-        raise PlaneValueError("name must be a non-empty string")
+    if "name" in fields:
+        check_name(fields["name"])
     return write_body(fields, accepted=_ACCEPTED, what="State")
 
 
@@ -100,8 +97,7 @@ class StatesResource(Resource):
         self, project_id: IdLike, state_id: IdLike, **fields: Unpack[StateFields]
     ) -> State:
         """Change the given fields (PATCH); ``None`` clears a field, omitted ones stay."""
-        if not fields:
-            raise PlaneValueError("update needs at least one field to change")
+        check_update(fields)
         body = state_body(fields)
         return await self._write(State, "PATCH", self._path(project_id, state_id), body)
 
@@ -123,19 +119,15 @@ class StatesResource(Resource):
         """Create the state, or update the one the server names in its 409 (same external
         ids, or same name) with these values. Safe to re-run: the create is retried on
         network faults because a repeat answers 409."""
-        _check_external(external_source, external_id)
         values: dict[str, Any] = {"name": name, "color": color, **fields}
-        keys = {"external_source": external_source, "external_id": external_id}
+        keys = check_external(external_source, external_id)
         body = state_body({**values, **keys})
-        path = self._project_path(project_id, "states")
-        try:
-            return await self._write(State, "POST", path, body, retry_post=True)
-        except ConflictError as exc:
-            existing = exc.existing_id
-            if existing is None:
-                raise
-        return await self._write(
-            State, "PATCH", self._path(project_id, existing), state_body(values)
+        return await self._upsert(
+            State,
+            self._project_path(project_id, "states"),
+            body,
+            existing=lambda existing_id: self._path(project_id, existing_id),
+            changes=state_body(values),
         )
 
     def _path(self, project_id: IdLike, state_id: IdLike) -> str:

@@ -1,0 +1,85 @@
+"""Input checks and error rewording shared by the namespaces (raised before any request)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from .. import _protocol as proto
+from .._errors import BadRequestError, PlaneValueError
+from .._types import IdLike
+
+__all__ = [
+    "check_external",
+    "check_name",
+    "check_update",
+    "feature_hint",
+    "issue_id_list",
+    "reworded",
+]
+
+# What Plane answers when a project has modules or cycles switched off.
+_DISABLED = re.compile(r"not enabled|module_view|cycle_view", re.IGNORECASE)
+
+
+def check_external(external_source: object, external_id: object) -> dict[str, str]:
+    """Both external ids must be non-empty strings (the server's 409 needs both);
+    returns them as the two body keys of an upsert."""
+    keys: dict[str, str] = {}
+    for name, value in (("external_source", external_source), ("external_id", external_id)):
+        if not isinstance(value, str) or not value:
+            raise PlaneValueError(f"{name} must be a non-empty string, got {value!r}")
+        keys[name] = value
+    return keys
+
+
+def check_name(name: object) -> None:
+    """A ``name`` argument must be a string with something besides blanks."""
+    if not isinstance(name, str) or not name.strip():
+        raise PlaneValueError("name must be a non-empty string")
+
+
+def check_update(fields: Mapping[str, Any]) -> None:
+    """An update must change something (an empty PATCH would only cost a request)."""
+    if not fields:
+        raise PlaneValueError("update needs at least one field to change")
+
+
+def issue_id_list(issue_ids: Iterable[IdLike]) -> list[str]:
+    """Checked ids for an add-issues body; an empty list is refused (Plane answers 400)."""
+    if isinstance(issue_ids, str | bytes) or not hasattr(issue_ids, "__iter__"):
+        raise PlaneValueError(f"issue_ids must be a list of work-item ids, got {issue_ids!r}")
+    ids = [str(proto.check_id(i, "issue_ids")) for i in issue_ids]
+    if not ids:
+        raise PlaneValueError("issue_ids must hold at least one work-item id")
+    return ids
+
+
+def reworded(exc: BadRequestError, message: str) -> BadRequestError:
+    """The same 400 (status, body, headers kept) with a message that says how to fix it."""
+    return BadRequestError(
+        message,
+        status=exc.status,
+        method=exc.method,
+        url=exc.url,
+        body=exc.body,
+        headers=exc.headers,
+        attempts=exc.attempts,
+    )
+
+
+@contextlib.contextmanager
+def feature_hint(what: str, flag: str) -> Iterator[None]:
+    """Re-raise Plane's "feature not enabled" 400 with a message that says how to fix it."""
+    try:
+        yield
+    except BadRequestError as exc:
+        if not _DISABLED.search(exc.message):
+            raise
+        message = (
+            f"{what} are not enabled for this project; enable them with "
+            f"`await plane.projects.update(project_id, {flag}=True)` (server said: {exc.message})"
+        )
+        raise reworded(exc, message) from exc
