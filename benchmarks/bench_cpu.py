@@ -6,6 +6,8 @@ Clients, each against the same FakePlane child process (no latency, no rate limi
   lookups: the floor any aiohttp client stands on;
 - ``plane_async``: ``await plane.issues.get(project_id, issue_id)`` and typed attribute reads
   (id, name, created_at, state), with the limiter, retries and error mapping in the path;
+  and ``await plane.request("GET", path)`` with dict lookups, which leaves out the path
+  building and the models, to show what the transport alone costs;
 - ``plane-sdk``: the official sync SDK, ``client.work_items.retrieve(...)`` (requests + pydantic).
 
 CPU is ``time.process_time()`` of this process only (the server runs in another one); each
@@ -54,7 +56,7 @@ async def _raw(server: Server, ids: list[str], loads: Callable[[bytes], Any]) ->
         return time.process_time() - start
 
 
-async def _ours(server: Server, ids: list[str]) -> float:
+async def _ours(server: Server, ids: list[str], raw_json: bool = False) -> float:
     from plane_async import AsyncPlane, RateLimit
 
     async with AsyncPlane(
@@ -67,6 +69,13 @@ async def _ours(server: Server, ids: list[str]) -> float:
         pid = uuid.UUID(server.project_id)
         for issue_id in ids[:WARMUP]:
             await plane.issues.get(pid, issue_id)
+        if raw_json:
+            paths = [_item_path(server, issue_id) for issue_id in ids]
+            start = time.process_time()
+            for path in paths:
+                d = await plane.request("GET", path)
+                _ = d["id"], d["name"], d["created_at"], d["state"]
+            return time.process_time() - start
         start = time.process_time()
         for issue_id in ids:
             issue = await plane.issues.get(pid, issue_id)
@@ -97,7 +106,13 @@ def _sdk_available() -> bool:
     return True
 
 
-CLIENTS = ("raw aiohttp + json", "raw aiohttp + orjson", "plane_async", "plane-sdk 0.3.2")
+CLIENTS = (
+    "raw aiohttp + json",
+    "raw aiohttp + orjson",
+    "plane_async: plane.issues.get",
+    "plane-sdk 0.3.2",
+    "plane_async: plane.request (dicts)",
+)
 
 
 def _measure(server: Server, requests: int, rounds: int) -> dict[str, float]:
@@ -106,6 +121,7 @@ def _measure(server: Server, requests: int, rounds: int) -> dict[str, float]:
         CLIENTS[0]: lambda: asyncio.run(_raw(server, ids, json.loads)),
         CLIENTS[1]: lambda: asyncio.run(_raw(server, ids, orjson.loads)),
         CLIENTS[2]: lambda: asyncio.run(_ours(server, ids)),
+        CLIENTS[4]: lambda: asyncio.run(_ours(server, ids, raw_json=True)),
     }
     if _sdk_available():
         runs[CLIENTS[3]] = lambda: _sdk(server, ids)
@@ -125,7 +141,7 @@ def run(quick: bool = False) -> Section:
     floor = best[CLIENTS[0]]
     rows: list[list[object]] = []
     out_rows = []
-    for name in CLIENTS:
+    for name in (CLIENTS[0], CLIENTS[1], CLIENTS[4], CLIENTS[2], CLIENTS[3]):
         if name not in best:
             rows.append([name, "not installed", ""])
             continue
