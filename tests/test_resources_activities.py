@@ -14,7 +14,7 @@ from plane_async._converter import strict_converter
 from plane_async._errors import NotFoundError, PlaneValueError
 from plane_async._models import Activity
 from plane_async.testing import FakePlane
-from tests.test_resources_modules import (
+from tests.resource_helpers import (
     BASE,
     IID,
     PID,
@@ -22,12 +22,9 @@ from tests.test_resources_modules import (
     collect,
     first_project,
     fixture_body,
-    mocked,
     run,
     sent,
 )
-
-__all__ = ["mocked"]  # the fixture, re-used from the modules tests
 
 ACTIVITY_ID = "31a827ba-d395-411e-aa56-04671d8959c2"
 ACTIVITIES = PROJECT + f"work-items/{IID}/activities/"

@@ -15,7 +15,7 @@ from plane_async._converter import strict_converter
 from plane_async._errors import NotFoundError, PlaneValueError
 from plane_async._models import Comment, CommentAccess
 from plane_async.testing import FakePlane
-from tests.test_resources_modules import (
+from tests.resource_helpers import (
     BASE,
     IID,
     PID,
@@ -25,12 +25,9 @@ from tests.test_resources_modules import (
     collect,
     first_project,
     fixture_body,
-    mocked,
     run,
     sent,
 )
-
-__all__ = ["mocked"]  # the fixture, re-used from the modules tests
 
 COMMENT_ID = "ce3026c4-12e4-4c7a-8003-ecbc600b7357"
 COMMENTS = PROJECT + f"work-items/{IID}/comments/"

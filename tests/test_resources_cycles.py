@@ -15,7 +15,7 @@ from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import Cycle, CycleIssue, Issue
 from plane_async.testing import FakePlane
-from tests.test_resources_modules import (
+from tests.resource_helpers import (
     BASE,
     IID,
     PID,
@@ -25,20 +25,13 @@ from tests.test_resources_modules import (
     collect,
     first_project,
     fixture_body,
-    mocked,
     run,
     sent,
 )
 
-__all__ = ["mocked"]  # the fixture, re-used from the modules tests
-
 CID = "941c205a-51e3-4b56-98d7-3fd95c21611d"
 NEW = "5d7c1a9e-0b7b-4c55-9f0f-2a2a1d3b8c11"
 CYCLE = PROJECT + f"cycles/{CID}/"
-
-
-def get_all(m: aioresponses, body: Any) -> None:
-    m.get(re.compile(re.escape(BASE) + ".*"), payload=body, repeat=True)
 
 
 # ---------------------------------------------------------------- requests and responses
@@ -87,7 +80,7 @@ def test_list_refuses_an_unknown_view_and_points_current_to_current(
 
 def test_current_reads_the_plain_array(mocked: aioresponses) -> None:
     cycle = fixture_body("cycle-detail.json")
-    get_all(mocked, [cycle])
+    any_url(mocked, "GET", body=[cycle])
     out = run(lambda plane: plane.cycles.current(PID, fields=["id", "name"]))
     assert [c.id for c in out] == [uuid.UUID(CID)]
     assert sent(mocked) == [
@@ -222,7 +215,7 @@ def test_upsert_posts_with_project_id_then_patches_on_409(mocked: aioresponses) 
 
 def test_issues_and_issue_pages_read_cycle_issues(mocked: aioresponses) -> None:
     body = {**fixture_body("cycle-issues-list-per_page-3.json"), "next_page_results": False}
-    get_all(mocked, body)
+    any_url(mocked, "GET", body=body)
 
     async def calls(plane: AsyncPlane) -> Any:
         items = await collect(plane.cycles.issues(PID, CID, per_page=3))
@@ -242,7 +235,7 @@ def test_add_issues_get_row_and_remove(mocked: aioresponses) -> None:
     row = {"id": str(uuid.uuid4()), "cycle": CID, "issue": IID, "project": PID}
     any_url(mocked, "POST", 200, [row])
     any_url(mocked, "DELETE", 204)
-    get_all(mocked, {**row, "sub_issues_count": 0})
+    any_url(mocked, "GET", body={**row, "sub_issues_count": 0})
 
     async def calls(plane: AsyncPlane) -> Any:
         added = await plane.cycles.add_issues(PID, CID, (IID,))
@@ -265,7 +258,7 @@ def test_add_issues_get_row_and_remove(mocked: aioresponses) -> None:
 def test_transfer_archive_unarchive_and_archived_lists(mocked: aioresponses) -> None:
     any_url(mocked, "POST", 200, {"message": "Success"})
     any_url(mocked, "DELETE", 204)
-    get_all(mocked, fixture_body("cycles-list.json"))
+    any_url(mocked, "GET", body=fixture_body("cycles-list.json"))
 
     async def calls(plane: AsyncPlane) -> Any:
         await plane.cycles.transfer_issues(PID, CID, uuid.UUID(NEW))

@@ -3,35 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import IntakeIssue, IntakeStatus, Issue, Priority
-from tests import vclock
+from tests.resource_helpers import (
+    PID,
+    PROJECT,
+    collect,
+    fixture_body,
+    run,
+    sent,
+    url,
+)
 
-T = TypeVar("T")
-PID = "90c8a8c4-5082-40e9-b5dd-5c964aa7fb7b"
 IID = "6f1d3f2a-3c1b-4f3e-9a51-0f0a1c2b3d4e"  # the work item
 DUP = "0b6e4a8e-2f44-4f8f-8d54-1f1f6d9e7a11"
-ROOT = "https://plane.test/api/v1/"
-INTAKE = f"/api/v1/workspaces/acme/projects/{PID}/intake-issues/"
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture_body(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())["body"]
-
-
+INTAKE = PROJECT + "intake-issues/"
 DETAIL = fixture_body("work-item-detail.json")
 #: an IntakeIssue as plane-api.md section 7 describes it (no recorded response exists)
 ROW = {
@@ -56,44 +50,6 @@ ROW = {
     "project": PID,
     "workspace": "bfdc73c8-a240-4d10-ac0b-8dfa1fd0b127",
 }
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def url(path: str) -> re.Pattern[str]:
-    """Any query on this API path (the tests read the query from what was sent)."""
-    return re.compile(re.escape("https://plane.test" + path) + r"(\?.*)?$")
-
-
-def run(call: Callable[[AsyncPlane], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with AsyncPlane(
-            api_key="plane_api_" + "0" * 32,
-            workspace="acme",
-            base_url="https://plane.test",
-            rate_limit=RateLimit(1000, 1.0),
-        ) as plane:
-            return await call(plane)
-
-    return vclock.run(main())
-
-
-def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str], Any]]:
-    """(method, path, query, JSON body) of every request, in order."""
-    out = []
-    for (method, u), calls in m.requests.items():
-        for call in calls:
-            data = call.kwargs.get("data")
-            out.append((method, u.path, dict(u.query), json.loads(data) if data else None))
-    return out
-
-
-async def collect(gen: Any) -> list[Any]:
-    return [x async for x in gen]
 
 
 def test_list_and_pages(mocked: aioresponses) -> None:

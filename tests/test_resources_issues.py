@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,45 +11,32 @@ from aioresponses import aioresponses
 
 from plane_async import AsyncPlane, NotFoundError, PlaneValueError
 from plane_async._models import Issue, SearchResult, StateLite
-from tests import vclock
 from tests.resource_helpers import (
     ISSUE_ID,
-    PROJECT_ID,
+    PID,
     WS,
-    body,
     calls,
-    client,
+    fixture_body,
+    run,
     sent_json,
 )
 
-ITEMS = f"{WS}projects/{PROJECT_ID}/work-items/"
-LEGACY = f"{WS}projects/{PROJECT_ID}/issues/"
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def run(fn: Any, **kw: Any) -> Any:
-    async def main() -> Any:
-        async with client(**kw) as plane:
-            return await fn(plane)
-
-    return vclock.run(main())
+ITEMS = f"{WS}projects/{PID}/work-items/"
+LEGACY = f"{WS}projects/{PID}/issues/"
 
 
 def test_list_sends_per_page_with_every_cursor_and_stops_on_last_page(
     mocked: aioresponses,
 ) -> None:
-    page1 = body("work-items-list-per_page-3")
-    page2 = dict(body("work-items-list-per_page-3-cursor-page2"), next_page_results=False)
+    page1 = fixture_body("work-items-list-per_page-3.json")
+    page2 = dict(
+        fixture_body("work-items-list-per_page-3-cursor-page2.json"), next_page_results=False
+    )
     mocked.get(f"{ITEMS}?per_page=3", payload=page1)
     mocked.get(f"{ITEMS}?per_page=3&cursor=3:1:0", payload=page2)
 
     async def go(plane: AsyncPlane) -> list[Issue]:
-        return [i async for i in plane.issues.list(PROJECT_ID, per_page=3)]
+        return [i async for i in plane.issues.list(PID, per_page=3)]
 
     items = run(go)
     assert len(items) == 6
@@ -62,11 +48,11 @@ def test_list_sends_per_page_with_every_cursor_and_stops_on_last_page(
 
 
 def test_pages_keep_the_envelope(mocked: aioresponses) -> None:
-    mocked.get(f"{ITEMS}?per_page=3", payload=dict(body("work-items-list-per_page-3"),
+    mocked.get(f"{ITEMS}?per_page=3", payload=dict(fixture_body("work-items-list-per_page-3.json"),
                                                    next_page_results=False))  # fmt: skip
 
     async def go(plane: AsyncPlane) -> Any:
-        return [p async for p in plane.issues.pages(PROJECT_ID, per_page=3)]
+        return [p async for p in plane.issues.pages(PID, per_page=3)]
 
     (page,) = run(go)
     assert page.total_results == 250 and page.total_pages == 84 and page.count == 3
@@ -74,8 +60,8 @@ def test_pages_keep_the_envelope(mocked: aioresponses) -> None:
 
 
 def test_expand_state_gives_a_state_and_fields_are_checked(mocked: aioresponses) -> None:
-    recorded = body(
-        "work-items-list-fields-id_name_state_assignees_labels-expand-state_assignees_labels"
+    recorded = fixture_body(
+        "work-items-list-fields-id_name_state_assignees_labels-expand-state_assignees_labels.json"
     )
     mocked.get(re.compile(re.escape(ITEMS) + r"\?.*"), payload=dict(recorded,
                next_page_results=False))  # fmt: skip
@@ -84,7 +70,7 @@ def test_expand_state_gives_a_state_and_fields_are_checked(mocked: aioresponses)
         return [
             i
             async for i in plane.issues.list(
-                PROJECT_ID, per_page=3, fields=["name"], expand=["state", "assignees", "labels"]
+                PID, per_page=3, fields=["name"], expand=["state", "assignees", "labels"]
             )
         ]
 
@@ -97,7 +83,7 @@ def test_expand_state_gives_a_state_and_fields_are_checked(mocked: aioresponses)
 
 def test_a_field_typo_is_refused_before_any_request(mocked: aioresponses) -> None:
     async def go(plane: AsyncPlane) -> None:
-        async for _ in plane.issues.list(PROJECT_ID, fields=["nmae"]):
+        async for _ in plane.issues.list(PID, fields=["nmae"]):
             pass
 
     with pytest.raises(PlaneValueError, match="name"):
@@ -110,19 +96,19 @@ def test_bad_ids_are_refused_before_any_request(mocked: aioresponses, bad: str) 
     with pytest.raises(PlaneValueError, match="UUID"):
         run(lambda plane: plane.issues.get(bad, ISSUE_ID))
     with pytest.raises(PlaneValueError, match="UUID"):
-        run(lambda plane: plane.issues.get(PROJECT_ID, bad))
+        run(lambda plane: plane.issues.get(PID, bad))
     assert calls(mocked) == []
 
 
 def test_get_structures_the_recorded_detail(mocked: aioresponses) -> None:
     mocked.get(f"{ITEMS}{ISSUE_ID}/?expand=state,project",
-               payload=body("work-item-detail-expand-state_project"))  # fmt: skip
-    issue = run(lambda plane: plane.issues.get(PROJECT_ID, ISSUE_ID, expand="state,project"))
+               payload=fixture_body("work-item-detail-expand-state_project.json"))  # fmt: skip
+    issue = run(lambda plane: plane.issues.get(PID, ISSUE_ID, expand="state,project"))
     assert isinstance(issue, Issue) and isinstance(issue.state, StateLite)
 
 
 def test_get_by_identifier_normalises_case(mocked: aioresponses) -> None:
-    mocked.get(f"{WS}work-items/WEB-1/", payload=body("work-item-by-identifier-WEB-1"))
+    mocked.get(f"{WS}work-items/WEB-1/", payload=fixture_body("work-item-by-identifier-WEB-1.json"))
     issue = run(lambda plane: plane.issues.get_by_identifier("web-1"))
     assert issue.sequence_id == 1
 
@@ -134,14 +120,14 @@ def test_get_by_identifier_refuses_malformed(mocked: aioresponses, bad: str) -> 
 
 
 def test_get_by_external_id_returns_the_object_or_none(mocked: aioresponses) -> None:
-    found = body("work-items-lookup-external")
+    found = fixture_body("work-items-lookup-external.json")
     mocked.get(f"{ITEMS}?external_id=A-1&external_source=jira", payload=found)
     mocked.get(f"{ITEMS}?external_id=A-2&external_source=jira", status=404,
                payload={"error": "The requested resource does not exist."})  # fmt: skip
 
     async def go(plane: AsyncPlane) -> tuple[Issue | None, Issue | None]:
-        a = await plane.issues.get_by_external_id(PROJECT_ID, "jira", "A-1")
-        b = await plane.issues.get_by_external_id(PROJECT_ID, "jira", "A-2")
+        a = await plane.issues.get_by_external_id(PID, "jira", "A-1")
+        b = await plane.issues.get_by_external_id(PID, "jira", "A-2")
         return a, b
 
     a, b = run(go)
@@ -150,12 +136,12 @@ def test_get_by_external_id_returns_the_object_or_none(mocked: aioresponses) -> 
 
 
 def test_create_sends_typed_fields_and_is_not_retried(mocked: aioresponses) -> None:
-    mocked.post(ITEMS, status=201, payload=body("work-item-create-external"))
+    mocked.post(ITEMS, status=201, payload=fixture_body("work-item-create-external.json"))
     state = uuid.uuid4()
 
     async def go(plane: AsyncPlane) -> Issue:
         return await plane.issues.create(
-            PROJECT_ID, name="Fix login", priority="high", state=state, assignees=[str(state)]
+            PID, name="Fix login", priority="high", state=state, assignees=[str(state)]
         )
 
     issue = run(go)
@@ -183,30 +169,32 @@ def test_bad_write_fields_are_refused(
     mocked: aioresponses, kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(PlaneValueError, match=message):
-        run(lambda plane: plane.issues.update(PROJECT_ID, ISSUE_ID, **kwargs))
+        run(lambda plane: plane.issues.update(PID, ISSUE_ID, **kwargs))
     assert calls(mocked) == []
 
 
 def test_update_none_clears_and_omitted_fields_are_not_sent(mocked: aioresponses) -> None:
-    mocked.patch(f"{ITEMS}{ISSUE_ID}/", payload=body("work-item-update"))
-    run(lambda plane: plane.issues.update(PROJECT_ID, ISSUE_ID, state=None, priority="low"))
+    mocked.patch(f"{ITEMS}{ISSUE_ID}/", payload=fixture_body("work-item-update.json"))
+    run(lambda plane: plane.issues.update(PID, ISSUE_ID, state=None, priority="low"))
     ((method, _, kwargs),) = calls(mocked)
     assert method == "PATCH" and sent_json(kwargs) == {"state": None, "priority": "low"}
 
 
 def test_delete_sends_delete(mocked: aioresponses) -> None:
     mocked.delete(f"{ITEMS}{ISSUE_ID}/", status=204, body="")
-    assert run(lambda plane: plane.issues.delete(PROJECT_ID, ISSUE_ID)) is None
+    assert run(lambda plane: plane.issues.delete(PID, ISSUE_ID)) is None
 
 
 def test_upsert_updates_the_existing_object_named_by_the_409(mocked: aioresponses) -> None:
-    existing = body("error-409-work-item-duplicate-external-id")["id"]
-    mocked.post(ITEMS, status=409, payload=body("error-409-work-item-duplicate-external-id"))
-    mocked.patch(f"{ITEMS}{existing}/", payload=body("work-item-update"))
+    existing = fixture_body("error-409-work-item-duplicate-external-id.json")["id"]
+    mocked.post(
+        ITEMS, status=409, payload=fixture_body("error-409-work-item-duplicate-external-id.json")
+    )
+    mocked.patch(f"{ITEMS}{existing}/", payload=fixture_body("work-item-update.json"))
 
     async def go(plane: AsyncPlane) -> Issue:
         return await plane.issues.upsert(
-            PROJECT_ID, external_source="fixtures", external_id="FIXTURE-1", name="Renamed"
+            PID, external_source="fixtures", external_id="FIXTURE-1", name="Renamed"
         )
 
     run(go)
@@ -217,11 +205,11 @@ def test_upsert_updates_the_existing_object_named_by_the_409(mocked: aioresponse
 
 def test_older_servers_get_the_issues_path_and_it_is_remembered(mocked: aioresponses) -> None:
     mocked.get(f"{ITEMS}{ISSUE_ID}/", status=404, payload={"error": "Page not found."})
-    mocked.get(f"{LEGACY}{ISSUE_ID}/", payload=body("work-item-detail"), repeat=True)
+    mocked.get(f"{LEGACY}{ISSUE_ID}/", payload=fixture_body("work-item-detail.json"), repeat=True)
 
     async def go(plane: AsyncPlane) -> None:
-        await plane.issues.get(PROJECT_ID, ISSUE_ID)
-        await plane.issues.get(PROJECT_ID, ISSUE_ID)
+        await plane.issues.get(PID, ISSUE_ID)
+        await plane.issues.get(PID, ISSUE_ID)
 
     run(go)
     assert [str(u) for _, u, _ in calls(mocked)].count(f"{ITEMS}{ISSUE_ID}/") == 1
@@ -231,26 +219,26 @@ def test_an_unknown_object_is_not_mistaken_for_an_old_server(mocked: aioresponse
     mocked.get(f"{ITEMS}{ISSUE_ID}/", status=404,
                payload={"error": "The requested resource does not exist."})  # fmt: skip
     with pytest.raises(NotFoundError):
-        run(lambda plane: plane.issues.get(PROJECT_ID, ISSUE_ID))
+        run(lambda plane: plane.issues.get(PID, ISSUE_ID))
     assert len(calls(mocked)) == 1
 
 
 def test_explicit_issues_path_setting(mocked: aioresponses) -> None:
-    mocked.get(f"{LEGACY}{ISSUE_ID}/", payload=body("work-item-detail"))
-    run(lambda plane: plane.issues.get(PROJECT_ID, ISSUE_ID), work_items_path="issues")
+    mocked.get(f"{LEGACY}{ISSUE_ID}/", payload=fixture_body("work-item-detail.json"))
+    run(lambda plane: plane.issues.get(PID, ISSUE_ID), work_items_path="issues")
 
 
 def test_search(mocked: aioresponses) -> None:
     mocked.get(
         re.compile(re.escape(f"{WS}work-items/search/") + r"\?.*"),
         payload={"issues": [{"name": "Fix", "id": ISSUE_ID, "sequence_id": 3,
-                             "project__identifier": "WEB", "project_id": PROJECT_ID,
+                             "project__identifier": "WEB", "project_id": PID,
                              "workspace__slug": "acme"}]},
     )  # fmt: skip
-    results = run(lambda plane: plane.issues.search("Fix", project_id=PROJECT_ID))
+    results = run(lambda plane: plane.issues.search("Fix", project_id=PID))
     assert isinstance(results[0], SearchResult) and results[0].sequence_id == 3
     ((_, url, _),) = calls(mocked)
-    assert url.query["project_id"] == PROJECT_ID and url.query["workspace_search"] == "false"
+    assert url.query["project_id"] == PID and url.query["workspace_search"] == "false"
 
 
 async def test_whole_flow_against_the_fake_server(plane: AsyncPlane) -> None:

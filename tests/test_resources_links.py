@@ -14,7 +14,7 @@ from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import Link
 from plane_async.testing import FakePlane
-from tests.test_resources_modules import (
+from tests.resource_helpers import (
     BASE,
     IID,
     PID,
@@ -24,12 +24,9 @@ from tests.test_resources_modules import (
     collect,
     first_project,
     fixture_body,
-    mocked,
     run,
     sent,
 )
-
-__all__ = ["mocked"]  # the fixture, re-used from the modules tests
 
 LINK_ID = "e33dcb60-4840-4fa3-b0cf-b0d8a31dc870"
 LINKS = PROJECT + f"work-items/{IID}/links/"

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import orjson
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._errors import (
     BadRequestError,
@@ -24,96 +20,21 @@ from plane_async._errors import (
 )
 from plane_async._models import Issue, Module, ModuleIssue, ModuleStatus
 from plane_async.testing import FakePlane
-from tests import vclock
+from tests.resource_helpers import (
+    BASE,
+    IID,
+    PID,
+    PROJECT,
+    USER,
+    any_url,
+    collect,
+    first_project,
+    fixture_body,
+    run,
+    sent,
+)
 
-T = TypeVar("T")
-
-BASE = "https://plane.test/api/v1/"
-FIXTURES = Path(__file__).parent / "fixtures"
-PID = "90c8a8c4-5082-40e9-b5dd-5c964aa7fb7b"
 MID = "09a4c77f-33be-4c86-838d-78174ef145af"
-IID = "9ce1388a-70eb-428d-b3a5-7e4138c13b88"
-USER = "88443cc8-51b0-4591-9593-79be51aa5ba6"
-PROJECT = f"/api/v1/workspaces/acme/projects/{PID}/"
-
-
-# ---------------------------------------------------------------- helpers (shared by the
-# other tests/test_resources_*.py of the per-project namespaces)
-
-
-def fixture_body(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())["body"]
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def client(**kw: Any) -> AsyncPlane:
-    return AsyncPlane(
-        api_key="plane_api_" + "0" * 32,
-        workspace="acme",
-        base_url="https://plane.test",
-        rate_limit=RateLimit(1000, 1.0),
-        **kw,
-    )
-
-
-def run(call: Callable[[AsyncPlane], Awaitable[T]], **kw: Any) -> T:
-    """Run ``call(plane)`` on a virtual clock with a fresh client."""
-
-    async def main() -> T:
-        async with client(**kw) as plane:
-            return await call(plane)
-
-    return vclock.run(main())
-
-
-async def collect(gen: Any) -> list[Any]:
-    return [x async for x in gen]
-
-
-def any_url(m: aioresponses, method: str, status: int = 200, body: Any = None) -> None:
-    """Answer every ``method`` request with ``body`` (JSON; None for an empty body)."""
-    pattern = re.compile(re.escape(BASE) + ".*")
-    if body is None:
-        m.add(pattern, method, status=status, body=b"", repeat=True)
-    else:
-        m.add(pattern, method, status=status, payload=body, repeat=True)
-
-
-def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str], Any]]:
-    """(method, path, query, JSON body) of every request; repeats of one URL are grouped
-    at its first use."""
-    out = []
-    for (method, url), calls in m.requests.items():
-        for c in calls:
-            data = c.kwargs.get("data")
-            out.append((method, url.path, dict(url.query), orjson.loads(data) if data else None))
-    return out
-
-
-def envelope(results: list[Any]) -> dict[str, Any]:
-    return {
-        "grouped_by": None,
-        "sub_grouped_by": None,
-        "total_count": len(results),
-        "next_cursor": "100:1:0",
-        "prev_cursor": "100:-1:1",
-        "next_page_results": False,
-        "prev_page_results": False,
-        "count": len(results),
-        "total_pages": 1,
-        "total_results": len(results),
-        "extra_stats": None,
-        "results": results,
-    }
-
-
-def first_project(server: FakePlane) -> str:
-    return next(iter(server.store.projects))
 
 
 # ---------------------------------------------------------------- requests and responses

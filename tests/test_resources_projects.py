@@ -2,71 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import Network, Project
 from plane_async.resources.projects import ProjectSummary
-from tests import vclock
+from tests.resource_helpers import (
+    PID,
+    PROJECT,
+    USER,
+    collect,
+    fixture_body,
+    run,
+    sent,
+    url,
+)
 
-T = TypeVar("T")
-PID = "90c8a8c4-5082-40e9-b5dd-5c964aa7fb7b"
-USER = "88443cc8-51b0-4591-9593-79be51aa5ba6"
-ROOT = "https://plane.test/api/v1/"
 WS = "/api/v1/workspaces/acme/"
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture_body(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())["body"]
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def url(path: str) -> re.Pattern[str]:
-    """Any query on this path (the tests read the query from what was sent)."""
-    return re.compile(re.escape(ROOT + path) + r"(\?.*)?$")
-
-
-def run(call: Callable[[AsyncPlane], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with AsyncPlane(
-            api_key="plane_api_" + "0" * 32,
-            workspace="acme",
-            base_url="https://plane.test",
-            rate_limit=RateLimit(1000, 1.0),
-        ) as plane:
-            return await call(plane)
-
-    return vclock.run(main())
-
-
-def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str], Any]]:
-    """(method, path, query, JSON body) of every request, in order."""
-    out = []
-    for (method, u), calls in m.requests.items():
-        for call in calls:
-            data = call.kwargs.get("data")
-            out.append((method, u.path, dict(u.query), json.loads(data) if data else None))
-    return out
-
-
-async def collect(gen: Any) -> list[Any]:
-    return [x async for x in gen]
 
 
 def test_list_sends_per_page_and_structures_the_recorded_envelope(
@@ -74,7 +32,7 @@ def test_list_sends_per_page_and_structures_the_recorded_envelope(
 ) -> None:
     envelope = fixture_body("projects-list-per_page-2.json")
     envelope["next_page_results"] = False  # the recording was trimmed to one page
-    mocked.get(url("workspaces/acme/projects/"), payload=envelope)
+    mocked.get(url(WS + "projects/"), payload=envelope)
     projects = run(lambda p: collect(p.projects.list(per_page=2)))
     ((method, path, query, _),) = sent(mocked)
     assert (method, path) == ("GET", WS + "projects/")
@@ -83,7 +41,7 @@ def test_list_sends_per_page_and_structures_the_recorded_envelope(
 
 
 def test_get_sends_fields_and_structures_the_recorded_project(mocked: aioresponses) -> None:
-    mocked.get(url(f"workspaces/acme/projects/{PID}/"), payload=fixture_body("project-detail.json"))
+    mocked.get(url(PROJECT), payload=fixture_body("project-detail.json"))
     project = run(lambda p: p.projects.get(PID, fields=["id", "name", "identifier"]))
     ((method, path, query, _),) = sent(mocked)
     assert (method, path) == ("GET", f"{WS}projects/{PID}/")
@@ -94,9 +52,7 @@ def test_get_sends_fields_and_structures_the_recorded_project(mocked: aiorespons
 
 
 def test_create_sends_uppercased_identifier_and_typed_fields(mocked: aioresponses) -> None:
-    mocked.post(
-        url("workspaces/acme/projects/"), status=201, payload=fixture_body("project-detail.json")
-    )
+    mocked.post(url(WS + "projects/"), status=201, payload=fixture_body("project-detail.json"))
     project = run(
         lambda p: p.projects.create(
             name="Website",
@@ -152,9 +108,7 @@ def test_create_refuses_unknown_fields_and_bad_values(mocked: aioresponses) -> N
 
 
 def test_update_patches_only_given_fields_and_none_clears(mocked: aioresponses) -> None:
-    mocked.patch(
-        url(f"workspaces/acme/projects/{PID}/"), payload=fixture_body("project-detail.json")
-    )
+    mocked.patch(url(PROJECT), payload=fixture_body("project-detail.json"))
     run(lambda p: p.projects.update(PID, cycle_view=True, default_state=None, identifier="web2"))
     ((method, path, _, body),) = sent(mocked)
     assert (method, path) == ("PATCH", f"{WS}projects/{PID}/")
@@ -168,9 +122,9 @@ def test_update_with_nothing_is_refused(mocked: aioresponses) -> None:
 
 
 def test_delete_archive_unarchive(mocked: aioresponses) -> None:
-    mocked.delete(url(f"workspaces/acme/projects/{PID}/"), status=204)
-    mocked.post(url(f"workspaces/acme/projects/{PID}/archive/"), status=204)
-    mocked.delete(url(f"workspaces/acme/projects/{PID}/archive/"), status=204)
+    mocked.delete(url(PROJECT), status=204)
+    mocked.post(url(PROJECT + "archive/"), status=204)
+    mocked.delete(url(PROJECT + "archive/"), status=204)
 
     async def calls(p: AsyncPlane) -> None:
         await p.projects.archive(PID)
@@ -198,7 +152,7 @@ def test_summary_sends_fields_and_structures(mocked: aioresponses) -> None:
         "identifier": "WEB",
         "counts": {"members": 2, "states": 5},
     }
-    mocked.get(url(f"workspaces/acme/projects/{PID}/summary/"), payload=body)
+    mocked.get(url(PROJECT + "summary/"), payload=body)
     summary = run(lambda p: p.projects.summary(PID, fields=["members", "states"]))
     ((method, path, query, _),) = sent(mocked)
     assert (method, path, query) == (

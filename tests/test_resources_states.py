@@ -2,73 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, ConflictError, PlaneValueError
 from plane_async._models import State, StateGroup
-from tests import vclock
+from tests.resource_helpers import (
+    PID,
+    PROJECT,
+    collect,
+    fixture_body,
+    run,
+    sent,
+    url,
+)
 
-T = TypeVar("T")
-PID = "90c8a8c4-5082-40e9-b5dd-5c964aa7fb7b"
 SID = "1422e297-7409-47dc-88dc-0af10c8d6a5e"
-ROOT = "https://plane.test/api/v1/"
-STATES = f"/api/v1/workspaces/acme/projects/{PID}/states/"
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture_body(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())["body"]
-
-
+STATES = PROJECT + "states/"
 STATE = fixture_body("states-list.json")["results"][0]
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def url(path: str) -> re.Pattern[str]:
-    """Any query on this API path (the tests read the query from what was sent)."""
-    return re.compile(re.escape("https://plane.test" + path) + r"(\?.*)?$")
-
-
-def run(call: Callable[[AsyncPlane], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with AsyncPlane(
-            api_key="plane_api_" + "0" * 32,
-            workspace="acme",
-            base_url="https://plane.test",
-            rate_limit=RateLimit(1000, 1.0),
-        ) as plane:
-            return await call(plane)
-
-    return vclock.run(main())
-
-
-def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str], Any]]:
-    """(method, path, query, JSON body) of every request, in order."""
-    out = []
-    for (method, u), calls in m.requests.items():
-        for call in calls:
-            data = call.kwargs.get("data")
-            out.append((method, u.path, dict(u.query), json.loads(data) if data else None))
-    return out
-
-
-async def collect(gen: Any) -> list[Any]:
-    return [x async for x in gen]
 
 
 def test_list_and_pages_structure_the_recorded_envelope(mocked: aioresponses) -> None:

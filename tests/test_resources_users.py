@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._models import User
-from tests import vclock
-
-BASE = "https://plane.test/api/v1/"
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture_body(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())["body"]
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-def client() -> AsyncPlane:
-    return AsyncPlane(
-        api_key="plane_api_" + "0" * 32,
-        workspace="acme",
-        base_url="https://plane.test",
-        rate_limit=RateLimit(1000, 1.0),
-    )
+from tests.resource_helpers import BASE, fixture_body, run
 
 
 def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str]]]:
+    """(method, path, query) of every request (this namespace sends no bodies)."""
     return [
         (method, url.path, dict(url.query))
         for (method, url), calls in m.requests.items()
@@ -51,12 +25,7 @@ def sent(m: aioresponses) -> list[tuple[str, str, dict[str, str]]]:
 def test_me_gets_users_me_and_structures_the_recorded_user(mocked: aioresponses) -> None:
     body = fixture_body("users-me.json")
     mocked.get(re.compile(re.escape(BASE + "users/me/")), payload=body)
-
-    async def main() -> User:
-        async with client() as plane:
-            return await plane.users.me()
-
-    me = vclock.run(main())
+    me = run(lambda p: p.users.me())
     assert sent(mocked) == [("GET", "/api/v1/users/me/", {})]
     assert me.id == uuid.UUID("88443cc8-51b0-4591-9593-79be51aa5ba6")
     assert me.display_name == "alice"
