@@ -12,7 +12,14 @@ from aioresponses import aioresponses
 from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
-from plane_async._models import IntakeIssue, IntakeStatus, Issue, Priority
+from plane_async._models import (
+    IntakeIssue,
+    IntakeIssueDetail,
+    IntakeStatus,
+    Issue,
+    Priority,
+    StateLite,
+)
 from tests.resource_helpers import (
     PID,
     PROJECT,
@@ -26,7 +33,17 @@ from tests.resource_helpers import (
 IID = "6f1d3f2a-3c1b-4f3e-9a51-0f0a1c2b3d4e"  # the work item
 DUP = "0b6e4a8e-2f44-4f8f-8d54-1f1f6d9e7a11"
 INTAKE = PROJECT + "intake-issues/"
-DETAIL = fixture_body("work-item-detail.json")
+STATE_ID = "f456f2e9-ad8c-473f-90d4-55e27f760a40"
+#: the work item an intake row nests as ``issue_detail`` (plane-api.md section 7): the full
+#: work item with ``state`` as a StateLite and ``description`` (the editor's JSON document)
+DETAIL = fixture_body("work-item-detail.json") | {
+    "id": IID,
+    "state": {"id": STATE_ID, "name": "Triage", "color": "#4E5355", "group": "triage"},
+    "description": {
+        "type": "doc",
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": "500"}]}],
+    },
+}
 #: an IntakeIssue as plane-api.md section 7 describes it (no recorded response exists)
 ROW = {
     "id": "2d7b9c1e-5a4f-4b6e-8c3d-9e0f1a2b3c4d",
@@ -39,7 +56,7 @@ ROW = {
     "source": "IN_APP",
     "source_email": None,
     "extra": {},
-    "issue_detail": {**DETAIL, "id": IID},
+    "issue_detail": DETAIL,
     "external_source": None,
     "external_id": None,
     "created_at": "2026-11-29T08:49:00.480288Z",
@@ -70,6 +87,18 @@ def test_row_structures_strictly_with_the_work_item_inside() -> None:
     row = strict_converter().structure(ROW, IntakeIssue)
     assert isinstance(row.issue_detail, Issue)
     assert row.issue_detail.id == uuid.UUID(IID)
+
+
+def test_issue_detail_keeps_the_description_and_the_state_lite_strictly() -> None:
+    row = strict_converter().structure(ROW, IntakeIssue)
+    detail = row.issue_detail
+    assert isinstance(detail, IntakeIssueDetail)
+    assert detail.description == DETAIL["description"]
+    assert isinstance(detail.state, StateLite) and detail.state.id == uuid.UUID(STATE_ID)
+    assert detail.assignees == (uuid.UUID(DETAIL["assignees"][0]),)
+    empty = strict_converter().structure(ROW | {"issue_detail": DETAIL | {"description": None}},
+                                         IntakeIssue)  # fmt: skip
+    assert empty.issue_detail is not None and empty.issue_detail.description is None
 
 
 def test_create_sends_the_work_item_nested_under_issue(mocked: aioresponses) -> None:
@@ -188,6 +217,8 @@ async def test_intake_flow_against_the_fake_server(plane: AsyncPlane) -> None:
 
     row = await plane.intake.create(project.id, name="Crash on start", priority="urgent")
     assert row.status is IntakeStatus.PENDING
+    strict = strict_converter().structure(row.raw, IntakeIssue)  # the server's whole row
+    assert strict.issue_detail is not None and strict.issue_detail.description == {}
     assert isinstance(row.issue, uuid.UUID)
     assert [r.issue async for r in plane.intake.list(project.id)] == [row.issue]
     with pytest.raises(NotFoundError):  # still in triage: not a project work item yet

@@ -22,7 +22,7 @@ from .enums import (
     Role,
     StateGroup,
 )
-from .issues import Activity, Comment, IntakeIssue, Issue, Link
+from .issues import Activity, Comment, IntakeIssue, IntakeIssueDetail, Issue, Link
 from .misc import (
     Estimate,
     EstimatePoint,
@@ -33,7 +33,7 @@ from .misc import (
     WorkspaceLite,
 )
 from .modules import Module, ModuleIssue
-from .projects import Label, Project, State
+from .projects import Label, Project, ProjectSummary, State
 from .users import ProjectMember, User, WorkspaceMember
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "EstimateType",
     "FieldInfo",
     "IntakeIssue",
+    "IntakeIssueDetail",
     "IntakeStatus",
     "Issue",
     "IssueLite",
@@ -64,6 +65,7 @@ __all__ = [
     "Project",
     "ProjectLite",
     "ProjectMember",
+    "ProjectSummary",
     "Role",
     "SearchResult",
     "State",

@@ -19,7 +19,7 @@ from .misc import (
 from .projects import Label
 from .users import User
 
-__all__ = ["Activity", "Comment", "IntakeIssue", "Issue", "Link"]
+__all__ = ["Activity", "Comment", "IntakeIssue", "IntakeIssueDetail", "Issue", "Link"]
 
 
 @model
@@ -106,6 +106,14 @@ class Activity(PlaneModel):
 
 
 @model
+class IntakeIssueDetail(Issue):
+    """The work item inside an intake row (``issue_detail``): an Issue whose ``state`` is a
+    ``StateLite``, plus ``description``, the editor's JSON document."""
+
+    description: dict[str, Any] | None = UNSET
+
+
+@model
 class IntakeIssue(ProjectScoped):
     """A work item waiting in a project's intake (triage) queue."""
 
@@ -118,6 +126,6 @@ class IntakeIssue(ProjectScoped):
     source: str | None = UNSET
     source_email: str | None = UNSET
     extra: dict[str, Any] | None = UNSET
-    issue_detail: Issue | None = UNSET
+    issue_detail: IntakeIssueDetail | None = UNSET
     external_source: str | None = UNSET
     external_id: str | None = UNSET

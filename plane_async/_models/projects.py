@@ -1,4 +1,4 @@
-"""Projects, states and labels."""
+"""Projects (and their summary counts), states and labels."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from ._base import UNSET, model
+from ._base import UNSET, PlaneModel, model
 from .enums import Network, Role, StateGroup
 from .misc import Audited, ProjectScoped, WorkspaceLite
 from .users import User
 
-__all__ = ["Label", "Project", "State"]
+__all__ = ["Label", "Project", "ProjectSummary", "State"]
 
 
 @model
@@ -56,6 +56,16 @@ class Project(Audited):
     member_role: Role | None = UNSET
     is_deployed: bool = UNSET
     sort_order: float | None = UNSET
+
+
+@model
+class ProjectSummary(PlaneModel):
+    """``projects.summary()``: a project's id, name, identifier and per-kind ``counts``."""
+
+    id: uuid.UUID = UNSET
+    name: str = UNSET
+    identifier: str = UNSET
+    counts: dict[str, int] = UNSET
 
 
 @model

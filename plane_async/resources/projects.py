@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, Unpack
 
 from .._errors import PlaneValueError
-from .._models import Network, Project
-from .._models._base import UNSET, PlaneModel, model, structure
+from .._models import Network, Project, ProjectSummary, structure
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
@@ -18,7 +16,6 @@ from ._checks import check_update
 __all__ = [
     "ProjectCreateFields",
     "ProjectFields",
-    "ProjectSummary",
     "ProjectsResource",
 ]
 
@@ -71,16 +68,6 @@ class ProjectFields(ProjectCreateFields, total=False):
 
 _ACCEPTED = ProjectFields.__annotations__
 _IDS = frozenset({"project_lead", "default_assignee", "default_state", "estimate"})
-
-
-@model
-class ProjectSummary(PlaneModel):
-    """``projects.summary()``: a project's id, name, identifier and per-kind ``counts``."""
-
-    id: uuid.UUID = UNSET
-    name: str = UNSET
-    identifier: str = UNSET
-    counts: dict[str, int] = UNSET
 
 
 def check_project_name(name: object) -> str:
