@@ -352,11 +352,13 @@ async def test_upsert_and_disabled_modules_against_the_fake_server(
 ) -> None:
     pid = first_project(plane_server)
     first = await plane.modules.upsert(pid, external_source="jira", external_id="E-1", name="A")
-    # (a rename: FakePlane checks the duplicate name before the external id, Plane after)
+    # the same name again: the external-id 409 comes first, so the re-run updates
     again = await plane.modules.upsert(
-        pid, external_source="jira", external_id="E-1", name="B", description="more"
+        pid, external_source="jira", external_id="E-1", name="A", description="more"
     )
-    assert again.id == first.id and (again.name, again.description) == ("B", "more")
+    assert again.id == first.id and (again.name, again.description) == ("A", "more")
+    with pytest.raises(BadRequestError, match="name already exists"):  # other ids: 400
+        await plane.modules.upsert(pid, external_source="jira", external_id="E-2", name="A")
 
     plane_server.store.projects[pid].module_view = False
     with pytest.raises(BadRequestError, match=r"module_view=True"):

@@ -52,6 +52,9 @@ def _module_checks(c: Call, data: dict[str, Any], current: Module | None) -> dic
         n: parse_date(errors, data, n) for n in ("start_date", "target_date") if n in data
     }
     raise_if(errors)
+    # Plane's view checks the external ids (409) before serializer.save(), whose create()
+    # and update() refuse a duplicate name (400).
+    check_external_conflict(c, c.store.modules, data, "Module", current=current)
     name = data.get("name")
     for other in c.store.project_rows(c.store.modules, c.project.id):
         if other is not current and name is not None and other.name == name:
@@ -65,7 +68,6 @@ def _module_checks(c: Call, data: dict[str, Any], current: Module | None) -> dic
                     "message": message,
                 },
             )
-    check_external_conflict(c, c.store.modules, data, "Module", current=current)
     return dates
 
 
