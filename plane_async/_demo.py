@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=None, help="JSONL file (default: a temporary file)")
     demo.add_argument("--per-page", type=int, default=100)
     demo.add_argument(
-        "--rate", default=None, help="requests/seconds the server allows, e.g. 60/60 (default: 60/60)"
+        "--rate", default=None, help="requests/seconds the server allows (default: 60/60)"
     )
     demo.add_argument("--issues", type=int, default=DEMO_ISSUES, help="fake server: per project")
     return parser
@@ -52,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    path = args.out or os.path.join(tempfile.mkdtemp(prefix="plane-demo-"), "work-items.jsonl")
     try:
-        return asyncio.run(_run(args))
+        with open(path, "w", encoding="utf-8") as sink:
+            code = asyncio.run(_run(args, sink))
+        print(f"JSONL written to {path}")
+        return code
     except PlaneError as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -61,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(args: argparse.Namespace, sink: IO[str]) -> int:
     real = bool(args.base_url or args.api_key or os.environ.get("PLANE_API_KEY"))
     if real:
         rate = _parse_rate(args.rate) if args.rate else RateLimit()
@@ -69,7 +73,7 @@ async def _run(args: argparse.Namespace) -> int:
             api_key=args.api_key, workspace=args.workspace, base_url=args.base_url, rate_limit=rate
         ) as plane:
             print(f"Plane server: {plane.base_url} (workspace {plane.workspace})")
-            return await export(plane, args.out, per_page=args.per_page)
+            return await export(plane, sink, per_page=args.per_page)
     from .testing import FakePlane, Seed
 
     seed = Seed(projects=DEMO_PROJECTS, issues_per_project=args.issues, modules=4, cycles=3,
@@ -77,14 +81,15 @@ async def _run(args: argparse.Namespace) -> int:
     requests, period = DEMO_RATE
     print(f"Starting the embedded fake Plane server: {DEMO_PROJECTS} projects x "
           f"{args.issues} work items, limit {requests} requests per {period:g} s")  # fmt: skip
-    async with FakePlane(seed=seed, rate_limit=DEMO_RATE, latency=0.005, latency_jitter=0.01) as server:
+    fake = FakePlane(seed=seed, rate_limit=DEMO_RATE, latency=0.005, latency_jitter=0.01)
+    async with fake as server:
         async with AsyncPlane(
             api_key=server.api_key,
             workspace=server.workspace,
             base_url=server.base_url,
             rate_limit=RateLimit(requests, period, margin=0.05),
         ) as plane:
-            code = await export(plane, args.out, per_page=args.per_page)
+            code = await export(plane, sink, per_page=args.per_page)
         print(f"server saw {len(server.requests)} requests, "
               f"at most {server.max_in_window} in any {period:g} s window")  # fmt: skip
         return code
@@ -98,43 +103,41 @@ def _parse_rate(text: str) -> RateLimit:
         raise SystemExit(f"--rate must look like 60/60, got {text!r}") from None
 
 
-async def export(plane: AsyncPlane, out: str | None, *, per_page: int = 100) -> int:
+async def export(plane: AsyncPlane, sink: IO[str], *, per_page: int = 100) -> int:
     """Fan out over projects; write each work item (state and assignees expanded) as JSONL."""
     started = time.monotonic()
     projects = [p async for p in plane.projects.list()]
-    path = out or os.path.join(tempfile.mkdtemp(prefix="plane-demo-"), "work-items.jsonl")
     progress = _Progress(sys.stderr)
-    lock = asyncio.Lock()
-    with open(path, "w", encoding="utf-8") as sink:
 
-        async def one_project(project: Project) -> tuple[int, int]:
-            first = True
-            async for page in plane.issues.pages(
-                project.id, per_page=per_page, expand=["state", "assignees"], prefetch=1
-            ):
-                if first:
-                    progress.add_total(page.total_results)
-                    first = False
-                async with lock:
-                    for issue in page.results:
-                        sink.write(json.dumps(_row(project, issue)) + "\n")
-                progress.advance(len(page.results), plane)
-            memberships = 0
-            async for module in plane.modules.list(project.id):
-                async for _ in plane.modules.issues(project.id, module.id, per_page=per_page,
-                                                    fields=["id"]):  # fmt: skip
-                    memberships += 1
-            return progress.done, memberships
+    async def one_project(project: Project) -> int:
+        first = True
+        async for page in plane.issues.pages(
+            project.id, per_page=per_page, expand=["state", "assignees"], prefetch=1
+        ):
+            if first:
+                progress.add_total(page.total_results)
+                first = False
+            # plain writes with no await between them: pages from concurrent projects
+            # never interleave inside a line
+            sink.writelines(json.dumps(_row(project, issue)) + "\n" for issue in page.results)
+            progress.advance(len(page.results), plane)
+        memberships = 0
+        async for module in plane.modules.list(project.id):
+            async for _ in plane.modules.issues(project.id, module.id, per_page=per_page,
+                                                fields=["id"]):  # fmt: skip
+                memberships += 1
+        return memberships
 
-        results = await asyncio.gather(*(one_project(p) for p in projects))
+    memberships = await asyncio.gather(*(one_project(p) for p in projects))
     progress.finish()
     elapsed = time.monotonic() - started
     stats = plane.stats
     rate = plane.rate_limit
     minimum = max(0, math.ceil(stats.requests / rate.requests) - 1) * rate.period
     print(f"\nExported {progress.done} work items from {len(projects)} projects "
-          f"({sum(m for _, m in results)} module memberships) to {path}")  # fmt: skip
-    print(f"  requests   {stats.requests} ({stats.retries} retries, {stats.rate_limited} answered 429)")
+          f"({sum(memberships)} module memberships)")  # fmt: skip
+    print(f"  requests   {stats.requests} ({stats.retries} retries, "
+          f"{stats.rate_limited} answered 429)")  # fmt: skip
     print(f"  elapsed    {elapsed:.1f} s; theoretical minimum under {rate.requests} requests per "
           f"{rate.period:g} s: {minimum:.1f} s")  # fmt: skip
     return 0
