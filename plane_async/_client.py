@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._transport import RequestStats, Response, Transport, TransportSettings
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AsyncPlane"]
 
@@ -68,8 +69,11 @@ class AsyncPlane:
             timeout = proto.check_positive_number(timeout, "timeout")
         if connect_timeout is not None:
             connect_timeout = proto.check_positive_number(connect_timeout, "connect_timeout")
-        if session is not None and not isinstance(session, aiohttp.ClientSession):
-            raise PlaneValueError("session must be an aiohttp.ClientSession or None")
+        if session is not None:
+            import aiohttp  # already loaded by whoever made the session
+
+            if not isinstance(session, aiohttp.ClientSession):
+                raise PlaneValueError("session must be an aiohttp.ClientSession or None")
         if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
             raise PlaneValueError("proxy must be an http:// or https:// URL")
         self._rate_limit = rate_limit if rate_limit is not None else RateLimit()

@@ -38,6 +38,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PU
 # fullmatch, never match + "$": "$" also matches before a trailing newline ("key\n").
 _KEY_RE = re.compile(r"[\x21-\x7e]+")
 _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+#: segments that need no percent-encoding (the common case: slugs, ids, names)
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_.~-]+")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _MESSAGE_KEYS = ("detail", "error", "error_message", "message")
 _INVALID_KEY_MARKERS = ("token is not valid", "api key", "api token", "expired", "invalid token")
 
@@ -144,10 +147,14 @@ def check_positive_number(value: object, name: str, *, allow_zero: bool = False)
 
 def encode_segment(segment: str | uuid.UUID) -> str:
     """Percent-encode one path segment; refuse empty, '.' and '..' segments."""
+    if isinstance(segment, uuid.UUID):
+        return str(segment)
     text = str(segment)
+    if _PLAIN_SEGMENT.fullmatch(text) and text not in (".", ".."):
+        return text
     if text in ("", ".", ".."):
         raise PlaneValueError(f"invalid path segment {text!r}: empty, '.' and '..' are not allowed")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    if _CONTROL_CHARS.search(text):
         raise PlaneValueError(f"path segment {text!r} contains control characters")
     return quote(text, safe="")
 

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+#: one virtual week; no test needs more
+MAX_VIRTUAL_SECONDS = 7 * 24 * 3600.0
+
 
 class _VirtualSelector(selectors.DefaultSelector):
     def __init__(self) -> None:
@@ -41,6 +44,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     def advance(self, seconds: float) -> None:
         self._now += seconds
+        if self._now - 1000.0 > MAX_VIRTUAL_SECONDS:
+            # a test waiting for something that never comes would otherwise spin forever
+            raise RuntimeError(f"virtual clock ran past {MAX_VIRTUAL_SECONDS} s: a test is stuck")
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
