@@ -43,6 +43,7 @@ class AsyncPlane:
         max_response_bytes: int = 64 * 1024 * 1024,
         verify_ssl: bool = True,
         proxy: str | None = None,
+        retry_backoff: tuple[float, float] = (0.5, 8.0),
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
     ) -> None:
         key = proto.check_api_key(
@@ -74,6 +75,16 @@ class AsyncPlane:
 
             if not isinstance(session, aiohttp.ClientSession):
                 raise PlaneValueError("session must be an aiohttp.ClientSession or None")
+        try:
+            backoff_base, backoff_cap = retry_backoff
+        except (TypeError, ValueError):
+            raise PlaneValueError(
+                "retry_backoff must be (base, cap) in seconds, e.g. (0.5, 8.0)"
+            ) from None
+        backoff_base = proto.check_positive_number(
+            backoff_base, "retry_backoff base", allow_zero=True
+        )
+        backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
         if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
             raise PlaneValueError("proxy must be an http:// or https:// URL")
         self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
@@ -100,6 +111,8 @@ class AsyncPlane:
             max_response_bytes=max_response_bytes,
             verify_ssl=verify_ssl,
             proxy=proxy,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
         )
         self._transport = Transport(
             settings,
