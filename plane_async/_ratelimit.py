@@ -117,7 +117,8 @@ class Quota:
 
     ``remaining`` is how many requests may start now by the window's count;
     ``next_slot_in`` is the number of seconds until a slot frees (0.0 if one is free now);
-    ``paused_for`` is what is left of a pause after a 429 (0.0 if none).
+    ``paused_for`` is what is left of a pause after a 429 (0.0 if none);
+    ``in_flight`` counts requests holding a slot now, ``waiting`` the coroutines queued.
     """
 
     limit: int
@@ -125,6 +126,8 @@ class Quota:
     remaining: int
     next_slot_in: float
     paused_for: float
+    in_flight: int = 0
+    waiting: int = 0
 
 
 class SlotHandle(Protocol):

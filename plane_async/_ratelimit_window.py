@@ -108,6 +108,8 @@ class SlidingWindowLimiter:
             remaining=remaining,
             next_slot_in=max(next_in, 0.0),
             paused_for=max(self._pause_until - now, 0.0),
+            in_flight=self._in_flight,
+            waiting=len(self._waiters),
         )
 
     # -- the transport's side ------------------------------------------------------------

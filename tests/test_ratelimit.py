@@ -192,8 +192,10 @@ def test_in_flight_requests_count_as_used() -> None:
         return during, limiter.quota()
 
     during, after = vclock.run(main())
-    assert during == Quota(limit=5, period=60.0, remaining=3, next_slot_in=0.0, paused_for=0.0)
-    assert after.remaining == 3
+    assert during == Quota(
+        limit=5, period=60.0, remaining=3, next_slot_in=0.0, paused_for=0.0, in_flight=2
+    )
+    assert after.remaining == 3 and after.in_flight == 0
 
 
 def test_quota_says_when_the_next_slot_frees() -> None:

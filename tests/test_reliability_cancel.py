@@ -18,7 +18,6 @@ import pytest
 
 from plane_async import AsyncPlane
 from plane_async._errors import ClientClosedError, PlaneError
-from plane_async._ratelimit_window import SlidingWindowLimiter
 from plane_async.testing import FakePlane, Seed
 from tests.test_reliability_faults import connect, project_id
 
@@ -53,10 +52,8 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
 
 def held_slots(plane: AsyncPlane) -> tuple[int, int]:
     """(requests in flight, coroutines queued) in the client's limiter."""
-    limiter = plane.limiter
-    assert isinstance(limiter, SlidingWindowLimiter)
-    # No public counter for these yet; quota().remaining mixes them with window stamps.
-    return limiter._in_flight, len(limiter._waiters)
+    quota = plane.quota()
+    return quota.in_flight, quota.waiting
 
 
 def only_this_task() -> bool:

@@ -12,24 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import attrs
-
 from plane_async import AsyncPlane, RateLimit
 from plane_async._errors import APIError, PlaneError, ServerError, TransportError
 from plane_async.testing import FakePlane, Seed
 
 ITEMS = 20_000
 WINDOW = (200, 1.0)
-
-
-def make_backoff_fast(plane: AsyncPlane) -> None:
-    """Retry backoff in milliseconds instead of 0.5 s steps (real sockets, real sleeps).
-
-    AsyncPlane has no public setting for the backoff base yet, so the transport's settings
-    are replaced. The limiter's 429 pause is not affected.
-    """
-    transport = plane._transport
-    transport.settings = attrs.evolve(transport.settings, backoff_base=0.001, backoff_cap=0.01)
+#: retry backoff in milliseconds instead of 0.5 s steps (real sockets, real sleeps)
+FAST_BACKOFF = (0.001, 0.01)
 
 
 @asynccontextmanager
@@ -43,9 +33,9 @@ async def connect(
         base_url=server.base_url,
         rate_limit=RateLimit(*window),
         max_per_page=1000,
+        retry_backoff=FAST_BACKOFF,
         **options,
     ) as plane:
-        make_backoff_fast(plane)
         yield plane
 
 

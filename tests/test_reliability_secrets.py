@@ -34,7 +34,7 @@ from plane_async._errors import (
     TransportError,
 )
 from plane_async.testing import FakePlane, Seed
-from tests.test_reliability_faults import make_backoff_fast, project_id
+from tests.test_reliability_faults import FAST_BACKOFF, project_id
 
 # Distinctive keys, so a partial leak (a prefix, a suffix) is found too.
 KEY = "plane_api_" + "c0ffee" * 5 + "k3y"
@@ -88,9 +88,9 @@ def _client(server: FakePlane, key: str = KEY, **options: Any) -> AsyncPlane:
         workspace=server.workspace,
         base_url=server.base_url,
         max_per_page=1000,
+        retry_backoff=FAST_BACKOFF,
         **options,
     )
-    make_backoff_fast(plane)
     return plane
 
 
