@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -33,6 +33,7 @@ from ._errors import (
     PlaneValueError,
     TransportError,
 )
+from ._page import DEFAULT_PER_PAGE, Page, check_per_page, decode_page, page_from_body
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -48,84 +49,6 @@ T = TypeVar("T")
 
 #: given the query parameters (``per_page``, ``cursor``), returns the parsed JSON body
 FetchPage = Callable[[dict[str, str]], Awaitable[Any]]
-
-DEFAULT_PER_PAGE = 100
-_CE_MAX_PER_PAGE = 1000
-
-
-@attrs.frozen
-class Page(Generic[T]):
-    """One page of a list, with the server's envelope.
-
-    ``next_cursor`` is what the server sent: it is never empty, even on the last page, so
-    check ``next_page_results``. ``prev_cursor`` is ``None`` on the first page (the server
-    sends an unusable ``"N:-1:1"``). ``cursor`` fetched this page; ``resume_cursor`` is the
-    checkpoint to restart right after it. A body that was not paginated (a plain array, a
-    single object) gives one page whose cursors are all ``None``.
-    """
-
-    #: the items, in the server's order (fewer than ``count`` when dedupe or max_items cut)
-    results: tuple[T, ...]
-    #: how many items the server put on this page
-    count: int
-    total_results: int
-    total_pages: int
-    next_cursor: Cursor | None
-    prev_cursor: Cursor | None
-    next_page_results: bool
-    prev_page_results: bool
-    extra_stats: object | None
-    #: the cursor that fetched this page (``None`` for a body that was not paginated)
-    cursor: Cursor | None
-    #: ``max_items`` cut this page short: its remaining items were not handed out
-    truncated: bool = False
-
-    @property
-    def resume_cursor(self) -> Cursor | None:
-        """Where to restart a read so it continues right after this page.
-
-        Equal to ``cursor.next_page()``, or to ``cursor`` itself when ``max_items`` cut this
-        page (its rest was not handed out). Resuming after the last page reads nothing.
-        ``None`` for a body that was not paginated.
-        """
-        if self.cursor is None:
-            return None
-        return self.cursor if self.truncated else self.cursor.next_page()
-
-
-def check_per_page(per_page: int | None, *, max_per_page: int) -> int | None:
-    """Return ``per_page`` if it is an int in ``1..max_per_page`` (``None`` passes).
-
-    Raises ``PlaneValueError`` otherwise: Plane answers 0 or a negative size with a 500
-    and a size above its maximum with a 400.
-    """
-    if per_page is None:
-        return None
-    if isinstance(per_page, bool) or not isinstance(per_page, int):
-        raise PlaneValueError(
-            f"per_page must be an integer from 1 to {max_per_page}, "
-            f"got {per_page!r} (a {type(per_page).__name__})"
-        )
-    if not 1 <= per_page <= max_per_page:
-        hint = ""
-        if max_per_page < per_page <= _CE_MAX_PER_PAGE:
-            hint = (
-                f" (Plane Cloud allows at most 100; a Community Edition server allows up to "
-                f"{_CE_MAX_PER_PAGE}: create the client with max_per_page={_CE_MAX_PER_PAGE})"
-            )
-        raise PlaneValueError(f"per_page must be from 1 to {max_per_page}, got {per_page}{hint}")
-    return per_page
-
-
-def page_from_body(
-    body: Any, structure: Callable[[Any], T], cursor: Cursor | None = None
-) -> Page[T]:
-    """Build a ``Page`` from a response body: an envelope, a plain array or one object.
-
-    ``cursor`` is the cursor the request sent (``None`` for the first page). Raises
-    ``PaginationError`` for any other shape.
-    """
-    return _decode(body, structure, cursor)[0]
 
 
 def iter_pages(
@@ -271,65 +194,6 @@ def _plan(
     return _Plan(size, start, max_pages, max_items, prefetch, paginated=True)
 
 
-# ---------------------------------------------------------------------------- decoding
-
-
-def _int(body: dict[str, Any], key: str, default: int) -> int:
-    value = body.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def _decode(
-    body: Any, structure: Callable[[Any], T], cursor: Cursor | None
-) -> tuple[Page[T], list[Any]]:
-    """The page and the raw items it was built from (for ids)."""
-    if isinstance(body, dict) and "results" in body:
-        return _decode_envelope(body, structure, cursor)
-    if isinstance(body, list):
-        raw = body
-    elif isinstance(body, dict):
-        raw = [body]
-    else:
-        raise PaginationError(
-            "unexpected response body: expected a page envelope, a JSON array or a JSON "
-            f"object, got {type(body).__name__}"
-        )
-    n = len(raw)
-    results = tuple(map(structure, raw))
-    page = Page(results, n, n, 1 if n else 0, None, None, False, False, None, None)
-    return page, raw
-
-
-def _decode_envelope(
-    body: dict[str, Any], structure: Callable[[Any], T], cursor: Cursor | None
-) -> tuple[Page[T], list[Any]]:
-    raw = body["results"]
-    more = body.get("next_page_results")
-    if not isinstance(raw, list) or not isinstance(more, bool):
-        raise PaginationError(
-            "unexpected page envelope: 'results' must be an array and 'next_page_results' "
-            f"a boolean, got {type(raw).__name__} and {type(more).__name__}"
-        )
-    next_cursor = Cursor.from_server(body.get("next_cursor"))
-    if cursor is None and next_cursor is not None and next_cursor.offset >= 1:
-        cursor = Cursor(next_cursor.per_page, next_cursor.offset - 1)
-    total = _int(body, "total_results", _int(body, "total_count", len(raw)))
-    prev = body.get("prev_page_results")
-    page = Page(
-        results=tuple(map(structure, raw)),
-        count=_int(body, "count", len(raw)),
-        total_results=total,
-        total_pages=_int(body, "total_pages", 0),
-        next_cursor=next_cursor,
-        prev_cursor=Cursor.from_server(body.get("prev_cursor")),
-        next_page_results=more,
-        prev_page_results=prev if isinstance(prev, bool) else bool(cursor and cursor.offset),
-        extra_stats=body.get("extra_stats"),
-        cursor=cursor,
-    )
-    return page, raw
-
-
 def _ids(
     raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
 ) -> tuple[object, ...]:
@@ -436,7 +300,7 @@ async def _read(
                 return
             body = await fetcher.get(current, send_cursor)
             try:
-                page, raw = _decode(body, structure, current if plan.paginated else None)
+                page, raw = decode_page(body, structure, current if plan.paginated else None)
                 if send_cursor and page.cursor is None:
                     # A plain array or one object is the whole list: not an answer to a cursor.
                     raise PaginationError(
