@@ -10,7 +10,7 @@ from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
 from plane_async._converter import strict_converter
-from plane_async._errors import NotFoundError, PlaneValueError
+from plane_async._errors import PlaneValueError
 from plane_async._models import ProjectMember, Role, User, WorkspaceMember
 from tests.resource_helpers import (
     PID,
@@ -124,7 +124,10 @@ async def test_members_flow_against_the_fake_server(plane: AsyncPlane) -> None:
     assert (await plane.members.get(project.id, row.id)).id == outsider.id
     assert (await plane.members.update(project.id, row.id, role=Role.MEMBER)).role is Role.MEMBER
 
+    # Plane deactivates the membership: the user stays in the list, as Plane lists them.
     await plane.members.remove(project.id, row.id)
-    assert outsider.id not in {u.id async for u in plane.members.list(project.id)}
-    with pytest.raises(NotFoundError):
-        await plane.members.get(project.id, row.id)
+    assert outsider.id in {u.id async for u in plane.members.list(project.id)}
+    (page,) = [p async for p in plane.members.pages(project.id)]
+    assert page.next_page_results is False and page.cursor is None
+    ws = [p async for p in plane.members.workspace_pages()]
+    assert len(ws) == 1 and outsider.id in {m.id for m in ws[0].results}

@@ -9,7 +9,7 @@ from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import ProjectMember, Role, User, WorkspaceMember
 from .._pagination import Page
-from .._types import IdLike, ListOptions
+from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
 
 __all__ = ["MembersResource"]
@@ -46,6 +46,12 @@ class MembersResource(Resource):
         deactivated members). Guests are refused (PermissionDeniedError)."""
         return self._items(WorkspaceMember, self._ws_path("members"), options, paginated=False)
 
+    def workspace_pages(
+        self, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[WorkspaceMember]]:
+        """The workspace's members as a single page (``list_workspace`` with the page)."""
+        return self._pages(WorkspaceMember, self._ws_path("members"), options, paginated=False)
+
     async def add(
         self, project_id: IdLike, *, member: IdLike, role: Role | int = Role.MEMBER
     ) -> ProjectMember:
@@ -54,10 +60,13 @@ class MembersResource(Resource):
         body = {"member": str(proto.check_id(member, "member")), "role": int(_check_role(role))}
         return await self._write(ProjectMember, "POST", self._members_path(project_id), body)
 
-    async def get(self, project_id: IdLike, project_member_id: IdLike) -> User:
+    async def get(
+        self, project_id: IdLike, project_member_id: IdLike, **options: Unpack[ReadOptions]
+    ) -> User:
         """The user behind a membership. ``project_member_id`` is the ProjectMember id
-        (``add(...).id``), not the user id."""
-        return await self._get(User, self._path(project_id, project_member_id), {})
+        (``add(...).id``), not the user id. (The server ignores ``fields``/``expand`` here:
+        the whole user comes back.)"""
+        return await self._get(User, self._path(project_id, project_member_id), options)
 
     async def update(
         self, project_id: IdLike, project_member_id: IdLike, *, role: Role | int
