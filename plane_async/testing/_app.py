@@ -23,6 +23,7 @@ from . import (
     _routes_issues,
     _routes_members,
     _routes_modules,
+    _routes_projects,
     _routes_workspace,
 )
 from ._faults import Faults
@@ -63,6 +64,7 @@ def _build_router() -> Router:
     router = Router()
     for module in (
         _routes_workspace,
+        _routes_projects,
         _routes_issues,
         _routes_children,
         _routes_modules,

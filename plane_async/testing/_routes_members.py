@@ -8,14 +8,16 @@ from ._pagination import envelope, parse_page_request
 from ._router import ApiError, Call, Reply, Router, not_found
 from ._routes_issues import create_issue
 from ._store import IntakeIssue
-from ._validate import check_choice, raise_if
+from ._validate import check_choice, parse_datetime, raise_if
 
 __all__ = ["register"]
 
 
 def members_list(c: Call) -> Reply:
-    users = c.store.users
-    return 200, [c.render.user_lite(users[u]) for u in c.project.members if u in users]
+    """Every member, the removed (inactive) ones included, as Plane lists them."""
+    users, project = c.store.users, c.project
+    ids = [*project.members, *project.former_members]
+    return 200, [c.render.user_lite(users[u]) for u in ids if u in users]
 
 
 def members_add(c: Call) -> Reply:
@@ -28,38 +30,43 @@ def members_add(c: Call) -> Reply:
     user_id = str(data["member"])
     if user_id not in c.store.users:
         raise ApiError(400, {"member": [f'Invalid pk "{user_id}" - object does not exist.']})
-    if user_id in c.project.members:
-        raise ApiError(400, {"error": "The payload is not valid"})
+    if user_id in c.project.members or user_id in c.project.former_members:
+        raise ApiError(400, {"error": "The payload is not valid"})  # the unique constraint
     role = int(data.get("role", 15))
     member_id = c.store.new_id()
     c.project.members[user_id] = (member_id, role)
     return 201, {"id": member_id, "member": user_id, "role": role}
 
 
-def _member(c: Call) -> str:
-    for user_id, (member_id, _role) in c.project.members.items():
-        if member_id == c.params["member_id"]:
-            return user_id
+def _member(c: Call) -> tuple[dict[str, tuple[str, int]], str]:
+    """The table (active or former members) holding ``member_id``, and the user id."""
+    for table in (c.project.members, c.project.former_members):
+        for user_id, (member_id, _role) in table.items():
+            if member_id == c.params["member_id"]:
+                return table, user_id
     raise not_found()
 
 
 def member_get(c: Call) -> Reply:
-    return 200, c.render.user_lite(c.store.users[_member(c)])
+    return 200, c.render.user_lite(c.store.users[_member(c)[1]])
 
 
 def member_patch(c: Call) -> Reply:
-    user_id = _member(c)
+    table, user_id = _member(c)
     errors: dict[str, Any] = {}
     check_choice(errors, c.data, "role", (20, 15, 5))
     raise_if(errors)
-    member_id, role = c.project.members[user_id]
+    member_id, role = table[user_id]
     role = int(c.data.get("role", role))
-    c.project.members[user_id] = (member_id, role)
+    table[user_id] = (member_id, role)
     return 200, {"id": member_id, "member": user_id, "role": role}
 
 
 def member_delete(c: Call) -> Reply:
-    del c.project.members[_member(c)]
+    """Plane sets ``is_active=false``: the member stays listed and readable."""
+    table, user_id = _member(c)
+    if table is c.project.members:
+        c.project.former_members[user_id] = table.pop(user_id)
     return 204, None
 
 
@@ -67,7 +74,7 @@ def member_delete(c: Call) -> Reply:
 
 
 def intake_list(c: Call) -> Reply:
-    rows = [x for x in c.store.project_rows(c.store.intake, c.project.id)]
+    rows = c.store.project_rows(c.store.intake, c.project.id) if c.project.intake_view else []
     rows.sort(key=lambda x: x.created_at, reverse=True)
     page = parse_page_request(c.query, max_per_page=c.max_per_page)
     fields, expand = c.fields, c.expand
@@ -109,15 +116,29 @@ def intake_get(c: Call) -> Reply:
     return 200, c.shape(c.render.intake(_intake(c)))
 
 
+_BAD_DATETIME = (
+    "Datetime has wrong format. Use one of these formats instead: "
+    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+)
+_TRIAGE_FIELDS = ("status", "snoozed_till", "duplicate_to", "source", "source_email")
+
+
 def intake_patch(c: Call) -> Reply:
     row = _intake(c)
     data = c.data
     errors: dict[str, Any] = {}
     check_choice(errors, data, "status", (-2, -1, 0, 1, 2))
+    triage = {k: data[k] for k in _TRIAGE_FIELDS if k in data}
+    if "snoozed_till" in triage:
+        try:
+            triage["snoozed_till"] = parse_datetime(triage["snoozed_till"])
+        except ApiError:
+            errors["snoozed_till"] = [_BAD_DATETIME]
     raise_if(errors)
-    for key in ("status", "duplicate_to", "source", "source_email"):
-        if key in data:
-            setattr(row, key, data[key])
+    role = c.project.members.get(c.actor or "", ("", 0))[1]
+    if role > 15:  # Plane silently ignores the triage fields below project Admin
+        for key, value in triage.items():
+            setattr(row, key, value)
     issue = c.store.issues[row.issue_id]
     patch = data.get("issue")
     if isinstance(patch, dict):

@@ -129,8 +129,10 @@ class Project:
     deleted_at: float | None = None
     archived_at: float | None = None
     sort_order: float = 65535.0
-    #: user id -> (ProjectMember id, role)
+    #: user id -> (ProjectMember id, role) of the active members
     members: dict[str, tuple[str, int]] = attrs.Factory(dict)
+    #: the same for members removed by DELETE (Plane keeps them with is_active=false)
+    former_members: dict[str, tuple[str, int]] = attrs.Factory(dict)
     #: every work item of the project in creation order (including deleted ones)
     issues: list[Issue] = attrs.Factory(list)
     by_sequence: dict[int, Issue] = attrs.Factory(dict)
