@@ -8,6 +8,8 @@ import attrs
 
 __all__ = [
     "Activity",
+    "ImportedRow",
+    "Row",
     "Comment",
     "Cycle",
     "IntakeIssue",
@@ -19,6 +21,27 @@ __all__ = [
     "State",
     "User",
 ]
+
+
+@attrs.define(eq=False)
+class Row:
+    """The id and audit fields every Plane model carries (times as epoch floats). They are
+    keyword-only, so subclasses can still declare required fields."""
+
+    id: str = attrs.field(kw_only=True)
+    created_by: str | None = attrs.field(default=None, kw_only=True)
+    updated_by: str | None = attrs.field(default=None, kw_only=True)
+    created_at: float = attrs.field(default=0.0, kw_only=True)
+    updated_at: float = attrs.field(default=0.0, kw_only=True)
+    deleted_at: float | None = attrs.field(default=None, kw_only=True)
+
+
+@attrs.define(eq=False)
+class ImportedRow(Row):
+    """A row an import can tag with ``external_source``/``external_id`` (409 on a repeat)."""
+
+    external_source: str | None = attrs.field(default=None, kw_only=True)
+    external_id: str | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.define(eq=False)
@@ -34,8 +57,7 @@ class User:
 
 
 @attrs.define(eq=False)
-class State:
-    id: str
+class State(ImportedRow):
     project_id: str
     name: str
     color: str
@@ -44,38 +66,22 @@ class State:
     default: bool = False
     description: str = ""
     is_triage: bool = False
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 @attrs.define(eq=False)
-class Label:
-    id: str
+class Label(ImportedRow):
     project_id: str
     name: str
     color: str = ""
     description: str = ""
     parent: str | None = None
     sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 @attrs.define(eq=False)
-class Issue:
+class Issue(ImportedRow):
     """One work item. ``archived_at`` is a date string; the other times are epoch floats."""
 
-    id: str
     project_id: str
     sequence_id: int
     name: str
@@ -94,19 +100,11 @@ class Issue:
     archived_at: str | None = None
     is_draft: bool = False
     is_triage: bool = False
-    external_source: str | None = None
-    external_id: str | None = None
     type_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 @attrs.define(eq=False)
-class Project:
-    id: str
+class Project(ImportedRow):
     name: str
     identifier: str
     description: str = ""
@@ -119,14 +117,7 @@ class Project:
     project_lead: str | None = None
     default_assignee: str | None = None
     timezone: str = "UTC"
-    external_source: str | None = None
-    external_id: str | None = None
     extra: dict[str, Any] = attrs.Factory(dict)
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
     archived_at: float | None = None
     sort_order: float = 65535.0
     #: user id -> (ProjectMember id, role) of the active members
@@ -142,8 +133,7 @@ class Project:
 
 
 @attrs.define(eq=False)
-class Module:
-    id: str
+class Module(ImportedRow):
     project_id: str
     name: str
     description: str = ""
@@ -153,21 +143,13 @@ class Module:
     lead: str | None = None
     members: list[str] = attrs.Factory(list)
     sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
     archived_at: float | None = None
     #: issue id -> ModuleIssue row id
     issue_ids: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.define(eq=False)
-class Cycle:
-    id: str
+class Cycle(ImportedRow):
     project_id: str
     name: str
     description: str = ""
@@ -176,21 +158,13 @@ class Cycle:
     owned_by: str | None = None
     timezone: str = "UTC"
     sort_order: float = 65535.0
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
     archived_at: float | None = None
     #: issue id -> CycleIssue row id
     issue_ids: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.define(eq=False)
-class Comment:
-    id: str
+class Comment(ImportedRow):
     issue_id: str
     project_id: str
     comment_html: str = "<p></p>"
@@ -198,29 +172,16 @@ class Comment:
     actor: str | None = None
     description: str | None = None
     parent: str | None = None
-    external_source: str | None = None
-    external_id: str | None = None
     edited_at: float | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 @attrs.define(eq=False)
-class Link:
-    id: str
+class Link(Row):
     issue_id: str
     project_id: str
     url: str
     title: str | None = None
     metadata: dict[str, Any] = attrs.Factory(dict)
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
 
 
 @attrs.define(eq=False)
@@ -238,8 +199,7 @@ class Activity:
 
 
 @attrs.define(eq=False)
-class IntakeIssue:
-    id: str
+class IntakeIssue(ImportedRow):
     issue_id: str
     project_id: str
     intake_id: str
@@ -248,10 +208,3 @@ class IntakeIssue:
     duplicate_to: str | None = None
     source: str = "IN_APP"
     source_email: str | None = None
-    external_source: str | None = None
-    external_id: str | None = None
-    created_by: str | None = None
-    updated_by: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    deleted_at: float | None = None
