@@ -129,6 +129,7 @@ class Resource:
         *,
         params: dict[str, str] | None = None,
     ) -> M:
+        _check_options(options, _READ_OPTIONS, "get")
         query_params = read_params(model, options)
         if params:
             query_params.update(params)
@@ -185,8 +186,12 @@ class Resource:
         *,
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
+        not_found_empty: bool = False,
     ) -> AsyncGenerator[Page[M], None]:
-        fetch, kwargs = self._reader(model, path, options, params=params, paginated=paginated)
+        fetch, kwargs = self._reader(
+            model, path, options, params=params, paginated=paginated,
+            not_found_empty=not_found_empty,
+        )  # fmt: skip
         return iter_pages(fetch, structurer(model), **kwargs)
 
     def _items(
@@ -197,8 +202,12 @@ class Resource:
         *,
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
+        not_found_empty: bool = False,
     ) -> AsyncGenerator[M, None]:
-        fetch, kwargs = self._reader(model, path, options, params=params, paginated=paginated)
+        fetch, kwargs = self._reader(
+            model, path, options, params=params, paginated=paginated,
+            not_found_empty=not_found_empty,
+        )  # fmt: skip
         return iter_items(fetch, structurer(model), **kwargs)
 
     def _reader(
@@ -209,13 +218,11 @@ class Resource:
         *,
         params: Mapping[str, str] | None,
         paginated: bool,
+        not_found_empty: bool = False,
     ) -> tuple[Callable[[dict[str, str]], Awaitable[Any]], dict[str, Any]]:
-        unknown = set(options) - set(_PAGE_OPTIONS) - set(_READ_OPTIONS)
-        if unknown:
-            raise PlaneValueError(
-                f"unknown option(s) {sorted(unknown)}; list/pages accept "
-                f"{', '.join(_PAGE_OPTIONS + _READ_OPTIONS)}"
-            )
+        """The page fetcher and the engine's arguments. ``not_found_empty``: a 404 for the
+        object (not the route) is an empty list, for lookups that answer one object or 404."""
+        _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
         kwargs: dict[str, Any] = {k: options[k] for k in _PAGE_OPTIONS if k in options}  # type: ignore[literal-required]
@@ -223,16 +230,30 @@ class Resource:
         kwargs["paginated"] = paginated
         if not paginated:
             for k in ("per_page", "cursor", "prefetch"):
-                if kwargs.get(k):
+                # prefetch=0 is the default; any per_page or cursor at all is a mistake
+                if kwargs.get(k) is not None and (k != "prefetch" or kwargs[k] != 0):
                     raise PlaneValueError(
                         f"{k}= does not apply here: this endpoint returns everything at once"
                     )
                 kwargs.pop(k, None)
 
         async def fetch(page_params: dict[str, str]) -> Any:
-            return await self._call("GET", path, params={**fixed, **page_params} or None)
+            try:
+                return await self._call("GET", path, params={**fixed, **page_params} or None)
+            except NotFoundError as exc:
+                if not_found_empty and not is_route_not_found(exc):
+                    return []
+                raise
 
         return fetch, kwargs
+
+
+def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
+    unknown = set(options) - set(accepted)
+    if unknown:
+        raise PlaneValueError(
+            f"unknown option(s) {sorted(unknown)}; {what} accept {', '.join(accepted)}"
+        )
 
 
 def read_params(model: type[PlaneModel], options: ReadOptions | ListOptions) -> dict[str, str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .. import _protocol as proto
-from .._errors import BadRequestError, PlaneValueError
+from .._errors import BadRequestError, PlaneValueError, UnknownFieldError
+from .._models import PlaneModel
 from .._types import IdLike
 
 __all__ = [
@@ -17,8 +19,12 @@ __all__ = [
     "check_update",
     "feature_hint",
     "issue_id_list",
+    "order_params",
     "reworded",
 ]
+
+# An order_by value: an optional "-", then a field or a Django path ("state__name").
+_ORDER_BY = re.compile(r"-?([a-z][a-z0-9]*(?:_[a-z0-9]+)*)(?:__[a-z][a-z0-9]*(?:_[a-z0-9]+)*)*")
 
 # What Plane answers when a project has modules or cycles switched off.
 _DISABLED = re.compile(r"not enabled|module_view|cycle_view", re.IGNORECASE)
@@ -55,6 +61,42 @@ def issue_id_list(issue_ids: Iterable[IdLike]) -> list[str]:
     if not ids:
         raise PlaneValueError("issue_ids must hold at least one work-item id")
     return ids
+
+
+def order_params(model: type[PlaneModel], order_by: str | None) -> dict[str, str]:
+    """``{"order_by": ...}`` checked against ``model`` (``{}`` for None).
+
+    Plane sorts by any field of the object (``"-"`` first for descending, a Django path such
+    as ``"state__name"`` through a relation) and answers an unknown name with a 500, so a
+    name whose first part is not a field is refused here, with the closest valid names.
+    """
+    if order_by is None:
+        return {}
+    if not isinstance(order_by, str):
+        raise PlaneValueError(f"order_by must be a field name, got {order_by!r}")
+    text = order_by.strip()
+    match = _ORDER_BY.fullmatch(text)
+    if match is None:
+        raise PlaneValueError(
+            f"order_by must be a field name, optionally with '-' for descending order and "
+            f"'__' to follow a relation (e.g. '-created_at', 'state__name'), got {order_by!r}"
+        )
+    head = match.group(1)
+    keys = model.__plane_keys__
+    if head not in keys:
+        close = tuple(difflib.get_close_matches(head, sorted(keys), n=3, cutoff=0.6))
+        hint = (
+            f"did you mean {', '.join(map(repr, close))}?"
+            if close
+            else (f"valid: {', '.join(sorted(keys))}")
+        )
+        raise UnknownFieldError(
+            f"cannot order {model.__name__} by {order_by!r}: it has no field {head!r} "
+            f"(the server would answer 500); {hint}",
+            name=head,
+            suggestions=close,
+        )
+    return {"order_by": text}
 
 
 def reworded(exc: BadRequestError, message: str) -> BadRequestError:

@@ -9,6 +9,7 @@ from .._models import Activity
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, WorkItemPath
+from ._checks import order_params
 
 __all__ = ["ActivitiesResource"]
 
@@ -20,16 +21,28 @@ class ActivitiesResource(Resource):
         return self._under_work_item(project_id, issue_id, "activities", "activity_id", rest)
 
     def list(
-        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Activity]:
-        """The work item's activity, oldest first."""
-        return self._items(Activity, self._path(project_id, issue_id), options)
+        """The work item's activity, oldest first (``order_by="-created_at"``: newest)."""
+        params = order_params(Activity, order_by)
+        return self._items(Activity, self._path(project_id, issue_id), options, params=params)
 
     def pages(
-        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Page[Activity]]:
         """The work item's activity page by page, with the envelope."""
-        return self._pages(Activity, self._path(project_id, issue_id), options)
+        params = order_params(Activity, order_by)
+        return self._pages(Activity, self._path(project_id, issue_id), options, params=params)
 
     async def get(
         self,

@@ -6,15 +6,22 @@ import builtins
 import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator, Iterable, Mapping
-from typing import Any, Literal, TypedDict, Unpack, get_args
+from typing import Any, Literal, TypedDict, Unpack, cast, get_args
 
 from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue, Issue, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, read_params, write_body
-from ._checks import check_external, check_name, check_update, feature_hint, issue_id_list
+from ._base import ExternalIds, Resource, write_body
+from ._checks import (
+    check_external,
+    check_name,
+    check_update,
+    feature_hint,
+    issue_id_list,
+    order_params,
+)
 
 __all__ = [
     "CycleCreateFields",
@@ -117,10 +124,12 @@ class CyclesResource(Resource):
     async def current(
         self, project_id: IdLike, **options: Unpack[ReadOptions]
     ) -> builtins.list[Cycle]:
-        """The cycles running now (start <= now <= end); usually one, possibly none."""
-        params = {"cycle_view": "current", **read_params(Cycle, options)}
-        body = await self._call("GET", self._path(project_id), params=params)
-        return structure_many(Cycle, body if isinstance(body, builtins.list) else [])
+        """The cycles running now (start <= now <= end); usually one, possibly none.
+        (The server answers this view as a plain array, not pages.)"""
+        params = {"cycle_view": "current"}
+        read = cast(ListOptions, options)  # fields/expand/query: a subset of ListOptions
+        cycles = self._items(Cycle, self._path(project_id), read, params=params, paginated=False)
+        return [cycle async for cycle in cycles]
 
     async def get(
         self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ReadOptions]
@@ -180,16 +189,29 @@ class CyclesResource(Resource):
     # ------------------------------------------------------------------ work items
 
     def issues(
-        self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        cycle_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Issue]:
-        """The work items in the cycle (full work items, oldest added first)."""
-        return self._items(Issue, self._cycle(project_id, cycle_id, "cycle-issues"), options)
+        """The work items in the cycle (full work items, oldest added first); ``order_by``
+        as in ``issues.list``."""
+        path = self._cycle(project_id, cycle_id, "cycle-issues")
+        return self._items(Issue, path, options, params=order_params(Issue, order_by))
 
     def issue_pages(
-        self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        cycle_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Page[Issue]]:
         """The cycle's work items page by page, with the envelope."""
-        return self._pages(Issue, self._cycle(project_id, cycle_id, "cycle-issues"), options)
+        path = self._cycle(project_id, cycle_id, "cycle-issues")
+        return self._pages(Issue, path, options, params=order_params(Issue, order_by))
 
     async def get_issue_row(
         self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike

@@ -14,7 +14,7 @@ from .._models import Issue, Priority, SearchResult, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
-from ._checks import check_external, check_name, check_update
+from ._checks import check_external, check_name, check_update, order_params
 
 __all__ = [
     "IssueCreateFields",
@@ -87,15 +87,58 @@ class IssuesResource(Resource):
         extra = tuple(proto.check_id(r, "issue_id") for r in rest)
         return lambda segment: self._project_path(pid, segment, *extra)
 
-    def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[Issue]:
-        """Every work item of the project, across pages (newest first)."""
-        return self._items(Issue, self._path(project_id), options)
+    def list(
+        self,
+        project_id: IdLike,
+        *,
+        order_by: str | None = None,
+        external_source: str | None = None,
+        external_id: str | None = None,
+        **options: Unpack[ListOptions],
+    ) -> AsyncGenerator[Issue]:
+        """Every work item of the project, across pages (newest first).
+
+        ``order_by``: a field, ``"-"`` first for descending (``"-priority"`` is urgent
+        last, ``"state__group"``, ``"labels__name"``...). With ``external_source`` and
+        ``external_id``: only the work item imported with them (none or one; archived,
+        draft and intake items included), as ``get_by_external_id`` finds it.
+        """
+        path, params, lookup = self._list_request(project_id, order_by, external_source,
+                                                  external_id)  # fmt: skip
+        return self._items(Issue, path, options, params=params, paginated=not lookup,
+                           not_found_empty=lookup)  # fmt: skip
 
     def pages(
-        self, project_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        *,
+        order_by: str | None = None,
+        external_source: str | None = None,
+        external_id: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Page[Issue]]:
-        """The project's work items page by page, with the envelope (totals, cursors)."""
-        return self._pages(Issue, self._path(project_id), options)
+        """The project's work items page by page, with the envelope (totals, cursors);
+        the arguments are those of ``list`` (an external-id lookup is one page)."""
+        path, params, lookup = self._list_request(project_id, order_by, external_source,
+                                                  external_id)  # fmt: skip
+        return self._pages(Issue, path, options, params=params, paginated=not lookup,
+                           not_found_empty=lookup)  # fmt: skip
+
+    def _list_request(
+        self,
+        project_id: IdLike,
+        order_by: str | None,
+        external_source: str | None,
+        external_id: str | None,
+    ) -> tuple[WorkItemPath, dict[str, str], bool]:
+        """Path, query and whether this is the external-id lookup (one object or 404)."""
+        path = self._path(project_id)
+        params = order_params(Issue, order_by)
+        if external_source is None and external_id is None:
+            return path, params, False
+        if order_by is not None:
+            raise PlaneValueError("order_by does not apply to an external-id lookup")
+        return path, check_external(external_source, external_id), True
 
     async def get(
         self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ReadOptions]

@@ -14,7 +14,14 @@ from .._models import Issue, Module, ModuleIssue, ModuleStatus, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_external, check_name, check_update, feature_hint, issue_id_list
+from ._checks import (
+    check_external,
+    check_name,
+    check_update,
+    feature_hint,
+    issue_id_list,
+    order_params,
+)
 
 __all__ = [
     "ModuleCreateFields",
@@ -143,16 +150,29 @@ class ModulesResource(Resource):
     # ------------------------------------------------------------------ work items
 
     def issues(
-        self, project_id: IdLike, module_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        module_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Issue]:
-        """The work items in the module (full work items, oldest added first)."""
-        return self._items(Issue, self._module(project_id, module_id, "module-issues"), options)
+        """The work items in the module (full work items, oldest added first); ``order_by``
+        as in ``issues.list``."""
+        path = self._module(project_id, module_id, "module-issues")
+        return self._items(Issue, path, options, params=order_params(Issue, order_by))
 
     def issue_pages(
-        self, project_id: IdLike, module_id: IdLike, **options: Unpack[ListOptions]
+        self,
+        project_id: IdLike,
+        module_id: IdLike,
+        *,
+        order_by: str | None = None,
+        **options: Unpack[ListOptions],
     ) -> AsyncGenerator[Page[Issue]]:
         """The module's work items page by page, with the envelope."""
-        return self._pages(Issue, self._module(project_id, module_id, "module-issues"), options)
+        path = self._module(project_id, module_id, "module-issues")
+        return self._pages(Issue, path, options, params=order_params(Issue, order_by))
 
     async def add_issues(
         self, project_id: IdLike, module_id: IdLike, issue_ids: Iterable[IdLike]

@@ -11,7 +11,7 @@ from .._models import Network, Project, ProjectSummary, structure
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_update
+from ._checks import check_update, order_params
 
 __all__ = [
     "ProjectCreateFields",
@@ -126,13 +126,20 @@ def project_body(fields: Mapping[str, Any]) -> dict[str, Any]:
 class ProjectsResource(Resource):
     """Projects of the workspace: list, read, create, update, delete, archive, summary."""
 
-    def list(self, **options: Unpack[ListOptions]) -> AsyncGenerator[Project]:
-        """Projects the key's user is a member of, plus every public project."""
-        return self._items(Project, self._ws_path("projects"), options)
+    def list(
+        self, *, order_by: str | None = None, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Project]:
+        """Projects the key's user is a member of, plus every public project, in the
+        caller's sort order; ``order_by`` a field (``"-"`` first for descending)."""
+        params = order_params(Project, order_by)
+        return self._items(Project, self._ws_path("projects"), options, params=params)
 
-    def pages(self, **options: Unpack[ListOptions]) -> AsyncGenerator[Page[Project]]:
+    def pages(
+        self, *, order_by: str | None = None, **options: Unpack[ListOptions]
+    ) -> AsyncGenerator[Page[Project]]:
         """The projects page by page, with the envelope (totals, cursors)."""
-        return self._pages(Project, self._ws_path("projects"), options)
+        params = order_params(Project, order_by)
+        return self._pages(Project, self._ws_path("projects"), options, params=params)
 
     async def get(self, project_id: IdLike, **options: Unpack[ReadOptions]) -> Project:
         """One project (an unknown id answers NotFoundError)."""
