@@ -134,7 +134,12 @@ class SlotHandle(Protocol):
     """What the transport tells the limiter about the response to its request."""
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
-        """Feed the status and headers of the response (a 429 pauses every sender)."""
+        """Feed the status and headers of the response.
+
+        A 429 must pause every sender of the key (the transport retries a 429 at once and
+        relies on the limiter for the wait); ``X-RateLimit-Remaining`` resyncs the count; a
+        401/403 without rate headers was not counted by the server.
+        """
 
 
 class Limiter(Protocol):

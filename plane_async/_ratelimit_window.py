@@ -136,12 +136,13 @@ class SlidingWindowLimiter:
                     self._waiters.remove(waiter)
             raise
 
-    def _release(self) -> None:
+    def _release(self, *, counted: bool = True) -> None:
         loop = self._loop()
         now = loop.time() if loop is not None else 0.0
         self._in_flight -= 1
-        # Stamps stay sorted: loop.time() never goes back.
-        self._stamps.append(now)
+        if counted:
+            # Stamps stay sorted: loop.time() never goes back.
+            self._stamps.append(now)
         if self._waiters:
             # A queue blocked only by in-flight requests learns here when it may go.
             self._wake()
@@ -245,13 +246,19 @@ class SlidingWindowLimiter:
 
 
 class _Slot:
-    """One request attempt's slot: reserved on entry, stamped on exit (always)."""
+    """One request attempt's slot: reserved on entry, stamped on exit.
 
-    __slots__ = ("_entered", "_limiter")
+    Always stamped, except after a 401/403 without rate-limit headers: Plane checks the key
+    and the permissions before its throttle, so it neither counted that request nor sent
+    ``X-RateLimit-*``; holding its slot for a whole period would waste capacity.
+    """
+
+    __slots__ = ("_counted", "_entered", "_limiter")
 
     def __init__(self, limiter: SlidingWindowLimiter) -> None:
         self._limiter = limiter
         self._entered = False
+        self._counted = True
 
     async def __aenter__(self) -> _Slot:
         if self._entered:
@@ -267,8 +274,11 @@ class _Slot:
         tb: TracebackType | None,
     ) -> None:
         # Stamped even on an error or cancellation: the request may have reached the server.
-        self._limiter._release()
+        self._limiter._release(counted=self._counted)
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Report the response: a 429 pauses every sender; rate headers resync the count."""
+        if status in (401, 403) and parse_rate_remaining(headers) is None:
+            self._counted = False  # refused before the server's throttle: frees at once
+            return
         self._limiter._observe(status, headers)

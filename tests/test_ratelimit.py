@@ -429,6 +429,34 @@ def test_server_remaining_at_or_above_our_count_changes_nothing() -> None:
     assert vclock.run(main()).remaining == 7
 
 
+def test_401_and_403_without_rate_headers_take_no_slot() -> None:
+    async def main() -> tuple[Quota, list[tuple[str, float]]]:
+        limiter = SlidingWindowLimiter(RateLimit(2, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        # Plane checks the key and permissions before its throttle: these were not counted.
+        await request(limiter, log, "no-key", status=401)
+        await request(limiter, log, "bad-key", status=403)
+        after_auth = limiter.quota()
+        await asyncio.gather(*(request(limiter, log, f"r{i}") for i in range(3)))
+        return after_auth, [(n, t - start) for n, t in log]
+
+    after_auth, log = vclock.run(main())
+    assert after_auth.remaining == 2
+    assert [t for _, t in log] == [0.0, 0.0, 0.0, 0.0, 60.0]
+
+
+def test_403_with_rate_headers_was_counted_and_keeps_its_slot() -> None:
+    async def main() -> Quota:
+        limiter = SlidingWindowLimiter(RateLimit(5, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        # A 403 from the view itself, after the throttle, carries the rate headers.
+        await request(limiter, log, "r", status=403, headers={"X-RateLimit-Remaining": "4"})
+        return limiter.quota()
+
+    assert vclock.run(main()).remaining == 4
+
+
 def test_headers_are_read_case_insensitively() -> None:
     async def main() -> Quota:
         limiter = SlidingWindowLimiter(RateLimit(10, 60.0))
