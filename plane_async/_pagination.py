@@ -254,16 +254,15 @@ class _Fetcher:
             _annotate(exc, cursor)
             raise
 
-    def read_ahead(self, after: Cursor, pages: int) -> None:
-        """Start fetching the ``pages`` pages that follow ``after`` (if not in flight yet)."""
-        target = after
+    def read_ahead(self, first: Cursor, pages: int) -> None:
+        """Start fetching ``pages`` pages from ``first`` on (those not in flight yet)."""
+        target = first
         for _ in range(pages):
+            if all(c != target for c, _ in self._ahead):
+                self._ahead.append(
+                    (target, asyncio.ensure_future(self._fetch(self._params(target, True))))
+                )
             target = target.next_page()
-            if any(c == target for c, _ in self._ahead):
-                continue
-            self._ahead.append(
-                (target, asyncio.ensure_future(self._fetch(self._params(target, True))))
-            )
 
     async def cancel(self) -> None:
         """Cancel the read-ahead and wait for it, so no task or error is left behind."""
@@ -323,7 +322,8 @@ async def _read(
             elif page.cursor is not None and page.next_page_results:
                 follow, problem = _following(page, current, plan.per_page)
             if follow is not None and plan.prefetch:
-                fetcher.read_ahead(current, _pages_to_read_ahead(page, plan, pages_out, items_out))
+                # From the server's next cursor: if it skips a page, so does the read-ahead.
+                fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
             if dedupe:
                 page = _drop_seen(page, ids, seen)
             if plan.max_items is not None and items_out + len(page.results) > plan.max_items:

@@ -555,6 +555,23 @@ def test_prefetch_follows_the_server_when_it_leads_elsewhere() -> None:
     vclock.run(main())
 
 
+def test_read_ahead_starts_at_the_cursor_the_server_named() -> None:
+    async def main() -> None:
+        server = FakeServer(30)
+        server.delay = lambda page: 1.0
+
+        async def fetch(params: dict[str, str]) -> Any:
+            body = await server(params)
+            page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+            return {**body, "next_cursor": f"3:{page + 2}:0"}  # skips a page
+
+        pages = await collect(iter_pages(fetch, name, per_page=3, prefetch=1))
+        assert [p.cursor.offset for p in pages if p.cursor] == [0, 2, 4, 6, 8, 10]
+        assert len(server.calls) == 6  # each page read ahead is the one the server named
+
+    vclock.run(main())
+
+
 def test_without_prefetch_one_request_at_a_time() -> None:
     async def main() -> None:
         server = FakeServer(30)
