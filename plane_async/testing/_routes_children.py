@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
+from ._handlers import assign, insert, live_or_404, page, soft_delete, touched
 from ._router import ApiError, Call, Reply, Router, not_found
 from ._store import Comment, Issue, Link
 from ._validate import check_choice, check_external_conflict, parse_datetime, raise_if
@@ -26,12 +26,6 @@ def _require_issue(c: Call) -> Issue:
     return issue
 
 
-def _page(c: Call, rows: list[Any], render: Any) -> Reply:
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand = c.fields, c.expand
-    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
-
-
 # -- comments ------------------------------------------------------------------------------
 
 
@@ -43,7 +37,7 @@ def _comments(c: Call) -> list[Comment]:
 
 
 def comments_list(c: Call) -> Reply:
-    return _page(c, _comments(c), lambda x: c.render.comment(x, listing=True))
+    return page(c, _comments(c), lambda x: c.render.comment(x, listing=True))
 
 
 def comments_create(c: Call) -> Reply:
@@ -72,14 +66,12 @@ def comments_create(c: Call) -> Reply:
         created_at=now if created_at is None else created_at,
         updated_at=now,
     )
-    c.store.comments[comment.id] = comment
-    c.store.index_external(c.store.comments, comment)
-    return 201, c.render.comment(comment)
+    return 201, c.render.comment(insert(c, c.store.comments, comment))
 
 
 def _comment(c: Call) -> Comment:
-    comment: Comment | None = c.store.live(c.store.comments, c.params["comment_id"], c.project.id)
-    if comment is None or comment.issue_id != c.params["issue_id"]:
+    comment: Comment = live_or_404(c, c.store.comments, "comment_id")
+    if comment.issue_id != c.params["issue_id"]:
         raise not_found()
     return comment
 
@@ -95,18 +87,14 @@ def comment_patch(c: Call) -> Reply:
     errors: dict[str, Any] = {}
     check_choice(errors, data, "access", ("INTERNAL", "EXTERNAL"))
     raise_if(errors)
-    for key in ("comment_html", "access", "external_source", "external_id"):
-        if key in data:
-            setattr(comment, key, data[key])
-    comment.updated_at = comment.edited_at = c.store.now()
-    comment.updated_by = c.actor
-    c.store.index_external(c.store.comments, comment)
+    assign(comment, data, ("comment_html", "access", "external_source", "external_id"))
+    touched(c, c.store.comments, comment)
+    comment.edited_at = comment.updated_at
     return 200, c.render.comment(comment)
 
 
 def comment_delete(c: Call) -> Reply:
-    _comment(c).deleted_at = c.store.now()
-    return 204, None
+    return soft_delete(c, _comment(c))
 
 
 # -- links ---------------------------------------------------------------------------------
@@ -116,7 +104,7 @@ def links_list(c: Call) -> Reply:
     issue_id = c.params["issue_id"]
     rows = [x for x in c.store.links.values() if x.issue_id == issue_id and x.deleted_at is None]
     rows.sort(key=lambda x: x.created_at, reverse=True)
-    return _page(c, rows, c.render.link)
+    return page(c, rows, c.render.link)
 
 
 def _check_url(c: Call, issue_id: str, data: dict[str, Any], current: Link | None) -> None:
@@ -153,16 +141,15 @@ def links_create(c: Call) -> Reply:
         created_at=now,
         updated_at=now,
     )
-    c.store.links[link.id] = link
-    created = c.render.link(link)
+    created = c.render.link(insert(c, c.store.links, link))
     # Plane fills the metadata in a background task right after the create.
     link.metadata = {"url": link.url, "title": link.title, "favicon": "", "favicon_url": None}
     return 201, created
 
 
 def _link(c: Call) -> Link:
-    link: Link | None = c.store.live(c.store.links, c.params["link_id"], c.project.id)
-    if link is None or link.issue_id != c.params["issue_id"]:
+    link: Link = live_or_404(c, c.store.links, "link_id")
+    if link.issue_id != c.params["issue_id"]:
         raise not_found()
     return link
 
@@ -175,17 +162,13 @@ def link_patch(c: Call) -> Reply:
     link = _link(c)
     data = c.data
     _check_url(c, link.issue_id, data, link)
-    for key in ("url", "title"):
-        if key in data:
-            setattr(link, key, data[key])
-    link.updated_at = c.store.now()
-    link.updated_by = c.actor
+    assign(link, data, ("url", "title"))
+    touched(c, c.store.links, link)
     return 200, c.render.link(link)
 
 
 def link_delete(c: Call) -> Reply:
-    _link(c).deleted_at = c.store.now()
-    return 204, None
+    return soft_delete(c, _link(c))
 
 
 # -- activities ----------------------------------------------------------------------------
@@ -197,7 +180,7 @@ def activities_list(c: Call) -> Reply:
     order_by = c.query.get("order_by", "created_at")
     if order_by.lstrip("-") == "created_at":
         rows.sort(key=lambda a: a.created_at, reverse=order_by.startswith("-"))
-    return _page(c, rows, c.render.activity)
+    return page(c, rows, c.render.activity)
 
 
 def activity_get(c: Call) -> Reply:

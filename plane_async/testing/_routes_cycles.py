@@ -4,31 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._handlers import assign, insert, live_or_404, new_row, page, soft_delete, touched
 from ._router import ApiError, Call, Reply, Router, not_found
-from ._routes_shared import issues_in_body, link_row, member_issues, page
+from ._routes_shared import issues_in_body, link_row, member_issues, newest_first
 from ._store import Cycle
 from ._validate import check_external_conflict, parse_datetime, raise_if, require
 
 __all__ = ["register"]
 
+_CYCLE_FIELDS = (
+    "name",
+    "description",
+    "timezone",
+    "sort_order",
+    "owned_by",
+    "external_source",
+    "external_id",
+)
+
 
 # -- cycles --------------------------------------------------------------------------------
-
-
-def _cycles(c: Call, *, archived: bool) -> list[Cycle]:
-    rows = [
-        x
-        for x in c.store.project_rows(c.store.cycles, c.project.id)
-        if (x.archived_at is not None) == archived
-    ]
-    rows.sort(key=lambda x: x.created_at, reverse=True)
-    return rows
 
 
 def cycles_list(c: Call) -> Reply:
     now = c.store.now()
     view = c.query.get("cycle_view", "all")
-    rows = _cycles(c, archived=False)
+    rows = newest_first(c, c.store.cycles, archived=False)
     if view == "current":
         current = [
             x
@@ -50,7 +51,11 @@ def cycles_list(c: Call) -> Reply:
 
 
 def archived_cycles_list(c: Call) -> Reply:
-    return page(c, _cycles(c, archived=True), lambda x: c.render.cycle(x, archived_list=True))
+    return page(
+        c,
+        newest_first(c, c.store.cycles, archived=True),
+        lambda x: c.render.cycle(x, archived_list=True),
+    )
 
 
 def _cycle_dates(data: dict[str, Any], current: Cycle | None) -> dict[str, Any]:
@@ -78,29 +83,20 @@ def cycles_create(c: Call) -> Reply:
         raise ApiError(400, {"non_field_errors": ["Project ID is required"]})
     raise_if(require(data, "name"))
     check_external_conflict(c, c.store.cycles, data, "Cycle")
-    now = c.store.now()
     cycle = Cycle(
-        id=c.store.new_id(),
         project_id=c.project.id,
         name=data["name"],
         owned_by=data.get("owned_by") or c.actor,
-        created_by=c.actor,
-        created_at=now,
-        updated_at=now,
         **dates,
+        **new_row(c),
     )
-    for key in ("description", "timezone", "sort_order", "external_source", "external_id"):
-        if data.get(key) is not None:
-            setattr(cycle, key, data[key])
-    c.store.cycles[cycle.id] = cycle
-    c.store.index_external(c.store.cycles, cycle)
-    return 201, c.render.cycle(cycle)
+    keys = ("description", "timezone", "sort_order", "external_source", "external_id")
+    assign(cycle, data, keys, skip_none=True)
+    return 201, c.render.cycle(insert(c, c.store.cycles, cycle))
 
 
-def _cycle(c: Call, key: str = "cycle_id") -> Cycle:
-    cycle: Cycle | None = c.store.live(c.store.cycles, c.params[key], c.project.id)
-    if cycle is None:
-        raise not_found()
+def _cycle(c: Call) -> Cycle:
+    cycle: Cycle = live_or_404(c, c.store.cycles, "cycle_id")
     return cycle
 
 
@@ -124,28 +120,14 @@ def cycle_patch(c: Call) -> Reply:
     dates = _cycle_dates(data, cycle)
     raise_if(require(data, *(n for n in ("name",) if n in data)))
     check_external_conflict(c, c.store.cycles, data, "Cycle", current=cycle)
-    for key in (
-        "name",
-        "description",
-        "timezone",
-        "sort_order",
-        "owned_by",
-        "external_source",
-        "external_id",
-    ):
-        if key in data:
-            setattr(cycle, key, data[key])
-    for key, value in dates.items():
-        setattr(cycle, key, value)
-    cycle.updated_at = c.store.now()
-    cycle.updated_by = c.actor
-    c.store.index_external(c.store.cycles, cycle)
+    assign(cycle, data, _CYCLE_FIELDS)
+    assign(cycle, dates, dates)
+    touched(c, c.store.cycles, cycle)
     return 200, c.render.cycle(cycle)
 
 
 def cycle_delete(c: Call) -> Reply:
-    _cycle(c).deleted_at = c.store.now()
-    return 204, None
+    return soft_delete(c, _cycle(c))
 
 
 def cycle_issues_list(c: Call) -> Reply:

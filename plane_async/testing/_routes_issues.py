@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
+from ._handlers import page, soft_delete, touched
 from ._router import ApiError, Call, Reply, Router, not_found, server_error
 from ._store import PRIORITIES, Issue, Project
 from ._validate import check_choice, check_external_conflict, parse_date, raise_if, require
 
-__all__ = ["issue_order_key", "issues_page", "register"]
+__all__ = ["create_issue", "issue_order_key", "register"]
 
 _RANK = {p: n for n, p in enumerate(PRIORITIES)}
 _ORDERABLE = {
@@ -65,12 +65,6 @@ def issue_order_key(c: Call, order_by: str) -> Any:
     return lambda i: (getattr(i, name) is not None, getattr(i, name))
 
 
-def issues_page(c: Call, rows: Any) -> Reply:
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand, render = c.fields, c.expand, c.render
-    return 200, envelope(rows, page, lambda i: render.shape(render.issue(i), fields, expand))
-
-
 def items_list(c: Call) -> Reply:
     project = c.project
     external_id, source = c.query.get("external_id"), c.query.get("external_source")
@@ -81,7 +75,7 @@ def items_list(c: Call) -> Reply:
         return 200, c.shape(c.render.issue(found))
     order_by = c.query.get("order_by", "-created_at")
     key = issue_order_key(c, order_by)
-    return issues_page(c, c.store.issue_view(project, order_by, key))
+    return page(c, c.store.issue_view(project, order_by, key), c.render.issue)
 
 
 def _check(
@@ -238,18 +232,15 @@ def item_patch(c: Call) -> Reply:
                 shown_new = ",".join(new) if isinstance(new, tuple) else new
                 c.store.record_activity(issue, "updated", name, shown_old, shown_new, c.actor)
     _completed_at(c, issue)
-    issue.updated_at = c.store.now()
-    issue.updated_by = c.actor
-    c.store.index_external(c.store.issues, issue)
+    touched(c, c.store.issues, issue)
     c.store.touch(issue.project_id)
     return 200, c.render.issue(issue)
 
 
 def item_delete(c: Call) -> Reply:
     issue = _issue(c, any_state=True)
-    issue.deleted_at = c.store.now()
     c.store.touch(issue.project_id)
-    return 204, None
+    return soft_delete(c, issue)
 
 
 def item_by_identifier(c: Call) -> Reply:

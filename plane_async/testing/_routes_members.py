@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
+from ._handlers import assign, live_or_404, new_row, page, touched
 from ._router import ApiError, Call, Reply, Router, not_found
 from ._routes_issues import create_issue
 from ._store import IntakeIssue
@@ -76,9 +76,7 @@ def member_delete(c: Call) -> Reply:
 def intake_list(c: Call) -> Reply:
     rows = c.store.project_rows(c.store.intake, c.project.id) if c.project.intake_view else []
     rows.sort(key=lambda x: x.created_at, reverse=True)
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand = c.fields, c.expand
-    return 200, envelope(rows, page, lambda x: c.render.shape(c.render.intake(x), fields, expand))
+    return page(c, rows, c.render.intake)
 
 
 def intake_create(c: Call) -> Reply:
@@ -90,25 +88,14 @@ def intake_create(c: Call) -> Reply:
         raise ApiError(400, {"error": "Name is required"})
     fields = {k: issue_data[k] for k in ("name", "description_html", "priority") if k in issue_data}
     issue = create_issue(c, project, fields, is_triage=True)
-    now = c.store.now()
     intake_id = project.extra.setdefault("intake_id", c.store.new_id())
-    row = IntakeIssue(
-        id=c.store.new_id(),
-        issue_id=issue.id,
-        project_id=project.id,
-        intake_id=intake_id,
-        created_by=c.actor,
-        created_at=now,
-        updated_at=now,
-    )
-    c.store.intake[issue.id] = row
+    row = IntakeIssue(issue_id=issue.id, project_id=project.id, intake_id=intake_id, **new_row(c))
+    c.store.intake[issue.id] = row  # keyed by the work item, as the routes are
     return 201, c.render.intake(row)
 
 
 def _intake(c: Call) -> IntakeIssue:
-    row: IntakeIssue | None = c.store.live(c.store.intake, c.params["issue_id"], c.project.id)
-    if row is None:
-        raise not_found()
+    row: IntakeIssue = live_or_404(c, c.store.intake, "issue_id")
     return row
 
 
@@ -137,14 +124,11 @@ def intake_patch(c: Call) -> Reply:
     raise_if(errors)
     role = c.project.members.get(c.actor or "", ("", 0))[1]
     if role > 15:  # Plane silently ignores the triage fields below project Admin
-        for key, value in triage.items():
-            setattr(row, key, value)
+        assign(row, triage, triage)
     issue = c.store.issues[row.issue_id]
     patch = data.get("issue")
     if isinstance(patch, dict):
-        for key in ("name", "description_html", "priority"):
-            if key in patch:
-                setattr(issue, key, patch[key])
+        assign(issue, patch, ("name", "description_html", "priority"))
     if row.status == 1 and issue.is_triage:
         issue.is_triage = False  # accepted: it joins the project's work items
         default = next(
@@ -152,8 +136,7 @@ def intake_patch(c: Call) -> Reply:
         )
         issue.state = default.id if default else issue.state
         c.store.touch(c.project.id)
-    row.updated_at = c.store.now()
-    row.updated_by = c.actor
+    touched(c, c.store.intake, row)
     return 200, c.render.intake(row)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._handlers import assign, insert, live_or_404, new_row, page, soft_delete, touched
 from ._router import ApiError, Call, Reply, Router, not_found
-from ._routes_shared import issues_in_body, link_row, member_issues, page
+from ._routes_shared import issues_in_body, link_row, member_issues, newest_first
 from ._store import Module
 from ._validate import check_choice, check_external_conflict, parse_date, raise_if, require
 
@@ -27,22 +28,12 @@ _MODULE_FIELDS = (
 # -- modules -------------------------------------------------------------------------------
 
 
-def _modules(c: Call, *, archived: bool) -> list[Module]:
-    rows = [
-        m
-        for m in c.store.project_rows(c.store.modules, c.project.id)
-        if (m.archived_at is not None) == archived
-    ]
-    rows.sort(key=lambda m: m.created_at, reverse=True)
-    return rows
-
-
 def modules_list(c: Call) -> Reply:
-    return page(c, _modules(c, archived=False), c.render.module)
+    return page(c, newest_first(c, c.store.modules, archived=False), c.render.module)
 
 
 def archived_modules_list(c: Call) -> Reply:
-    return page(c, _modules(c, archived=True), c.render.module)
+    return page(c, newest_first(c, c.store.modules, archived=True), c.render.module)
 
 
 def _module_checks(c: Call, data: dict[str, Any], current: Module | None) -> dict[str, Any]:
@@ -76,36 +67,20 @@ def modules_create(c: Call) -> Reply:
         raise ApiError(400, {"error": "Modules are not enabled for this project"})
     data = c.data
     dates = _module_checks(c, data, None)
-    now = c.store.now()
-    module = Module(
-        id=c.store.new_id(),
-        project_id=c.project.id,
-        name=data["name"],
-        created_by=c.actor,
-        created_at=now,
-        updated_at=now,
-    )
+    module = Module(project_id=c.project.id, name=data["name"], **new_row(c))
     _apply_module(c, module, data, dates)
-    c.store.modules[module.id] = module
-    c.store.index_external(c.store.modules, module)
-    return 201, c.render.module(module)
+    return 201, c.render.module(insert(c, c.store.modules, module))
 
 
 def _apply_module(c: Call, module: Module, data: dict[str, Any], dates: dict[str, Any]) -> None:
-    for key in _MODULE_FIELDS:
-        if key in data:
-            value = data[key]
-            if key == "members":
-                value = [u for u in value or [] if u in c.project.members]
-            setattr(module, key, value)
-    for key, value in dates.items():
-        setattr(module, key, value)
+    assign(module, data, _MODULE_FIELDS)
+    assign(module, dates, dates)
+    if "members" in data:  # non-members of the project are dropped
+        module.members = [u for u in data["members"] or [] if u in c.project.members]
 
 
-def _module(c: Call, key: str = "module_id") -> Module:
-    module: Module | None = c.store.live(c.store.modules, c.params[key], c.project.id)
-    if module is None:
-        raise not_found()
+def _module(c: Call) -> Module:
+    module: Module = live_or_404(c, c.store.modules, "module_id")
     return module
 
 
@@ -119,15 +94,12 @@ def module_patch(c: Call) -> Reply:
         raise ApiError(400, {"error": "Archived module cannot be updated"})
     data = c.data
     _apply_module(c, module, data, _module_checks(c, data, module))
-    module.updated_at = c.store.now()
-    module.updated_by = c.actor
-    c.store.index_external(c.store.modules, module)
+    touched(c, c.store.modules, module)
     return 200, c.render.module(module)
 
 
 def module_delete(c: Call) -> Reply:
-    _module(c).deleted_at = c.store.now()
-    return 204, None
+    return soft_delete(c, _module(c))
 
 
 def module_issues_list(c: Call) -> Reply:

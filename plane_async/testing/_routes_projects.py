@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
+from ._handlers import new_row, page, soft_delete, touched
 from ._router import ApiError, Call, Reply, Router, not_found, server_error
 from ._seed import add_default_states
 from ._store import Project
@@ -45,12 +45,6 @@ _PROJECT_EXTRA_FIELDS = (
     "estimate",
 )
 _PROJECT_ORDER = {"sort_order", "created_at", "updated_at", "name", "identifier", "id"}
-
-
-def _page(c: Call, rows: list[Any], render: Any) -> Reply:
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand = c.fields, c.expand
-    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
 
 
 # -- projects ------------------------------------------------------------------------------
@@ -103,26 +97,18 @@ def projects_list(c: Call) -> Reply:
         if p.deleted_at is None and p.archived_at is None and (me in p.members or p.network == 2)
     ]
     rows.sort(key=sort_key(order_by.lstrip("-")), reverse=order_by.startswith("-"))
-    return _page(c, rows, lambda p: c.render.project(p, listing=True))
+    return page(c, rows, lambda p: c.render.project(p, listing=True))
 
 
 def projects_create(c: Call) -> Reply:
     data = c.data
     _project_errors(c, data, None)
-    now = c.store.now()
-    project = Project(
-        id=c.store.new_id(),
-        name=data["name"],
-        identifier=data["identifier"].upper(),
-        created_by=c.actor,
-        created_at=now,
-        updated_at=now,
-    )
+    project = Project(name=data["name"], identifier=data["identifier"].upper(), **new_row(c))
     _apply_project(project, data)
     if c.actor is not None:
         project.members[c.actor] = (c.store.new_id(), 20)
     c.store.projects[project.id] = project
-    add_default_states(c.store, project, c.actor, now)
+    add_default_states(c.store, project, c.actor, project.created_at)
     return 201, c.render.project(project)
 
 
@@ -144,14 +130,12 @@ def project_patch(c: Call) -> Reply:
     data = c.data
     _project_errors(c, data, project)
     _apply_project(project, data)
-    project.updated_at = c.store.now()
-    project.updated_by = c.actor
+    touched(c, c.store.projects, project)
     return 200, c.render.project(project)
 
 
 def project_delete(c: Call) -> Reply:
-    _project_or_404(c).deleted_at = c.store.now()
-    return 204, None
+    return soft_delete(c, _project_or_404(c))
 
 
 def project_archive(c: Call) -> Reply:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ._pagination import envelope, parse_page_request
+from ._handlers import page
 from ._router import ApiError, Call, Reply
-from ._routes_issues import issue_order_key, issues_page
+from ._routes_issues import issue_order_key
 from ._store import Issue
 
-__all__ = ["issues_in_body", "link_row", "member_issues", "page"]
+__all__ = ["issues_in_body", "link_row", "member_issues", "newest_first"]
 
 
-def page(c: Call, rows: list[Any], render: Callable[[Any], Any]) -> Reply:
-    page = parse_page_request(c.query, max_per_page=c.max_per_page)
-    fields, expand = c.fields, c.expand
-    return 200, envelope(rows, page, lambda r: c.render.shape(render(r), fields, expand))
+def newest_first(c: Call, table: dict[str, Any], *, archived: bool) -> list[Any]:
+    """The project's live modules or cycles, archived or not, newest first (``-created_at``)."""
+    rows = [
+        x
+        for x in c.store.project_rows(table, c.project.id)
+        if (x.archived_at is not None) == archived
+    ]
+    rows.sort(key=lambda x: x.created_at, reverse=True)
+    return rows
 
 
 def member_issues(c: Call, issue_ids: dict[str, str]) -> Reply:
@@ -24,7 +28,7 @@ def member_issues(c: Call, issue_ids: dict[str, str]) -> Reply:
     rows = [i for i in rows if c.store.visible(i)]
     order_by = c.query.get("order_by", "created_at")
     rows.sort(key=issue_order_key(c, order_by), reverse=order_by.startswith("-"))
-    return issues_page(c, rows)
+    return page(c, rows, c.render.issue)
 
 
 def link_row(c: Call, row_id: str, issue: Issue, kind: str, owner_id: str) -> dict[str, Any]:

@@ -104,7 +104,10 @@ class Issue(ImportedRow):
 
 
 @attrs.define(eq=False)
-class Project(ImportedRow):
+class Project(Row):
+    """A project. It keeps external ids but is no :class:`ImportedRow`: Plane has no
+    external-id 409 for projects, and nothing indexes them."""
+
     name: str
     identifier: str
     description: str = ""
@@ -117,6 +120,8 @@ class Project(ImportedRow):
     project_lead: str | None = None
     default_assignee: str | None = None
     timezone: str = "UTC"
+    external_source: str | None = None
+    external_id: str | None = None
     extra: dict[str, Any] = attrs.Factory(dict)
     archived_at: float | None = None
     sort_order: float = 65535.0
