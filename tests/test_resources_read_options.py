@@ -5,6 +5,7 @@ and the external-id lookup as a list."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from plane_async import (
     PaginationError,
     PlaneValueError,
     Query,
+    RateLimit,
     UnknownFieldError,
 )
 from plane_async import resources as resources_pkg
@@ -368,3 +370,29 @@ async def test_order_by_and_external_id_lookup_against_the_fake_server(plane: As
     assert [(i.id, i.name) for i in found] == [(made.id, "Imported")]
     missing = plane.issues.pages(project.id, external_source="jira", external_id="none")
     assert [p.results async for p in missing] == [()]
+
+
+# ------------------------------------------------------------------ read-ahead
+
+
+def test_prefetch_keeps_order_and_waits_for_the_clients_limiter(mocked: aioresponses) -> None:
+    """Six pages, read ahead five at a time, on a client allowed 2 requests per 10 s: the
+    read-ahead queues at the limiter like any request, so the export takes the 20 s the
+    limit imposes (virtual clock) and comes out in order."""
+    for page in range(6):
+        body = dict(EMPTY_PAGE, results=[{"id": f"{OID[:-2]}{page:02d}"}], count=1,
+                    next_cursor=f"1:{page + 1}:0", next_page_results=page < 5,
+                    total_pages=6, total_results=6)  # fmt: skip
+        mocked.get(url(f"{P}work-items/"), payload=body)
+
+    async def go(plane: AsyncPlane) -> tuple[list[str], float, list[str]]:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        ids = [str(i.id)[-2:] async for i in plane.issues.list(PID, per_page=1, prefetch=5)]
+        cursors = [u.query.get("cursor", "-") for _, u, _ in calls(mocked)]
+        return ids, loop.time() - start, cursors
+
+    ids, elapsed, cursors = run(go, rate_limit=RateLimit(2, 10.0))
+    assert ids == ["00", "01", "02", "03", "04", "05"]
+    assert elapsed >= 20.0
+    assert sorted(cursors) == ["-", "1:1:0", "1:2:0", "1:3:0", "1:4:0", "1:5:0"]
