@@ -6,6 +6,7 @@ and the external-id lookup as a list."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ from plane_async import (
 )
 from plane_async import resources as resources_pkg
 from plane_async._models import Issue
+from plane_async.testing import FakePlane
 from tests.resource_helpers import (
     ISSUE_ID,
     PID,
@@ -396,3 +398,27 @@ def test_prefetch_keeps_order_and_waits_for_the_clients_limiter(mocked: aiorespo
     assert ids == ["00", "01", "02", "03", "04", "05"]
     assert elapsed >= 20.0
     assert sorted(cursors) == ["-", "1:1:0", "1:2:0", "1:3:0", "1:4:0", "1:5:0"]
+
+
+@pytest.mark.parametrize("closing", [True, False], ids=["aclosing", "plain-break"])
+async def test_breaking_out_early_releases_the_read_ahead(
+    plane: AsyncPlane, plane_server: FakePlane, closing: bool
+) -> None:
+    """Leave ``async for`` after one item of a read-ahead export: the pages in flight are
+    cancelled (no pending task, no unclosed response, no warning) and the client goes on."""
+    project = await anext(plane.projects.list())
+    items = plane.issues.list(project.id, per_page=2, prefetch=3)
+    if closing:
+        async with contextlib.aclosing(items):
+            async for _ in items:
+                break
+    else:
+        async for _ in items:
+            break
+        await items.aclose()  # what the event loop's finaliser does when it is dropped
+    read_ahead = [
+        t for t in asyncio.all_tasks() if "_reader.<locals>.fetch" in t.get_coro().__qualname__
+    ]
+    assert read_ahead == []
+    assert len([r for r in plane_server.requests if "work-items" in r.path]) <= 4
+    assert len([i async for i in plane.issues.list(project.id, max_items=3)]) == 3
