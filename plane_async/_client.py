@@ -24,6 +24,11 @@ class AsyncPlane:
     Use it as ``async with AsyncPlane(...) as plane:`` or call ``await plane.aclose()``.
     Every argument has a default from the environment: ``PLANE_API_KEY``,
     ``PLANE_WORKSPACE`` and ``PLANE_BASE_URL`` (else Plane Cloud).
+
+    A client belongs to the event loop it first sends on. By default every client of one
+    (base URL, API key) shares one limiter per loop; ``limiter=`` plugs in another backend
+    (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
+    its senders on a 429.
     """
 
     def __init__(
@@ -45,6 +50,7 @@ class AsyncPlane:
         proxy: str | None = None,
         retry_backoff: tuple[float, float] = (0.5, 8.0),
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
+        limiter: Limiter | None = None,
     ) -> None:
         key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
@@ -90,6 +96,12 @@ class AsyncPlane:
         self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
         if not isinstance(self._rate_limit, RateLimit):
             raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
+        if limiter is not None and not (
+            callable(getattr(limiter, "slot", None)) and callable(getattr(limiter, "quota", None))
+        ):
+            raise PlaneValueError(
+                "limiter must implement plane_async.Limiter (slot() and quota()), or be None"
+            )
         self.max_per_page = max_per_page
         if work_items_path not in ("auto", "work-items", "issues"):
             raise PlaneValueError(
@@ -116,7 +128,9 @@ class AsyncPlane:
         )
         self._transport = Transport(
             settings,
-            lambda: shared_limiter(self._base_url, key, self._rate_limit),
+            (lambda: limiter)
+            if limiter is not None
+            else lambda: shared_limiter(self._base_url, key, self._rate_limit),
             session=session,
         )
         self._init_namespaces()
@@ -178,7 +192,8 @@ class AsyncPlane:
 
     @property
     def limiter(self) -> Limiter:
-        """The limiter shared by every client of this (base URL, API key) on this loop."""
+        """The limiter shared by every client of this (base URL, API key) on the running
+        loop, or the one given as ``limiter=``. Needs a running event loop."""
         return self._transport.limiter
 
     @property
@@ -187,7 +202,10 @@ class AsyncPlane:
         return self._transport.stats
 
     def quota(self) -> Quota:
-        """The current request quota: remaining requests and when the next slot frees."""
+        """The current request quota: remaining requests and when the next slot frees.
+
+        Shared by every client of the key on the running loop (call it inside the loop).
+        """
         return self._transport.limiter.quota()
 
     def __repr__(self) -> str:

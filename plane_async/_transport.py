@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +17,13 @@ from . import _protocol as proto
 from ._errors import (
     APIError,
     ClientClosedError,
+    PlaneValueError,
     RequestTimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
     TransportError,
 )
-from ._ratelimit import Limiter
+from ._ratelimit import Limiter, SlotHandle
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -100,12 +102,20 @@ class Transport:
     ) -> None:
         self.settings = settings
         self._limiter_factory = limiter
-        self._limiter: Limiter | None = None
+        # (loop, limiter): the in-process limiter belongs to one event loop, and a client
+        # may be used by a second asyncio.run() before it ever opened a session.
+        self._limiter: tuple[weakref.ref[asyncio.AbstractEventLoop], Limiter] | None = None
         self._session = session
         self._owns_session = session is None
+        self._session_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._timeout: aiohttp.ClientTimeout | None = None
         self._sleep = sleep
         self._rand = rand
         self._closed = False
+        # Tasks waiting for a limiter slot or a retry: aclose() interrupts them, so a closed
+        # client's queue neither hangs nor takes slots other clients of the key could use.
+        self._waiting: set[asyncio.Task[Any]] = set()
+        self._interrupted: set[asyncio.Task[Any]] = set()
         self.stats = RequestStats()
         self._headers = {
             "X-API-Key": settings.api_key,
@@ -122,38 +132,93 @@ class Transport:
 
     @property
     def limiter(self) -> Limiter:
-        if self._limiter is None:
-            self._limiter = self._limiter_factory()
-        return self._limiter
+        """The limiter for the running event loop (needs one running)."""
+        loop = asyncio.get_running_loop()
+        cached = self._limiter
+        if cached is not None and cached[0]() is loop:
+            return cached[1]
+        limiter = self._limiter_factory()
+        self._limiter = (weakref.ref(loop), limiter)
+        return limiter
 
     def _get_session(self) -> aiohttp.ClientSession:
         import aiohttp
 
         if self._closed:
             raise ClientClosedError("this AsyncPlane is closed; create a new one")
-        if self._session is None:
-            s = self.settings
-            connector = aiohttp.TCPConnector(limit=100, ssl=s.verify_ssl)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout),
-            )
-            # aiohttp silently re-sends a GET/PUT/DELETE once when the connection drops
-            # (ServerDisconnectedError, ClientOSError). That hidden attempt bypasses the
-            # limiter and max_retries, and the server may have counted (and executed) the
-            # first one. Every attempt must be ours; aiohttp's own test client does the same.
-            if hasattr(self._session, "_retry_connection"):
-                self._session._retry_connection = False
+        s = self.settings
+        if self._timeout is None:
+            self._timeout = aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout)
+        loop = asyncio.get_running_loop()
+        if self._session is not None:
+            self._check_session_loop(self._session, loop)
+            return self._session
+        connector = aiohttp.TCPConnector(limit=100, ssl=s.verify_ssl)
+        self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        self._session_loop = weakref.ref(loop)
+        # aiohttp silently re-sends a GET/PUT/DELETE once when the connection drops
+        # (ServerDisconnectedError, ClientOSError). That hidden attempt bypasses the
+        # limiter and max_retries, and the server may have counted (and executed) the
+        # first one. Every attempt must be ours; aiohttp's own test client does the same.
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
         return self._session
 
+    def _check_session_loop(
+        self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        """An aiohttp session only works on the loop it was made on: say so clearly."""
+        if self._owns_session:
+            owner = self._session_loop() if self._session_loop is not None else None
+            if owner is not loop:
+                raise ClientClosedError(
+                    "this AsyncPlane opened its connections in another event loop (a second "
+                    "asyncio.run()?); a client belongs to one loop: create it inside the "
+                    "coroutine that uses it, with `async with AsyncPlane(...)`"
+                )
+        elif getattr(session, "_loop", loop) is not loop:
+            raise PlaneValueError(
+                "the aiohttp session passed as session= belongs to another event loop; "
+                "create it inside the loop that runs this client"
+            )
+
     async def aclose(self) -> None:
-        """Close the session we created (never a caller's). Idempotent."""
+        """Close the session we created (never a caller's). Idempotent.
+
+        Requests still waiting for a limiter slot or a retry raise ClientClosedError at
+        once, taking no slot; requests in flight on our own session are aborted.
+        """
         if self._closed:
             return
         self._closed = True
+        for task in list(self._waiting):
+            self._interrupted.add(task)
+            task.cancel()
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
+
+    def _closed_while_waiting(self, task: asyncio.Task[Any] | None) -> bool:
+        """True if aclose() (and nobody else) cancelled ``task``; undoes that cancel."""
+        if task is None or task not in self._interrupted:
+            return False
+        self._interrupted.discard(task)
+        task.uncancel()
+        return task.cancelling() == 0
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep before a retry; aclose() cuts it short with ClientClosedError."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._waiting.add(task)
+        try:
+            await self._sleep(delay)
+        except asyncio.CancelledError:
+            if self._closed_while_waiting(task):
+                raise ClientClosedError("this AsyncPlane was closed during a retry") from None
+            raise
+        finally:
+            self._waiting.discard(task)
 
     async def request(
         self,
@@ -179,11 +244,14 @@ class Transport:
         may_retry = proto.can_retry_method(
             method, retry_post=s.retry_post if retry_post is None else retry_post
         )
-        request_timeout = (
-            aiohttp.ClientTimeout(total=timeout, connect=min(timeout, s.connect_timeout or timeout))
-            if timeout is not None
-            else None
-        )
+        # Always explicit: a caller's session= has its own default timeout, and the
+        # client's timeout= must apply to it too.
+        request_timeout = self._timeout
+        if timeout is not None:
+            timeout = proto.check_positive_number(timeout, "timeout")
+            request_timeout = aiohttp.ClientTimeout(
+                total=timeout, connect=min(timeout, s.connect_timeout or timeout)
+            )
         body_bytes = None if json is None else orjson.dumps(json)
         headers = self._headers
         if body_bytes is not None:
@@ -202,20 +270,28 @@ class Transport:
                 err = result.error
                 err.attempts = attempt
                 self.stats.transport_errors += 1
+                logger.debug("%s %s failed in %.1f ms: %s", method, path, elapsed_ms,
+                             type(err).__name__)  # fmt: skip
+                if self._closed:
+                    # aclose() closed the session under this request: not a network fault
+                    raise ClientClosedError(
+                        "this AsyncPlane was closed while the request was in flight"
+                    ) from err
                 if may_retry and attempt <= s.max_retries:
                     delay = self._backoff(attempt)
                     logger.info(
                         "%s %s failed (%s); retry %d/%d in %.2fs",
                         method, path, type(err).__name__, attempt, s.max_retries, delay,
                     )  # fmt: skip
-                    await self._sleep(delay)
+                    await self._pause(delay)
                     continue
                 raise err
             status = result.status
-            logger.debug(
-                "%s %s -> %d in %.1f ms (remaining %s)",
-                method, path, status, elapsed_ms, result.headers.get("X-RateLimit-Remaining"),
-            )  # fmt: skip
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s %s -> %d in %.1f ms (remaining %s)",
+                    method, path, status, elapsed_ms, self._remaining(result.headers),
+                )  # fmt: skip
             if status == 429:
                 self.stats.rate_limited += 1
             if status == 429 and attempt <= s.max_retries:
@@ -228,7 +304,7 @@ class Transport:
                 delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
                 logger.info("%s %s -> %d; retry %d/%d in %.2fs", method, path, status, attempt,
                             s.max_retries, delay)  # fmt: skip
-                await self._sleep(delay)
+                await self._pause(delay)
                 continue
             try:
                 body = _decode(result.raw)
@@ -241,7 +317,7 @@ class Transport:
                         body=_text(result.raw), headers=result.headers, attempts=attempt,
                     )  # fmt: skip
                     if may_retry and attempt <= s.max_retries:
-                        await self._sleep(self._backoff(attempt))
+                        await self._pause(self._backoff(attempt))
                         continue
                     raise err from exc
                 body = _text(result.raw)
@@ -252,6 +328,13 @@ class Transport:
                 )  # fmt: skip
             return Response(method=method, url=url, status=status, headers=result.headers,
                             body=body)  # fmt: skip
+
+    def _remaining(self, headers: Mapping[str, str]) -> str:
+        """The quota left, for the DEBUG log: the server's count, else the limiter's."""
+        remaining = headers.get("X-RateLimit-Remaining")
+        if remaining is not None:
+            return remaining
+        return f"{self.limiter.quota().remaining} by the client's count"
 
     def _backoff(self, attempt: int) -> float:
         s = self.settings
@@ -267,46 +350,79 @@ class Transport:
         headers: Mapping[str, str],
         timeout: aiohttp.ClientTimeout | None,
     ) -> _Attempt:
+        out = _Attempt()
+        if self._closed:  # closed during a retry pause that was not interruptible
+            raise ClientClosedError("this AsyncPlane was closed while the request waited")
+        task = asyncio.current_task()
+        admitted = False
+        if task is not None:
+            self._waiting.add(task)
+        try:
+            async with self.limiter.slot() as slot:
+                admitted = True
+                self._waiting.discard(task)
+                await self._send_once(session, slot, out, method, url, params, body, headers,
+                                      timeout)  # fmt: skip
+        except asyncio.CancelledError:
+            if not admitted and self._closed_while_waiting(task):
+                raise ClientClosedError(
+                    "this AsyncPlane was closed while the request waited for a slot"
+                ) from None
+            raise
+        finally:
+            self._waiting.discard(task)
+        return out
+
+    async def _send_once(
+        self,
+        session: aiohttp.ClientSession,
+        slot: SlotHandle,
+        out: _Attempt,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: aiohttp.ClientTimeout | None,
+    ) -> None:
+        """One HTTP exchange inside a limiter slot; fills ``out``."""
         import aiohttp
 
         s = self.settings
-        out = _Attempt()
-        async with self.limiter.slot() as slot:
-            started = time.perf_counter()  # after the limiter: the log shows the server's time
-            # The client may have been closed while this call waited for its slot or its
-            # retry; aiohttp would raise a bare RuntimeError("Session is closed").
-            if self._closed:
-                raise ClientClosedError("this AsyncPlane was closed while the request waited")
-            if session.closed:
-                raise ClientClosedError("the aiohttp session passed as session= is closed")
-            try:
-                async with session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body,
-                    headers=headers,
-                    allow_redirects=False,
-                    proxy=s.proxy,
-                    timeout=timeout if timeout is not None else session.timeout,
-                ) as resp:
-                    out.status = resp.status
-                    out.headers = resp.headers
-                    out.raw = await _read_limited(resp, s.max_response_bytes, method, url)
-            except TimeoutError as exc:
-                out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
-                out.error.__cause__ = exc
-            except aiohttp.ClientError as exc:
-                out.error = TransportError(
-                    f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
-                    method=method,
-                    url=url,
-                )
-                out.error.__cause__ = exc
-            out.elapsed = time.perf_counter() - started
-            if out.error is None:
-                slot.observe(out.status, out.headers)
-        return out
+        started = time.perf_counter()  # after the limiter: the log shows the server's time
+        # The client may have been closed while this call waited for its slot;
+        # aiohttp would raise a bare RuntimeError("Session is closed").
+        if self._closed:
+            raise ClientClosedError("this AsyncPlane was closed while the request waited")
+        if session.closed:
+            raise ClientClosedError("the aiohttp session passed as session= is closed")
+        try:
+            async with session.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                proxy=s.proxy,
+                timeout=timeout if timeout is not None else session.timeout,
+            ) as resp:
+                out.status = resp.status
+                out.headers = resp.headers
+                out.raw = await _read_limited(resp, s.max_response_bytes, method, url)
+        except TimeoutError as exc:
+            out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
+            out.error.__cause__ = exc
+        except aiohttp.ClientError as exc:
+            out.error = TransportError(
+                f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
+                method=method,
+                url=url,
+            )
+            out.error.__cause__ = exc
+        out.elapsed = time.perf_counter() - started
+        if out.error is None:
+            slot.observe(out.status, out.headers)
 
 
 async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
