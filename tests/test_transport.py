@@ -18,6 +18,7 @@ from plane_async._errors import (
     AuthenticationError,
     ClientClosedError,
     InvalidAPIKeyError,
+    PlaneValueError,
     RateLimitError,
     RequestTimeoutError,
     ResponseDecodeError,
@@ -351,3 +352,77 @@ def test_query_params_are_encoded(mocked: aioresponses) -> None:
             )
 
     assert vclock.run(main()) == {"results": []}
+
+
+def test_the_clients_timeout_applies_to_a_callers_session_too(mocked: aioresponses) -> None:
+    seen: list[Any] = []
+
+    def callback(url: Any, **kwargs: Any) -> CallbackResult:
+        seen.append(kwargs["timeout"])
+        return CallbackResult(payload=ME_BODY)
+
+    mocked.get(ME, callback=callback, repeat=True)
+
+    async def main() -> None:
+        # the caller's session has aiohttp's 5-minute default; the client says 12 s
+        async with aiohttp.ClientSession() as session:
+            plane = client(session=session, timeout=12.0, connect_timeout=3.0)
+            async with plane:
+                await plane.request("GET", "users/me/")
+                await plane.request("GET", "users/me/", timeout=2.0)
+
+    vclock.run(main())
+    per_client, per_call = seen
+    assert (per_client.total, per_client.connect) == (12.0, 3.0)
+    assert (per_call.total, per_call.connect) == (2.0, 2.0)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, "5", float("nan")])
+def test_a_bad_per_call_timeout_is_refused_before_sending(
+    mocked: aioresponses, bad: object
+) -> None:
+    async def main() -> None:
+        async with client() as plane:
+            await plane.request("GET", "users/me/", timeout=bad)  # type: ignore[arg-type]
+
+    with pytest.raises(PlaneValueError, match="timeout"):
+        vclock.run(main())
+    assert sent(mocked) == []
+
+
+def test_tls_verification_and_proxy_are_settable(mocked: aioresponses) -> None:
+    mocked.get(ME, payload=ME_BODY)
+
+    async def main() -> bool:
+        async with client(verify_ssl=False, proxy="http://proxy.internal:3128") as plane:
+            await plane.request("GET", "users/me/")
+            session = plane._transport._session
+            assert session is not None
+            return bool(session.connector._ssl)  # type: ignore[union-attr]
+
+    assert vclock.run(main()) is False
+    (call,) = sent(mocked)
+    assert call.kwargs["proxy"] == "http://proxy.internal:3128"
+
+
+def test_debug_log_shows_method_path_status_elapsed_and_remaining_quota(
+    mocked: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    mocked.get(ME, payload=ME_BODY, headers={"X-RateLimit-Remaining": "41"})
+    mocked.get(ME, payload=ME_BODY)  # no rate headers: the client's own count is shown,
+    # which the first response brought down to the server's 41 (another user of the key)
+    caplog.set_level(logging.DEBUG, logger="plane_async")
+
+    async def main() -> None:
+        async with client(rate_limit=RateLimit(60, 60.0)) as plane:
+            await plane.request("GET", "users/me/")
+            await plane.request("GET", "users/me/")
+
+    vclock.run(main())
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert len(lines) == 2
+    assert re.fullmatch(r"GET users/me/ -> 200 in \d+\.\d ms \(remaining 41\)", lines[0])
+    assert re.fullmatch(
+        r"GET users/me/ -> 200 in \d+\.\d ms \(remaining 40 by the client's count\)", lines[1]
+    )
+    assert all(KEY not in line for line in lines)
