@@ -71,3 +71,26 @@ def test_bad_settings_are_refused(kwargs: dict[str, object]) -> None:
 
 def test_rate_limit_default_is_60_per_minute() -> None:
     assert AsyncPlane(api_key=KEY).rate_limit == RateLimit(60, 60.0)
+
+
+@pytest.mark.parametrize("bad", ["plane_api_x y", " plane_api_x", "plane_api_x\r\nX-Evil: 1"])
+def test_key_with_whitespace_or_control_characters_is_refused_without_echo(bad: str) -> None:
+    with pytest.raises(PlaneValueError, match="whitespace or control") as info:
+        AsyncPlane(api_key=bad)
+    assert bad.strip() not in str(info.value)
+
+
+def test_a_closed_client_cannot_be_entered_again() -> None:
+    from plane_async._errors import ClientClosedError
+    from tests import vclock
+
+    async def main() -> None:
+        plane = AsyncPlane(api_key=KEY)
+        async with plane:
+            pass
+        assert plane.closed
+        async with plane:
+            pass
+
+    with pytest.raises(ClientClosedError, match="create a new one"):
+        vclock.run(main())

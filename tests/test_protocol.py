@@ -154,9 +154,10 @@ class TestErrors:
         ],
     )
     def test_status_maps_to_typed_error(self, status: int, body: object, cls: type) -> None:
-        err = self._err(status, body)
+        err = self._err(status, body, {"X-Request-Id": "r1"})
         assert type(err) is cls
         assert err.status == status and err.method == "GET" and err.body == body
+        assert err.url == "https://x/api/v1/a/" and err.headers == {"X-Request-Id": "r1"}
 
     def test_permission_403_is_not_reported_as_bad_key(self) -> None:
         err = self._err(403, {"detail": "You do not have permission to perform this action."})

@@ -94,6 +94,23 @@ def test_retries_are_bounded_and_the_error_says_how_many(mocked: aioresponses) -
     assert len(sent(mocked)) == 3
 
 
+@pytest.mark.parametrize("method", ["DELETE", "PATCH"])
+@pytest.mark.parametrize("status", [502, 504])
+def test_delete_and_patch_are_retried_on_gateway_errors(
+    mocked: aioresponses, method: str, status: int
+) -> None:
+    url = f"{BASE}/api/v1/workspaces/acme/projects/p/"
+    mocked.add(url, method, status=status, body="<html>gateway</html>")
+    mocked.add(url, method, status=200, payload={"id": "p"})
+
+    async def main() -> Any:
+        async with client() as plane:
+            return await plane.request(method, "workspaces/acme/projects/p/", json={"a": 1})
+
+    assert vclock.run(main()) == {"id": "p"}
+    assert len(sent(mocked, method, url)) == 2
+
+
 def test_post_is_not_retried_on_503_unless_opted_in(mocked: aioresponses) -> None:
     url = f"{BASE}/api/v1/workspaces/acme/projects/"
     mocked.post(url, status=503)
