@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, NotFoundError, PlaneValueError
+from plane_async import AsyncPlane, NotFoundError, PlaneValueError, ResponseDecodeError
 from plane_async._models import Issue, SearchResult, StateLite
 from tests.resource_helpers import (
     ISSUE_ID,
@@ -239,6 +239,15 @@ def test_search(mocked: aioresponses) -> None:
     assert isinstance(results[0], SearchResult) and results[0].sequence_id == 3
     ((_, url, _),) = calls(mocked)
     assert url.query["project_id"] == PID and url.query["workspace_search"] == "false"
+
+
+@pytest.mark.parametrize("payload", [[], {"results": []}, {"issues": "x"}])
+def test_search_with_an_unexpected_body_is_an_error_not_an_empty_result(
+    mocked: aioresponses, payload: Any
+) -> None:
+    mocked.get(re.compile(re.escape(f"{WS}work-items/search/") + r"\?.*"), payload=payload)
+    with pytest.raises(ResponseDecodeError, match="search"):
+        run(lambda plane: plane.issues.search("Fix"))
 
 
 async def test_whole_flow_against_the_fake_server(plane: AsyncPlane) -> None:

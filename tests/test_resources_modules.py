@@ -17,6 +17,7 @@ from plane_async._errors import (
     ConflictError,
     NotFoundError,
     PlaneValueError,
+    ResponseDecodeError,
 )
 from plane_async._models import Issue, Module, ModuleIssue, ModuleStatus
 from plane_async.testing import FakePlane
@@ -259,6 +260,14 @@ def test_add_issues_posts_the_ids_and_structures_the_plain_array(mocked: aioresp
     assert sent(mocked) == [
         ("POST", PROJECT + f"modules/{MID}/module-issues/", {}, {"issues": [IID]})
     ]
+
+
+def test_add_issues_with_an_unexpected_body_is_an_error_not_an_empty_result(
+    mocked: aioresponses,
+) -> None:
+    any_url(mocked, "POST", 200, {"message": "ok"})
+    with pytest.raises(ResponseDecodeError, match="membership rows"):
+        run(lambda plane: plane.modules.add_issues(PID, MID, [IID]))
 
 
 @pytest.mark.parametrize(

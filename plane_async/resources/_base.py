@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from .. import _protocol as proto
 from .._converter import unstructure_for_write
-from .._errors import ConflictError, NotFoundError, PlaneValueError
+from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
@@ -87,6 +87,23 @@ class Resource:
             return response.body
         return await self._call_work_items(
             method, path, params=params, json=json, retry_post=retry_post
+        )
+
+    def _expect(self, body: Any, kind: type, method: str, path: Path, what: str) -> Any:
+        """``body`` if it is a ``kind``; else ResponseDecodeError (never an empty result)."""
+        if isinstance(body, kind):
+            return body
+        resolved = (
+            path
+            if isinstance(path, str)
+            else path(self._client._work_items_segment or "work-items")
+        )
+        raise ResponseDecodeError(
+            f"expected {what} from {method} {resolved}, got {type(body).__name__}",
+            status=200,
+            method=method,
+            url=self._client.base_url + resolved,
+            body=body,
         )
 
     async def _call_work_items(

@@ -230,7 +230,8 @@ class CyclesResource(Resource):
         ids = issue_id_list(issue_ids)
         path = self._cycle(project_id, cycle_id, "cycle-issues")
         body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
-        return structure_many(CycleIssue, body if isinstance(body, builtins.list) else [])
+        rows = self._expect(body, builtins.list, "POST", path, "an array of membership rows")
+        return structure_many(CycleIssue, rows)
 
     async def remove_issue(self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike) -> None:
         """Take one work item out of the cycle (the work item itself stays)."""

@@ -200,8 +200,13 @@ class IssuesResource(Resource):
             params["workspace_search"] = "false"
         else:
             params["workspace_search"] = "true"
-        body = await self._call("GET", lambda seg: self._ws_path(seg, "search"), params=params)
-        issues = body.get("issues", []) if isinstance(body, dict) else []
+
+        def path(segment: str) -> str:
+            return self._ws_path(segment, "search")
+
+        body = await self._call("GET", path, params=params)
+        found = self._expect(body, dict, "GET", path, 'an object {"issues": [...]}')
+        issues = self._expect(found.get("issues"), list, "GET", path, "an 'issues' array")
         return structure_many(SearchResult, issues)
 
     async def create(

@@ -182,7 +182,8 @@ class ModulesResource(Resource):
         ids = issue_id_list(issue_ids)
         path = self._module(project_id, module_id, "module-issues")
         body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
-        return structure_many(ModuleIssue, body if isinstance(body, builtins.list) else [])
+        rows = self._expect(body, builtins.list, "POST", path, "an array of membership rows")
+        return structure_many(ModuleIssue, rows)
 
     async def remove_issue(self, project_id: IdLike, module_id: IdLike, issue_id: IdLike) -> None:
         """Take one work item out of the module (the work item itself stays)."""
