@@ -100,11 +100,12 @@ class RateLimit:
 
 
 def is_stricter(a: RateLimit, b: RateLimit) -> bool:
-    """True if ``a`` is stricter than ``b``: the rule for one key given two limits.
+    """True if ``a`` is stricter than ``b`` in the long run.
 
     Fewer requests per second wins; at an equal rate, the smaller burst (fewer
     ``requests``) wins; then the larger ``margin``, then the larger ``max_retry_after``.
-    The winner is used whole, never mixed field by field.
+    Neither limit need imply the other (10 per second vs 60 per minute), which is why the
+    shared limiter does not pick one but enforces both.
     """
     ka = (a.requests * b.period, a.requests, -a.margin, -a.max_retry_after)
     kb = (b.requests * a.period, b.requests, -b.margin, -b.max_retry_after)
@@ -224,8 +225,9 @@ def shared_limiter(base_url: str, api_key: str, rate: RateLimit) -> Limiter:
     """The process-wide limiter for (``base_url``, ``api_key``) on the running event loop.
 
     Every caller with the same server and key on this loop gets the same object, so all
-    clients of one key share one window and one 429 pause. If callers pass different
-    limits, the stricter one (see :func:`is_stricter`) applies to all of them from then on.
+    clients of one key share one log of requests and one 429 pause. If callers pass
+    different limits, every one of them applies to all callers from then on: a request goes
+    only when each window has room (a limit that another one implies is dropped).
     Must be called with an event loop running; the key itself is never stored.
     """
     from ._ratelimit_window import SlidingWindowLimiter

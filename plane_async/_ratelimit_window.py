@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import math
 import weakref
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Mapping
 from types import TracebackType
 
-from ._ratelimit import Quota, RateLimit, is_stricter, parse_rate_remaining, parse_retry_after_pause
+from ._ratelimit import Quota, RateLimit, parse_rate_remaining, parse_retry_after_pause
 
 __all__ = ["SlidingWindowLimiter"]
 
@@ -20,14 +21,27 @@ __all__ = ["SlidingWindowLimiter"]
 _EPSILON = 1e-6
 
 
+def _span(rate: RateLimit) -> float:
+    """How long a stamp counts against ``rate``'s window."""
+    return rate.period + rate.margin
+
+
+def _implies(a: RateLimit, b: RateLimit) -> bool:
+    """True if obeying window ``a`` always obeys window ``b`` (``b`` adds nothing)."""
+    return a.requests <= b.requests and _span(a) >= _span(b)
+
+
 class SlidingWindowLimiter:
     """Admit a request exactly when a sliding-window server would accept it.
 
-    State: the stamps of finished requests still in the window (oldest first), the number of
+    State: the stamps of finished requests still in a window (oldest first), the number of
     requests in flight (reserved, not stamped yet: they count as used), a FIFO of waiters,
     and the end of any 429 pause. A slot is reserved when a waiter is admitted and stamped
     with ``loop.time()`` when its block exits, because the server stamped the request at
     some moment before the response arrived: stamping later never frees a slot early.
+
+    One key given several limits (say 10 per second and 60 per minute) enforces all of
+    them: the stamps are kept once, and a request goes only when every window has room.
 
     After a 429 the server's window is full for reasons we may not see (another user of
     the key), so when the pause ends requests go one at a time until a response carrying
@@ -40,14 +54,17 @@ class SlidingWindowLimiter:
         "_loop_ref",
         "_pause_until",
         "_probe_until",
-        "_rate",
+        "_retry_cap",
         "_stamps",
         "_timer_at",
         "_waiters",
+        "_windows",
     )
 
     def __init__(self, rate: RateLimit) -> None:
-        self._rate = rate
+        self._windows: tuple[RateLimit, ...] = (rate,)
+        # The longest pause a 429 may impose: the largest cap any caller gave.
+        self._retry_cap = rate.max_retry_after
         self._stamps: deque[float] = deque()
         self._in_flight = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -61,52 +78,51 @@ class SlidingWindowLimiter:
             self._bind()
 
     def __repr__(self) -> str:
-        rate = self._rate
+        limits = " + ".join(f"{w.requests} per {w.period:g}s" for w in self._windows)
         return (
-            f"<SlidingWindowLimiter {rate.requests} per {rate.period:g}s "
+            f"<SlidingWindowLimiter {limits} "
             f"in_flight={self._in_flight} in_window={len(self._stamps)} "
             f"waiting={len(self._waiters)}>"
         )
 
     @property
-    def rate(self) -> RateLimit:
-        """The limit in force (the stricter of every limit given for this key)."""
-        return self._rate
+    def windows(self) -> tuple[RateLimit, ...]:
+        """The limits in force, shortest window first (any limit another implies is dropped)."""
+        return self._windows
 
     def tighten(self, rate: RateLimit) -> None:
-        """Apply ``rate`` if it is stricter than the current limit; otherwise keep it."""
-        if is_stricter(rate, self._rate):
-            self._rate = rate
-            self._wake()
+        """Enforce ``rate`` too, on top of the limits already given for this key."""
+        self._retry_cap = max(self._retry_cap, rate.max_retry_after)
+        if any(_implies(w, rate) for w in self._windows):
+            return
+        kept = [w for w in self._windows if not _implies(rate, w)]
+        self._windows = tuple(sorted([*kept, rate], key=_span))
+        self._wake()
 
     def slot(self) -> _Slot:
         """``async with limiter.slot() as handle:`` around one request attempt."""
         return _Slot(self)
 
     def quota(self) -> Quota:
-        """The live quota: free slots now, seconds until the next frees, pause left."""
-        rate = self._rate
+        """The live quota of the tightest window: free slots now, seconds until one frees."""
         loop = self._loop()
         if loop is None:
+            rate = min(self._windows, key=lambda w: w.requests)
             return Quota(rate.requests, rate.period, rate.requests, 0.0, 0.0)
         now = loop.time()
         self._purge(now)
-        used = len(self._stamps) + self._in_flight
-        remaining = max(rate.requests - used, 0)
-        if remaining > 0:
-            next_in = 0.0
-        else:
-            excess = used - rate.requests + 1
-            if excess <= len(self._stamps):
-                next_in = self._stamps[excess - 1] + rate.period + rate.margin - now
-            else:
-                # Requests still in flight free their slot a full window after they finish.
-                next_in = rate.period + rate.margin
+        views = []
+        for w in self._windows:
+            remaining, free_at = self._room(w, now)
+            # Requests still in flight free their slot a full window after they finish.
+            next_in = _span(w) if free_at == math.inf else max(free_at - now, 0.0)
+            views.append((remaining, -next_in, w))
+        remaining, neg_next_in, rate = min(views, key=lambda v: v[:2])
         return Quota(
             limit=rate.requests,
             period=rate.period,
             remaining=remaining,
-            next_slot_in=max(next_in, 0.0),
+            next_slot_in=-neg_next_in,
             paused_for=max(self._pause_until - now, 0.0),
             in_flight=self._in_flight,
             waiting=len(self._waiters),
@@ -152,11 +168,11 @@ class SlidingWindowLimiter:
         if loop is None:
             return
         now = loop.time()
-        rate = self._rate
         if status == 429:
-            pause = parse_retry_after_pause(headers, cap=rate.max_retry_after)
+            pause = parse_retry_after_pause(headers, cap=self._retry_cap)
             self._pause_until = max(self._pause_until, now + pause)
-            self._probe_until = max(self._probe_until, self._pause_until + rate.period)
+            longest = max(w.period for w in self._windows)
+            self._probe_until = max(self._probe_until, self._pause_until + longest)
             self._wake()
             return
         remaining = parse_rate_remaining(headers)
@@ -167,7 +183,7 @@ class SlidingWindowLimiter:
             # (a response that left before the pause ended may describe an older window).
             self._probe_until = -math.inf
         self._purge(now)
-        own_free = rate.requests - len(self._stamps) - self._in_flight
+        own_free = min(self._room(w, now)[0] for w in self._windows)
         if remaining < own_free:
             # Someone else uses this key: count their requests as stamps made now, so we
             # never send more than the server says remains until the window moves.
@@ -191,29 +207,39 @@ class SlidingWindowLimiter:
         return self._loop_ref() if self._loop_ref is not None else None
 
     def _purge(self, now: float) -> None:
-        horizon = now - self._rate.period - self._rate.margin + _EPSILON
+        # The windows are sorted by span: the last one keeps its stamps longest.
+        horizon = now - _span(self._windows[-1]) + _EPSILON
         stamps = self._stamps
         while stamps and stamps[0] <= horizon:
             stamps.popleft()
 
+    def _room(self, rate: RateLimit, now: float) -> tuple[int, float]:
+        """Free slots in ``rate``'s window now, and when the next frees (``now`` if one is
+        free, inf if only an in-flight request's exit can free one). Call after _purge."""
+        stamps = self._stamps
+        first = bisect_right(stamps, now - _span(rate) + _EPSILON)
+        counted = len(stamps) - first
+        used = counted + self._in_flight
+        if used < rate.requests:
+            return rate.requests - used, now
+        excess = used - rate.requests + 1
+        if excess > counted:
+            return 0, math.inf
+        return 0, stamps[first + excess - 1] + _span(rate)
+
     def _blocked_until(self, now: float) -> float | None:
         """None if a request may start now, else when it may (inf: after an exit)."""
-        rate = self._rate
         self._purge(now)
         until = self._pause_until if self._pause_until > now + _EPSILON else now
         if now < self._probe_until and self._in_flight > 0:
             # Probing after a 429: the in-flight request's exit wakes the queue.
             return math.inf
-        used = len(self._stamps) + self._in_flight
-        if used >= rate.requests:
-            excess = used - rate.requests + 1
-            if excess > len(self._stamps):
-                return math.inf
-            until = max(until, self._stamps[excess - 1] + rate.period + rate.margin)
+        for w in self._windows:
+            until = max(until, self._room(w, now)[1])
         return until if until > now else None
 
     def _wake(self) -> None:
-        """Admit waiters from the head of the queue while the window allows."""
+        """Admit waiters from the head of the queue while every window allows."""
         loop = self._loop()
         if loop is None or loop.is_closed():
             return

@@ -515,6 +515,87 @@ def test_the_stricter_limit_applies_to_every_client_of_the_key() -> None:
     vclock.run(main())
 
 
+def test_every_limit_given_for_a_key_is_enforced_and_none_wastes_a_slot() -> None:
+    per_second = RateLimit(10, 1.0, margin=0.0)
+    per_minute = RateLimit(60, 60.0, margin=0.0)
+
+    async def main() -> list[float]:
+        burst = shared_limiter(URL, KEY, per_second)
+        steady = shared_limiter(URL, KEY, per_minute)
+        assert burst is steady
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(
+            *(request(burst if i % 2 else steady, log, str(i)) for i in range(150))
+        )
+        return [t - start for _, t in log]
+
+    sent = vclock.run(main())
+    for i, at in enumerate(sent):
+        assert sum(1 for t in sent[: i + 1] if t > at - 1.0 + 1e-9) <= 10
+        assert sum(1 for t in sent[: i + 1] if t > at - 60.0 + 1e-9) <= 60
+    # The theoretical minimum: 10 a second until 60 are in the minute, then the next 10
+    # the moment the first 10 leave it, and so on.
+    assert sent == [60.0 * (i // 60) + (i % 60) // 10 for i in range(150)]
+
+
+def test_quota_reports_the_window_that_binds() -> None:
+    async def main() -> list[Quota]:
+        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter.tighten(RateLimit(60, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        seen = [limiter.quota()]
+        await asyncio.gather(*(request(limiter, log, "r") for i in range(10)))
+        seen.append(limiter.quota())
+        await asyncio.gather(*(request(limiter, log, "r") for i in range(50)))
+        seen.append(limiter.quota())
+        return seen
+
+    fresh, second_full, minute_full = vclock.run(main())
+    assert fresh == Quota(limit=10, period=1.0, remaining=10, next_slot_in=0.0, paused_for=0.0)
+    assert (second_full.limit, second_full.remaining) == (10, 0)
+    assert second_full.next_slot_in == pytest.approx(1.0)
+    assert (minute_full.limit, minute_full.remaining) == (60, 0)
+    assert minute_full.next_slot_in == pytest.approx(55.0)  # the first 10 leave at 60 s
+
+
+def test_a_limit_implied_by_another_is_dropped() -> None:
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0))
+    limiter.tighten(RateLimit(60, 60.0))
+    limiter.tighten(RateLimit(20, 1.0))  # implied by 10 per second
+    limiter.tighten(RateLimit(30, 60.0))  # replaces 60 per minute
+    assert limiter.windows == (RateLimit(10, 1.0), RateLimit(30, 60.0))
+    assert "10 per 1s + 30 per 60s" in repr(limiter)
+
+
+def test_a_429_pauses_and_probes_one_at_a_time_across_all_windows() -> None:
+    async def main() -> list[tuple[str, float]]:
+        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter.tighten(RateLimit(60, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        await request(limiter, log, "hit", status=429, headers={"Retry-After": "5"})
+        await asyncio.gather(*(request(limiter, log, f"r{i}", latency=0.5) for i in range(3)))
+        return [(n, t - start) for n, t in log]
+
+    assert vclock.run(main()) == [("hit", 0.0), ("r0", 5.0), ("r1", 5.5), ("r2", 6.0)]
+
+
+def test_the_server_count_resyncs_against_the_tightest_window() -> None:
+    async def main() -> list[float]:
+        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter.tighten(RateLimit(60, 60.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        # Someone else is using the key: the server says only 2 remain, where our count of
+        # the tightest window (10 a second) says 9.
+        await request(limiter, log, "sync", headers={"X-RateLimit-Remaining": "2"})
+        await asyncio.gather(*(request(limiter, log, f"r{i}") for i in range(4)))
+        return [t - start for _, t in log]
+
+    assert vclock.run(main()) == [0.0, 0.0, 0.0, 1.0, 1.0]
+
+
 def test_a_limiter_belongs_to_one_event_loop() -> None:
     async def get() -> Limiter:
         return shared_limiter(URL, KEY, RateLimit())
