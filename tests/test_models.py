@@ -170,6 +170,10 @@ def test_one_bad_item_leaves_the_page_usable() -> None:
         "\u06636f3bc45-4af1-4464-aaa8-0a5bc9432e64",
         "0x86f3bc454af14464aaa80a5bc9432e6",
         "86f3bc45-4af1-4464-aaa8-0a5bc9432e6",
+        "86f3bc45 4af1 4464 aaa8 0a5bc9432e64",
+        "86f3bc45-4af1-4464-aaa8-0a5bc9432e64 ",
+        "86f3bc45-4af1-4464-aaa8-0a5bc9432e64\n",
+        "86f3bc45-4af1-4464-aaa8-0a5bc9432e6\t",
         "",
     ],
 )
@@ -188,6 +192,7 @@ def test_malformed_uuids_are_refused(key: str, text: str) -> None:
         "{86f3bc45-4af1-4464-aaa8-0a5bc9432e64}",
         "86f3bc454af14464aaa80a5bc9432e64",
         "urn:uuid:86f3bc45-4af1-4464-aaa8-0a5bc9432e64",
+        "86f3bc454af1-4464-aaa8-0a5b-c9432e64",  # uuid.UUID drops hyphens anywhere
     ],
 )
 def test_other_uuid_spellings_are_read(text: str) -> None:
@@ -198,6 +203,30 @@ def test_other_uuid_spellings_are_read(text: str) -> None:
     assert issue.id == expected and issue.state == expected
     assert hash(issue.id) == hash(expected) and str(issue.id) == str(expected)
     assert pickle.loads(pickle.dumps(issue.id)) == expected
+
+
+@pytest.mark.parametrize("key", ["parent", "type_id", "completed_at", "state"])
+def test_nullable_fields_read_null_as_none(key: str) -> None:
+    raw = detail()
+    raw[key] = None
+    assert getattr(structure(Issue, raw), key) is None
+
+
+@pytest.mark.parametrize("key", ["id", "project", "created_at"])
+def test_null_where_a_value_is_required_is_refused(key: str) -> None:
+    raw = detail()
+    raw[key] = None
+    with pytest.raises(FieldValueError) as info:
+        getattr(structure(Issue, raw), key)
+    assert info.value.field == key and "NoneType" in str(info.value)
+
+
+def test_relation_ids_are_shared_and_equal_to_uuid() -> None:
+    raws = body("work-items-list-per_page-3.json")["results"]
+    first, second = structure_many(Issue, [raws[0], copy.deepcopy(raws[0])])
+    assert first.project == uuid.UUID(raws[0]["project"])
+    assert first.project is second.project  # parsed once per page, not per item
+    assert first.id == second.id and first.id is not second.id
 
 
 def test_datetimes_keep_the_offset_the_server_sent() -> None:

@@ -75,29 +75,6 @@ def _fail(value: Any, expected: str) -> TypeError:
     return TypeError(f"expected {expected}, got {type(value).__name__} {value!r:.80}")
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        cached = _UUID_CACHE.get(value)
-    except TypeError:  # unhashable: a list or dict where an id belongs
-        raise _fail(value, "a UUID string") from None
-    if cached is not None:
-        return cached
-    if type(value) is not str:
-        raise _fail(value, "a UUID string")
-    result = _parse_uuid(value)
-    if len(_UUID_CACHE) >= _UUID_CACHE_MAX:
-        _UUID_CACHE.clear()
-    _UUID_CACHE[value] = result
-    return result
-
-
-def own_id(value: Any) -> uuid.UUID:
-    """The hook of a model's own ``id``: unique per item, so not worth caching."""
-    if type(value) is not str:
-        raise _fail(value, "a UUID string")
-    return _parse_uuid(value)
-
-
 _new = object.__new__
 _UUID = uuid.UUID
 _SAFE_UNKNOWN = uuid.SafeUUID.unknown
@@ -106,15 +83,21 @@ _from_bytes = int.from_bytes
 # uuid.UUID's slots, set directly (its __setattr__ refuses, object.__setattr__ is slower)
 _set_int: Callable[[Any, int], None] = _UUID.__dict__["int"].__set__
 _set_is_safe: Callable[[Any, Any], None] = _UUID.__dict__["is_safe"].__set__
+_cache_get = _UUID_CACHE.get  # the cache is cleared in place, never replaced
 
 
-def _parse_uuid(text: str) -> uuid.UUID:
-    # The canonical 8-4-4-4-12 form, which the server always sends, built without
-    # uuid.UUID.__init__ (half the cost). bytes.fromhex accepts hex digits and whitespace
-    # only, and the length check rules whitespace out: no sign, "_" or "0x" gets through.
-    if len(text) == 36 and text[8] == text[13] == text[18] == text[23] == "-":
+def own_id(value: Any) -> uuid.UUID:
+    """The hook of a model's own ``id``: unique per item, so not worth caching."""
+    # The server's form (32 hex digits and hyphens) is built without uuid.UUID.__init__,
+    # at half the cost. bytes.fromhex takes hex digits and whitespace only, and 32
+    # characters make 16 bytes only when all are hex digits: no sign, "_", "0x" or space
+    # gets through. uuid.UUID drops hyphens wherever they are, so this accepts no more.
+    if type(value) is not str:
+        raise _fail(value, "a UUID string")
+    digits = value.replace("-", "")
+    if len(digits) == 32:
         try:
-            packed = _fromhex(text.replace("-", ""))
+            packed = _fromhex(digits)
         except ValueError:
             packed = b""
         if len(packed) == 16:
@@ -122,18 +105,54 @@ def _parse_uuid(text: str) -> uuid.UUID:
             _set_int(result, _from_bytes(packed, "big"))
             _set_is_safe(result, _SAFE_UNKNOWN)
             return result
-    # Other spellings (braces, urn:uuid:, no hyphens) via uuid.UUID, refusing what it
-    # would otherwise read leniently ("+...", "0x...", "_").
-    result = _UUID(text)
-    if result.hex not in text.lower().replace("-", ""):
-        raise ValueError(f"badly formed UUID string {text!r:.60}")
+    # Other spellings (braces, urn:uuid:) via uuid.UUID, refusing what it would otherwise
+    # read leniently ("+...", "0x...", "_").
+    result = _UUID(value)
+    if result.hex not in value.lower().replace("-", ""):
+        raise ValueError(f"badly formed UUID string {value!r:.60}")
     return result
+
+
+def _uuid_miss(value: str) -> uuid.UUID:
+    result = own_id(value)
+    if len(_UUID_CACHE) >= _UUID_CACHE_MAX:
+        _UUID_CACHE.clear()
+    _UUID_CACHE[value] = result
+    return result
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if type(value) is str:
+        cached = _cache_get(value)
+        return cached if cached is not None else _uuid_miss(value)
+    raise _fail(value, "a UUID string")
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    # _nullable(_uuid) in one call: relations are read on every item.
+    if type(value) is str:
+        cached = _cache_get(value)
+        return cached if cached is not None else _uuid_miss(value)
+    if value is None:
+        return None
+    raise _fail(value, "a UUID string")
+
+
+_fromisoformat = _dt.datetime.fromisoformat
 
 
 def _datetime(value: Any) -> _dt.datetime:
     if type(value) is not str:
         raise _fail(value, "an ISO 8601 datetime string")
-    return _dt.datetime.fromisoformat(value)
+    return _fromisoformat(value)
+
+
+def _datetime_or_none(value: Any) -> _dt.datetime | None:
+    if type(value) is str:
+        return _fromisoformat(value)
+    if value is None:
+        return None
+    raise _fail(value, "an ISO 8601 datetime string")
 
 
 def _date(value: Any) -> _dt.date:
@@ -201,12 +220,18 @@ def _tuple(item: Hook) -> Hook:
     return convert
 
 
-def _id_or_model(cls: type, model_hook: ModelHook) -> Hook:
-    # A relation: an id string normally, the related object when expanded.
+def _id_or_model(cls: type, model_hook: ModelHook, nullable: bool) -> Hook:
+    # A relation: an id string normally, the related object when expanded. One call,
+    # with the cache lookup inline: relations are read on every item.
     def convert(value: Any) -> Any:
+        if type(value) is str:
+            cached = _cache_get(value)
+            return cached if cached is not None else _uuid_miss(value)
         if type(value) is dict:
             return model_hook(cls, value)
-        return _uuid(value)
+        if value is None and nullable:
+            return None
+        raise _fail(value, "a UUID string")
 
     return convert
 
@@ -241,16 +266,23 @@ def compile_hook(tp: Any, model_hook: ModelHook) -> Hook:
     args = _union_args(tp)
     if args is not None:
         arms = tuple(a for a in args if a is not _NoneType)
+        nullable = len(arms) < len(args)
+        # The kinds read on most items get one function rather than _nullable(inner).
+        if len(arms) == 2 and arms[0] is uuid.UUID and is_model(arms[1]):
+            return _id_or_model(arms[1], model_hook, nullable)
+        if nullable and len(arms) == 1 and arms[0] in _OR_NONE:
+            return _OR_NONE[arms[0]]
         inner = _compile_arms(arms, model_hook, tp)
-        return _nullable(inner) if len(arms) < len(args) else inner
+        return _nullable(inner) if nullable else inner
     return _compile_one(tp, model_hook)
+
+
+_OR_NONE: dict[Any, Hook] = {uuid.UUID: _uuid_or_none, _dt.datetime: _datetime_or_none}
 
 
 def _compile_arms(arms: tuple[Any, ...], model_hook: ModelHook, tp: Any) -> Hook:
     if len(arms) == 1:
         return _compile_one(arms[0], model_hook)
-    if len(arms) == 2 and arms[0] is uuid.UUID and is_model(arms[1]):
-        return _id_or_model(arms[1], model_hook)
     if len(arms) == 2 and all(_is_var_tuple(a) for a in arms):
         first, second = (typing.get_args(a)[0] for a in arms)
         if first is uuid.UUID and is_model(second):
