@@ -1,11 +1,13 @@
-"""The only module that talks HTTP: the aiohttp session, the limiter and the retry loop."""
+"""Sending requests: the client's session and its lifecycle, the limiter and the retry loop.
+
+One HTTP exchange (the aiohttp call, reading and decoding the body) is in ``_http.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
-import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,28 +16,17 @@ import attrs
 import orjson
 
 from . import _protocol as proto
-from ._errors import (
-    APIError,
-    ClientClosedError,
-    PlaneValueError,
-    RequestTimeoutError,
-    ResponseDecodeError,
-    ResponseTooLargeError,
-    TransportError,
-)
-from ._ratelimit import Limiter, SlotHandle
+from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
+from ._http import Attempt, client_timeout, decode, new_session, send_once, text
+from ._ratelimit import Limiter
 from ._version import __version__
 
 if TYPE_CHECKING:
     import aiohttp
 
-# aiohttp is imported on the first request, not with plane_async: it costs ~0.2 s to import
-# (it builds SSL contexts at import time), which short-lived scripts and CLIs would pay.
-
 logger = logging.getLogger("plane_async")
 
 USER_AGENT = f"plane-async/{__version__}"
-_CHUNK = 1 << 16
 
 
 @attrs.frozen
@@ -73,19 +64,6 @@ class RequestStats:
     retries: int = 0
     rate_limited: int = 0
     transport_errors: int = 0
-
-
-class _Attempt:
-    """What one attempt produced: a status with raw bytes, or a transport error."""
-
-    __slots__ = ("elapsed", "error", "headers", "raw", "status")
-
-    def __init__(self) -> None:
-        self.elapsed = 0.0
-        self.status = 0
-        self.headers: Mapping[str, str] = {}
-        self.raw = b""
-        self.error: TransportError | APIError | None = None
 
 
 class Transport:
@@ -142,26 +120,17 @@ class Transport:
         return limiter
 
     def _get_session(self) -> aiohttp.ClientSession:
-        import aiohttp
-
         if self._closed:
             raise ClientClosedError("this AsyncPlane is closed; create a new one")
         s = self.settings
         if self._timeout is None:
-            self._timeout = aiohttp.ClientTimeout(total=s.timeout, connect=s.connect_timeout)
+            self._timeout = client_timeout(s.timeout, s.connect_timeout)
         loop = asyncio.get_running_loop()
         if self._session is not None:
             self._check_session_loop(self._session, loop)
             return self._session
-        connector = aiohttp.TCPConnector(limit=100, ssl=s.verify_ssl)
-        self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        self._session = new_session(verify_ssl=s.verify_ssl, timeout=self._timeout)
         self._session_loop = weakref.ref(loop)
-        # aiohttp silently re-sends a GET/PUT/DELETE once when the connection drops
-        # (ServerDisconnectedError, ClientOSError). That hidden attempt bypasses the
-        # limiter and max_retries, and the server may have counted (and executed) the
-        # first one. Every attempt must be ours; aiohttp's own test client does the same.
-        if hasattr(self._session, "_retry_connection"):
-            self._session._retry_connection = False
         return self._session
 
     def _check_session_loop(
@@ -235,8 +204,6 @@ class Transport:
         Raises the APIError family for error statuses and TransportError for network
         faults, once retries are used up.
         """
-        import aiohttp
-
         s = self.settings
         method = method.upper()
         session = self._get_session()
@@ -249,9 +216,7 @@ class Transport:
         request_timeout = self._timeout
         if timeout is not None:
             timeout = proto.check_positive_number(timeout, "timeout")
-            request_timeout = aiohttp.ClientTimeout(
-                total=timeout, connect=min(timeout, s.connect_timeout or timeout)
-            )
+            request_timeout = client_timeout(timeout, min(timeout, s.connect_timeout or timeout))
         body_bytes = None if json is None else orjson.dumps(json)
         headers = self._headers
         if body_bytes is not None:
@@ -307,20 +272,20 @@ class Transport:
                 await self._pause(delay)
                 continue
             try:
-                body = _decode(result.raw)
+                body = decode(result.raw)
             except orjson.JSONDecodeError as exc:
                 if status < 400:
                     err = ResponseDecodeError(
                         f"the {status} response is not valid JSON ({len(result.raw)} bytes, "
                         f"starts {result.raw[:40]!r})",
                         status=status, method=method, url=url,
-                        body=_text(result.raw), headers=result.headers, attempts=attempt,
+                        body=text(result.raw), headers=result.headers, attempts=attempt,
                     )  # fmt: skip
                     if may_retry and attempt <= s.max_retries:
                         await self._pause(self._backoff(attempt))
                         continue
                     raise err from exc
-                body = _text(result.raw)
+                body = text(result.raw)
             if status >= 400 or status in (301, 302, 303, 307, 308):
                 raise proto.error_for_status(
                     status, method=method, url=url, body=body, headers=result.headers,
@@ -349,8 +314,7 @@ class Transport:
         body: bytes | None,
         headers: Mapping[str, str],
         timeout: aiohttp.ClientTimeout | None,
-    ) -> _Attempt:
-        out = _Attempt()
+    ) -> Attempt:
         if self._closed:  # closed during a retry pause that was not interruptible
             raise ClientClosedError("this AsyncPlane was closed while the request waited")
         task = asyncio.current_task()
@@ -361,8 +325,17 @@ class Transport:
             async with self.limiter.slot() as slot:
                 admitted = True
                 self._waiting.discard(task)
-                await self._send_once(session, slot, out, method, url, params, body, headers,
-                                      timeout)  # fmt: skip
+                # The client may have been closed while this call waited for its slot;
+                # aiohttp would raise a bare RuntimeError("Session is closed").
+                if self._closed:
+                    raise ClientClosedError("this AsyncPlane was closed while the request waited")
+                if session.closed:
+                    raise ClientClosedError("the aiohttp session passed as session= is closed")
+                s = self.settings
+                out = await send_once(
+                    session, slot, method, url, params=params, body=body, headers=headers,
+                    timeout=timeout, proxy=s.proxy, max_bytes=s.max_response_bytes,
+                )  # fmt: skip
         except asyncio.CancelledError:
             if not admitted and self._closed_while_waiting(task):
                 raise ClientClosedError(
@@ -372,89 +345,3 @@ class Transport:
         finally:
             self._waiting.discard(task)
         return out
-
-    async def _send_once(
-        self,
-        session: aiohttp.ClientSession,
-        slot: SlotHandle,
-        out: _Attempt,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        headers: Mapping[str, str],
-        timeout: aiohttp.ClientTimeout | None,
-    ) -> None:
-        """One HTTP exchange inside a limiter slot; fills ``out``."""
-        import aiohttp
-
-        s = self.settings
-        started = time.perf_counter()  # after the limiter: the log shows the server's time
-        # The client may have been closed while this call waited for its slot;
-        # aiohttp would raise a bare RuntimeError("Session is closed").
-        if self._closed:
-            raise ClientClosedError("this AsyncPlane was closed while the request waited")
-        if session.closed:
-            raise ClientClosedError("the aiohttp session passed as session= is closed")
-        try:
-            async with session.request(
-                method,
-                url,
-                params=params,
-                data=body,
-                headers=headers,
-                allow_redirects=False,
-                proxy=s.proxy,
-                timeout=timeout if timeout is not None else session.timeout,
-            ) as resp:
-                out.status = resp.status
-                out.headers = resp.headers
-                out.raw = await _read_limited(resp, s.max_response_bytes, method, url)
-        except TimeoutError as exc:
-            out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
-            out.error.__cause__ = exc
-        except aiohttp.ClientError as exc:
-            out.error = TransportError(
-                f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
-                method=method,
-                url=url,
-            )
-            out.error.__cause__ = exc
-        out.elapsed = time.perf_counter() - started
-        if out.error is None:
-            slot.observe(out.status, out.headers)
-
-
-async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
-    length = resp.content_length
-    if length is not None and length > limit:
-        raise ResponseTooLargeError(
-            f"response body of {length} bytes exceeds max_response_bytes={limit}",
-            status=resp.status, method=method, url=url, headers=resp.headers,
-        )  # fmt: skip
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise ResponseTooLargeError(
-                f"response body exceeds max_response_bytes={limit}",
-                status=resp.status, method=method, url=url, headers=resp.headers,
-            )  # fmt: skip
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _decode(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    return orjson.loads(raw)
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="replace")
-
-
-def _safe(exc: BaseException) -> str:
-    # aiohttp errors describe the connection (host, port), never request headers
-    return str(exc)[:300]

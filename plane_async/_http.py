@@ -1,0 +1,146 @@
+"""One HTTP exchange over aiohttp: the session factory, a request sent inside a limiter
+slot, and its body read under a size cap and decoded.
+
+The retry loop, the limiter and the client's lifecycle live in ``_transport.py``; this
+module and that one are the only ones that touch aiohttp. aiohttp is imported on first
+use, not with plane_async: it costs ~0.2 s to import (it builds SSL contexts at import
+time), which short-lived scripts and CLIs would pay.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ._errors import APIError, RequestTimeoutError, ResponseTooLargeError, TransportError
+from ._ratelimit import SlotHandle
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["Attempt", "client_timeout", "decode", "new_session", "send_once", "text"]
+
+_CHUNK = 1 << 16
+
+
+class Attempt:
+    """What one attempt produced: a status with raw bytes, or a transport error."""
+
+    __slots__ = ("elapsed", "error", "headers", "raw", "status")
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+        self.status = 0
+        self.headers: Mapping[str, str] = {}
+        self.raw = b""
+        self.error: TransportError | APIError | None = None
+
+
+def client_timeout(total: float | None, connect: float | None) -> aiohttp.ClientTimeout:
+    """An aiohttp timeout: ``total`` for the whole exchange, ``connect`` for the connection."""
+    import aiohttp
+
+    return aiohttp.ClientTimeout(total=total, connect=connect)
+
+
+def new_session(*, verify_ssl: bool, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
+    """The session a client makes for itself (never used for a caller's ``session=``)."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=100, ssl=verify_ssl)
+    session = aiohttp.ClientSession(connector=connector, timeout=timeout)
+    # aiohttp silently re-sends a GET/PUT/DELETE once when the connection drops
+    # (ServerDisconnectedError, ClientOSError). That hidden attempt bypasses the
+    # limiter and max_retries, and the server may have counted (and executed) the
+    # first one. Every attempt must be ours; aiohttp's own test client does the same.
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    return session
+
+
+async def send_once(
+    session: aiohttp.ClientSession,
+    slot: SlotHandle,
+    method: str,
+    url: str,
+    *,
+    params: Mapping[str, str] | None,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    timeout: aiohttp.ClientTimeout | None,
+    proxy: str | None,
+    max_bytes: int,
+) -> Attempt:
+    """One HTTP exchange inside a limiter slot; network faults come back in ``.error``."""
+    import aiohttp
+
+    out = Attempt()
+    started = time.perf_counter()  # after the limiter: the log shows the server's time
+    try:
+        async with session.request(
+            method,
+            url,
+            params=params,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            proxy=proxy,
+            timeout=timeout if timeout is not None else session.timeout,
+        ) as resp:
+            out.status = resp.status
+            out.headers = resp.headers
+            out.raw = await _read_limited(resp, max_bytes, method, url)
+    except TimeoutError as exc:
+        out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
+        out.error.__cause__ = exc
+    except aiohttp.ClientError as exc:
+        out.error = TransportError(
+            f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
+            method=method,
+            url=url,
+        )
+        out.error.__cause__ = exc
+    out.elapsed = time.perf_counter() - started
+    if out.error is None:
+        slot.observe(out.status, out.headers)
+    return out
+
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
+    length = resp.content_length
+    if length is not None and length > limit:
+        raise ResponseTooLargeError(
+            f"response body of {length} bytes exceeds max_response_bytes={limit}",
+            status=resp.status, method=method, url=url, headers=resp.headers,
+        )  # fmt: skip
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLargeError(
+                f"response body exceeds max_response_bytes={limit}",
+                status=resp.status, method=method, url=url, headers=resp.headers,
+            )  # fmt: skip
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode(raw: bytes) -> Any:
+    """The parsed JSON body, or None for an empty one; raises orjson.JSONDecodeError."""
+    if not raw.strip():
+        return None
+    return orjson.loads(raw)
+
+
+def text(raw: bytes) -> str:
+    """A body that is not JSON, as text for an error message."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _safe(exc: BaseException) -> str:
+    # aiohttp errors describe the connection (host, port), never request headers
+    return str(exc)[:300]
