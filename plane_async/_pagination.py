@@ -206,6 +206,32 @@ def _ids(
     )
 
 
+def _id_at(
+    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None, i: int
+) -> object:
+    if id_of is not None:
+        return id_of(results[i])
+    r = raw[i]
+    return r.get("id") if isinstance(r, dict) else getattr(results[i], "id", None)
+
+
+_Outline = tuple[tuple[int, object, object], list[Any], tuple[Any, ...]]
+
+
+def _outline(
+    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
+) -> _Outline:
+    """A page's size and first and last ids, with what its full ids are computed from.
+
+    Two pages can only hold the same ids if their outlines are equal, so the stall guard
+    compares outlines and computes the full ids (about 0.15 µs per item) only then.
+    """
+    if not results:
+        return (0, None, None), raw, results
+    n = len(results)
+    return (n, _id_at(raw, results, id_of, 0), _id_at(raw, results, id_of, n - 1)), raw, results
+
+
 def _annotate(exc: BaseException, cursor: Cursor) -> None:
     """Tell the caller which page failed and how to resume."""
     text = str(cursor)
@@ -290,7 +316,7 @@ async def _read(
     pages_out = items_out = 0
     current = plan.start or Cursor(plan.per_page, 0)
     send_cursor = plan.start is not None
-    previous_ids: tuple[object, ...] | None = None
+    previous: _Outline | None = None
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
@@ -306,12 +332,17 @@ async def _read(
                         "the server answered a cursor request with a body that is not a "
                         "page envelope"
                     )
-                ids = _ids(raw, page.results, id_of)
-                _check_not_repeated(ids, previous_ids, current)
+                outline = _outline(raw, page.results, id_of)
+                if previous is not None and previous[0] == outline[0]:
+                    _check_not_repeated(
+                        _ids(raw, page.results, id_of),
+                        _ids(previous[1], previous[2], id_of),
+                        current,
+                    )
             except Exception as exc:
                 _annotate(exc, current)
                 raise
-            previous_ids = ids
+            previous = outline
             follow: Cursor | None = None
             problem: PaginationError | None = None
             if not plan.paginated and page.next_page_results:
@@ -325,7 +356,7 @@ async def _read(
                 # From the server's next cursor: if it skips a page, so does the read-ahead.
                 fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
             if dedupe:
-                page = _drop_seen(page, ids, seen)
+                page = _drop_seen(page, _ids(raw, page.results, id_of), seen)
             if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
                 keep = plan.max_items - items_out
                 page = attrs.evolve(page, results=page.results[:keep], truncated=True)
@@ -347,9 +378,9 @@ async def _read(
 
 
 def _check_not_repeated(
-    ids: tuple[object, ...], previous: tuple[object, ...] | None, cursor: Cursor
+    ids: tuple[object, ...], previous: tuple[object, ...], cursor: Cursor
 ) -> None:
-    if previous is None or ids != previous or (ids and None in ids):
+    if ids != previous or (ids and None in ids):
         return
     raise PaginationStalledError(
         f"the server returned the same page again at cursor {str(cursor)!r} "

@@ -375,6 +375,46 @@ async def test_empty_pages_that_promise_more_stall() -> None:
         await collect(iter_pages(fetch, name, per_page=2))
 
 
+async def test_pages_with_the_same_first_and_last_ids_but_other_items_go_on() -> None:
+    # Only a whole repeated page is a stall, not one that shares its ends with the last.
+    pages = [["a", "b", "z"], ["a", "c", "z"], ["d"]]
+
+    async def fetch(params: dict[str, str]) -> Any:
+        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        rows = [{"id": i} for i in pages[page]]
+        return {**envelope(rows, 3, 0), "next_cursor": f"3:{page + 1}:0",
+                "next_page_results": page < 2}  # fmt: skip
+
+    assert await collect(iter_items(fetch, name, per_page=3)) == list("abzaczd")
+
+
+async def test_same_page_again_is_caught_by_raw_ids_and_by_id_of() -> None:
+    class Item:
+        def __init__(self, raw: dict[str, Any]) -> None:
+            self.id = raw["id"]
+
+    async def fetch(params: dict[str, str]) -> Any:
+        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        return {**envelope([{"id": n} for n in range(10)], 3, 0), "next_cursor": f"3:{page + 1}:0"}
+
+    for id_of in (None, lambda item: item.id):
+        got: list[Any] = []
+        with pytest.raises(PaginationStalledError, match="same page"):
+            async for item in iter_items(fetch, Item, per_page=3, id_of=id_of):
+                got.append(item.id)
+        assert got == [0, 1, 2]  # the repeat is refused before it is handed out
+
+
+async def test_same_page_again_without_ids_is_not_a_stall() -> None:
+    async def fetch(params: dict[str, str]) -> Any:
+        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        rows = [{"id": None, "n": n} for n in range(2)]
+        return {**envelope(rows, 2, 0), "next_cursor": f"2:{page + 1}:0",
+                "next_page_results": page < 2}  # fmt: skip
+
+    assert len(await collect(iter_items(fetch, lambda raw: raw, per_page=2))) == 6
+
+
 async def test_server_paging_by_another_size_is_refused() -> None:
     async def fetch(params: dict[str, str]) -> Any:
         return envelope([{"id": n} for n in range(300)], 100, 0)  # clamped to 100
