@@ -116,6 +116,12 @@ async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, u
             f"response body of {length} bytes exceeds max_response_bytes={limit}",
             status=resp.status, method=method, url=url, headers=resp.headers,
         )  # fmt: skip
+    encoding = resp.headers.get("Content-Encoding", "identity").lower()
+    if length is not None and encoding == "identity":
+        # aiohttp reads exactly Content-Length bytes here, so one read stays within the cap
+        # and costs less CPU than collecting chunks. A compressed body may inflate past
+        # its Content-Length, so it is counted as it is decoded, below.
+        return await resp.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(_CHUNK):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
 
 from plane_async import AsyncPlane, RateLimit
@@ -267,6 +269,60 @@ def test_oversized_body_is_refused(mocked: aioresponses) -> None:
 
     with pytest.raises(ResponseTooLargeError, match="max_response_bytes"):
         vclock.run(main())
+
+
+CAP = 100_000
+
+
+def _json_of_size(size: int) -> bytes:
+    return b'"' + b"x" * (size - 2) + b'"'
+
+
+async def _sized(request: web.Request) -> web.StreamResponse:
+    """A JSON body of exactly ``size`` bytes, with a Content-Length, chunked or gzipped."""
+    size = int(request.match_info["size"])
+    body = _json_of_size(size)
+    mode = request.match_info["mode"]
+    if mode == "gzip":  # a few hundred bytes on the wire, ``size`` once decoded
+        return web.Response(body=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    response = web.StreamResponse()
+    if mode == "length":
+        response.content_length = size
+    else:
+        response.enable_chunked_encoding()
+    await response.prepare(request)
+    for start in range(0, size, 7000):
+        await response.write(body[start : start + 7000])
+    await response.write_eof()
+    return response
+
+
+@pytest.fixture
+async def sized_server() -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_get("/api/v1/{mode}/{size}/", _sized)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("mode", ["length", "chunked", "gzip"])
+async def test_a_body_up_to_max_response_bytes_is_read_and_one_byte_more_is_refused(
+    sized_server: str, mode: str
+) -> None:
+    async with AsyncPlane(
+        api_key=KEY, base_url=sized_server, allow_insecure_http=True, max_response_bytes=CAP
+    ) as plane:
+        assert await plane.request("GET", f"{mode}/{CAP}/") == "x" * (CAP - 2)
+        with pytest.raises(ResponseTooLargeError, match=f"max_response_bytes={CAP}"):
+            await plane.request("GET", f"{mode}/{CAP + 1}/")
+        # A compressed body is held to the cap once decoded, not by its size on the wire.
+        with pytest.raises(ResponseTooLargeError, match=f"max_response_bytes={CAP}"):
+            await plane.request("GET", f"{mode}/{CAP * 20}/")
 
 
 def test_auth_errors_are_typed_and_not_retried(mocked: aioresponses) -> None:
