@@ -122,6 +122,10 @@ def test_an_empty_object_has_every_field_not_requested() -> None:
         ("assignees", ["88443cc8-51b0-4591-9593-79be51aa5ba6", {"id": "x"}]),
         ("labels", [{"id": "f2b0502e-2127-4773-96fd-4929807b6172"}, "x"]),
         ("id", "not-a-uuid"),
+        ("id", 5),
+        ("id", ["86f3bc45-4af1-4464-aaa8-0a5bc9432e64"]),
+        ("created_at", "2026-13-29T08:49:01Z"),
+        ("project", 42),
         ("archived_at", "2026-11-29T08:49:00Z"),
         ("sort_order", "1.5"),
     ],
@@ -219,6 +223,16 @@ def test_null_where_a_value_is_required_is_refused(key: str) -> None:
     with pytest.raises(FieldValueError) as info:
         getattr(structure(Issue, raw), key)
     assert info.value.field == key and "NoneType" in str(info.value)
+
+
+def test_a_known_id_string_in_a_list_field_is_still_refused() -> None:
+    raw = copy.deepcopy(body("module-detail.json"))
+    known = raw["project"]
+    assert structure(Module, raw).project == uuid.UUID(known)  # now in the id cache
+    raw["members"] = known
+    with pytest.raises(FieldValueError) as info:
+        _ = structure(Module, raw).members
+    assert info.value.field == "members"
 
 
 def test_relation_ids_are_shared_and_equal_to_uuid() -> None:

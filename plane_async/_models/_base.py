@@ -26,6 +26,7 @@ fields read per item that alone would cost more than ``json.loads``.
 from __future__ import annotations
 
 import copy
+import datetime
 import reprlib
 import types
 import typing
@@ -37,6 +38,16 @@ import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
 from . import _hooks
+from ._hooks import (
+    _SAFE_UNKNOWN,
+    _UUID,
+    _cache_get,
+    _from_bytes,
+    _fromhex,
+    _fromisoformat,
+    _set_int,
+    _set_is_safe,
+)
 
 __all__ = [
     "UNSET",
@@ -220,7 +231,8 @@ def _repr(obj: PlaneModel) -> str:
 class _Field:
     """Base of the descriptors behind model attributes: convert on first read, then cache.
 
-    Two subclasses hold the hot path (``__get__``), each doing only what its kind needs.
+    Each subclass holds the hot path (``__get__``) of one kind of field and does only
+    what that kind needs: every Python call saved there is saved per item and field.
     """
 
     __slots__ = ("exact", "hook", "key", "model", "name", "nullable")
@@ -271,6 +283,15 @@ class _Field:
             item_id=item_id,
         )
 
+    def _convert(self, obj: Any, value: Any) -> Any:
+        """Convert with the hook and cache the result (the general path)."""
+        try:
+            result = self.hook(value)
+        except Exception as exc:
+            raise self._invalid(obj, value, exc) from exc
+        obj.__dict__[self.name] = result
+        return result
+
 
 class _HookField(_Field):
     """A field converted by its hook (UUID, datetime, enum, relation...)."""
@@ -308,6 +329,84 @@ class _ExactField(_Field):
             raise self._invalid(obj, value, None)
         obj.__dict__[self.name] = value
         return value
+
+
+class _IdField(_Field):
+    """A model's own ``id``: ``_hooks.own_id``'s fast path inline (unique, so uncached)."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        if type(value) is str and len(digits := value.replace("-", "")) == 32:
+            try:
+                packed = _fromhex(digits)
+            except ValueError:
+                packed = b""
+            if len(packed) == 16:
+                result = _new(_UUID)
+                _set_int(result, _from_bytes(packed, "big"))
+                _set_is_safe(result, _SAFE_UNKNOWN)
+                obj.__dict__[self.name] = result
+                return result
+        return self._convert(obj, value)
+
+
+class _UuidField(_Field):
+    """A UUID or relation field: an id already in the UUID cache is found inline."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        if type(value) is str and (result := _cache_get(value)) is not None:
+            obj.__dict__[self.name] = result
+            return result
+        return self._convert(obj, value)
+
+
+class _DatetimeField(_Field):
+    """A datetime field: ``fromisoformat`` inline."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj._raw[self.key]
+        except Exception:
+            raise self._missing(obj) from None
+        if type(value) is not str:
+            return self._convert(obj, value)
+        try:
+            result = _fromisoformat(value)
+        except ValueError as exc:
+            raise self._invalid(obj, value, exc) from exc
+        obj.__dict__[self.name] = result
+        return result
+
+
+def _field_kind(tp: Any, hook: _hooks.Hook, exact: type | None) -> type[_Field]:
+    if exact is not None:
+        return _ExactField
+    if hook is _hooks.own_id:
+        return _IdField
+    if tp is uuid.UUID or uuid.UUID in (_hooks.union_args(tp) or ()):
+        return _UuidField  # every such hook reads a cached id string as its UUID
+    if tp in (datetime.datetime, datetime.datetime | None):
+        return _DatetimeField
+    return _HookField
 
 
 def _contains_model(tp: Any) -> bool:
@@ -388,7 +487,7 @@ def model(cls: C) -> C:
             hook = _hooks.own_id
         else:
             hook = _hooks.compile_hook(att.type, _lazy_model)
-        kind = _HookField if exact is None else _ExactField
+        kind = _field_kind(att.type, hook, exact)
         setattr(built, att.name, kind(cls.__name__, att.name, key, hook, exact, nullable))
         infos[att.name] = FieldInfo(att.name, key, att.type, _contains_model(att.type))
     built.__plane_fields__ = types.MappingProxyType(infos)

@@ -21,7 +21,7 @@ from typing import Any
 
 from .enums import PlaneIntEnum, PlaneStrEnum
 
-__all__ = ["Hook", "ModelHook", "compile_hook", "is_model", "supported"]
+__all__ = ["Hook", "ModelHook", "compile_hook", "is_model", "supported", "union_args"]
 
 #: A field converter: JSON value -> typed value (raises on a wrong shape).
 Hook = Callable[[Any], Any]
@@ -47,7 +47,8 @@ def _is_plane_enum(tp: object) -> bool:
     return isinstance(tp, type) and issubclass(tp, (PlaneStrEnum, PlaneIntEnum))
 
 
-def _union_args(tp: Any) -> tuple[Any, ...] | None:
+def union_args(tp: Any) -> tuple[Any, ...] | None:
+    """The arms of a union annotation (``None`` included), or ``None`` for another type."""
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         return typing.get_args(tp)
@@ -67,7 +68,7 @@ def supported(tp: Any) -> bool:
         return True
     if typing.get_origin(tp) is dict:
         return True
-    args = _union_args(tp)
+    args = union_args(tp)
     return args is not None and all(a is _NoneType or supported(a) for a in args)
 
 
@@ -263,7 +264,7 @@ def _nullable(inner: Hook) -> Hook:
 
 def compile_hook(tp: Any, model_hook: ModelHook) -> Hook:
     """The converter for annotation ``tp``; nested models are built with ``model_hook``."""
-    args = _union_args(tp)
+    args = union_args(tp)
     if args is not None:
         arms = tuple(a for a in args if a is not _NoneType)
         nullable = len(arms) < len(args)
