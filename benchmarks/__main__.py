@@ -74,6 +74,24 @@ def _models(quick: bool) -> Section:
     return Section("models", "Models: CPU per work item", body, checks, tuple(rows))
 
 
+def _items(quick: bool) -> Section:
+    from benchmarks import bench_items
+
+    rows = bench_items.run()
+    items = bench_items.ROUNDS * bench_items.PAGES * bench_items.PER_PAGE
+    body = (
+        f"`iter_items` over prebuilt {bench_items.PER_PAGE}-item orjson pages, no network "
+        f"({items} items per pass, best of {bench_items.REPEATS}): where the export's "
+        "client CPU goes, without the sockets. The engine and models rows split "
+        "plane_async's cost in two.\n\n"
+        + table(
+            ["case", "CPU µs / item", "vs orjson + dicts"],
+            [[r["case"], f"{r['us_per_item']:.2f}", f"{r['ratio']:.2f}x"] for r in rows],
+        )
+    )
+    return Section("items", "Items: CPU per item in process", body, (), tuple(rows))
+
+
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "cpu": bench_cpu.run,
     "export": bench_export.run,
@@ -81,6 +99,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "limiter": _limiter,
     "import": bench_import.run,
     "models": _models,
+    "items": _items,
 }
 
 
