@@ -27,12 +27,12 @@ from cattrs.preconf.json import make_converter
 from ._models import _hooks
 from ._models._base import (
     PlaneModel,
-    _get_raw,
     structure,
     structure_many,
     structurer,
     to_dict,
 )
+from ._models._fields import _get_raw
 from ._models.enums import PlaneIntEnum, PlaneStrEnum
 
 __all__ = [
