@@ -102,7 +102,11 @@ async def send_once(
             method=method,
             url=url,
         )
-        out.error.__cause__ = exc
+        # aiohttp's ClientResponseError (a malformed status line, header or chunk) holds
+        # the request's headers, the API key among them, in its request_info and args:
+        # chaining it would hand the key to whoever logs or inspects the error.
+        if getattr(exc, "request_info", None) is None:
+            out.error.__cause__ = exc
     out.elapsed = time.perf_counter() - started
     if out.error is None:
         slot.observe(out.status, out.headers)
@@ -148,5 +152,6 @@ def text(raw: bytes) -> str:
 
 
 def _safe(exc: BaseException) -> str:
-    # aiohttp errors describe the connection (host, port), never request headers
+    # str() of an aiohttp error names the URL or the connection (host, port), never the
+    # request headers (its repr can: see send_once)
     return str(exc)[:300]

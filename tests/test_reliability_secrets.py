@@ -8,6 +8,7 @@ decode error, refused input). Every exception raised is kept and searched, down 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 import uuid
@@ -240,3 +241,38 @@ def test_the_leak_search_finds_a_key_hidden_in_a_chained_exception() -> None:
     except TransportError as err:
         assert any(_leaks(text) for text in exception_texts(err))
         assert not _leaks(str(err))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nnot a header line\r\n\r\n{}",
+        b"HTTP/1.1 2xx OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["bad-header", "bad-status", "bad-chunk"],
+)
+async def test_a_malformed_response_does_not_leak_the_key_through_aiohttps_error(
+    reply: bytes,
+) -> None:
+    # aiohttp reports these with a ClientResponseError whose request_info (and repr)
+    # holds the request headers, the key among them.
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(reply)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    rec = Recorder()
+    try:
+        async with AsyncPlane(
+            api_key=KEY, base_url=f"http://127.0.0.1:{port}", max_retries=0
+        ) as plane:
+            await rec.expect(TransportError, plane.request("GET", "users/me/"))
+    finally:
+        server.close()
+        await server.wait_closed()
+    for text in exception_texts(rec.errors[0]):
+        assert not _leaks(text), f"the key leaked: {text[:200]}"
