@@ -222,17 +222,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, seconds)
 
 
-def header_int(headers: Mapping[str, str], name: str) -> int | None:
-    lname = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lname:
-            try:
-                return int(value.strip())
-            except ValueError:
-                return None
-    return None
-
-
 def error_message(body: Any, status: int) -> str:
     """The human message of an error body: ``detail``/``error``/``error_message``/``message``
     or a DRF field dict (``{"name": ["This field is required."]}``)."""
@@ -332,11 +321,3 @@ def backoff_delay(
 def can_retry_method(method: str, *, retry_post: bool) -> bool:
     """GET, DELETE, PATCH (and other idempotent methods) are retried; POST only on opt-in."""
     return method.upper() in IDEMPOTENT_METHODS or retry_post
-
-
-def retry_after_delay(headers: Mapping[str, str], *, cap: float, default: float = 60.0) -> float:
-    """How long a 429 pauses: Retry-After (at least 1 s, since the server truncates), capped."""
-    value = parse_retry_after(headers)
-    if value is None:
-        value = default
-    return min(cap, max(1.0, value))

@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import math
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -33,7 +33,6 @@ __all__ = [
     "Quota",
     "RateLimit",
     "SlotHandle",
-    "is_stricter",
     "parse_rate_remaining",
     "parse_retry_after_pause",
     "shared_limiter",
@@ -52,28 +51,22 @@ def _check_requests(_inst: object, _attr: object, value: object) -> None:
         )
 
 
-def _check_positive(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise PlaneValueError(
-            f"RateLimit.{attr.name} must be a finite number of seconds > 0, got {value!r}"
-        )
+def _check_seconds(*, allow_zero: bool) -> Callable[[object, attrs.Attribute[float], object], None]:
+    bound = ">= 0" if allow_zero else "> 0"
 
+    def check(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+            or (value == 0 and not allow_zero)
+        ):
+            raise PlaneValueError(
+                f"RateLimit.{attr.name} must be a finite number of seconds {bound}, got {value!r}"
+            )
 
-def _check_margin(_inst: object, _attr: object, value: object) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise PlaneValueError(
-            f"RateLimit.margin must be a finite number of seconds >= 0, got {value!r}"
-        )
+    return check
 
 
 @attrs.frozen
@@ -89,27 +82,20 @@ class RateLimit:
     """
 
     requests: int = attrs.field(default=60, validator=_check_requests)
-    period: float = attrs.field(default=60.0, converter=float, validator=_check_positive)
-    margin: float = attrs.field(default=0.1, converter=float, validator=_check_margin)
-    max_retry_after: float = attrs.field(default=300.0, converter=float, validator=_check_positive)
+    period: float = attrs.field(
+        default=60.0, converter=float, validator=_check_seconds(allow_zero=False)
+    )
+    margin: float = attrs.field(
+        default=0.1, converter=float, validator=_check_seconds(allow_zero=True)
+    )
+    max_retry_after: float = attrs.field(
+        default=300.0, converter=float, validator=_check_seconds(allow_zero=False)
+    )
 
     @property
     def per_second(self) -> float:
         """The long-run rate this limit allows, in requests per second."""
         return self.requests / self.period
-
-
-def is_stricter(a: RateLimit, b: RateLimit) -> bool:
-    """True if ``a`` is stricter than ``b`` in the long run.
-
-    Fewer requests per second wins; at an equal rate, the smaller burst (fewer
-    ``requests``) wins; then the larger ``margin``, then the larger ``max_retry_after``.
-    Neither limit need imply the other (10 per second vs 60 per minute), which is why the
-    shared limiter does not pick one but enforces both.
-    """
-    ka = (a.requests * b.period, a.requests, -a.margin, -a.max_retry_after)
-    kb = (b.requests * a.period, b.requests, -b.margin, -b.max_retry_after)
-    return ka < kb
 
 
 @attrs.frozen
@@ -144,7 +130,7 @@ class SlotHandle(Protocol):
 
 
 class Limiter(Protocol):
-    """The backend protocol: the in-process limiter, and later one shared through Redis.
+    """The backend protocol: the in-process limiter, or one shared across processes.
 
     ``async with limiter.slot() as handle:`` waits for a slot (first come, first served),
     holds it while the request is in flight, and stamps it when the block exits however it

@@ -17,7 +17,6 @@ from plane_async._ratelimit import (
     Limiter,
     Quota,
     RateLimit,
-    is_stricter,
     parse_rate_remaining,
     parse_retry_after_pause,
     shared_limiter,
@@ -90,15 +89,6 @@ def test_rate_limit_refuses_bad_values_saying_what_is_accepted(
 def test_rate_limit_is_frozen() -> None:
     with pytest.raises(AttributeError):
         RateLimit().requests = 5  # type: ignore[misc]
-
-
-def test_stricter_means_fewer_requests_per_second_then_smaller_burst() -> None:
-    assert is_stricter(RateLimit(30, 60.0), RateLimit(60, 60.0))
-    assert is_stricter(RateLimit(60, 120.0), RateLimit(60, 60.0))
-    assert not is_stricter(RateLimit(60, 60.0), RateLimit(60, 60.0))
-    # Same rate (1/s): the smaller burst is stricter.
-    assert is_stricter(RateLimit(1, 1.0), RateLimit(60, 60.0))
-    assert is_stricter(RateLimit(60, 60.0, margin=0.5), RateLimit(60, 60.0, margin=0.1))
 
 
 # -- header parsing -------------------------------------------------------------------------
