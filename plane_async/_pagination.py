@@ -12,27 +12,21 @@ The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
   ``PaginationStalledError`` instead of looping forever.
 
 Resources give a ``fetch(params) -> body`` callable (it owns the path, the limiter and the
-retries) and a per-item ``structure`` callable; this module does the rest.
+retries) and a per-item ``structure`` callable; this module does the rest, with the page
+requests and their read-ahead in ``_fetcher.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, TypeVar
 
 import attrs
 
 from ._cursor import Cursor
-from ._errors import (
-    APIError,
-    PaginationError,
-    PaginationStalledError,
-    PlaneValueError,
-    TransportError,
-)
+from ._errors import PaginationError, PaginationStalledError, PlaneValueError
+from ._fetcher import Fetcher, FetchPage, annotate
 from ._page import DEFAULT_PER_PAGE, Page, check_per_page, decode_page, page_from_body
 
 __all__ = [
@@ -46,9 +40,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-#: given the query parameters (``per_page``, ``cursor``), returns the parsed JSON body
-FetchPage = Callable[[dict[str, str]], Awaitable[Any]]
 
 
 def iter_pages(
@@ -232,75 +223,7 @@ def _outline(
     return (n, _id_at(raw, results, id_of, 0), _id_at(raw, results, id_of, n - 1)), raw, results
 
 
-def _annotate(exc: BaseException, cursor: Cursor) -> None:
-    """Tell the caller which page failed and how to resume."""
-    text = str(cursor)
-    if isinstance(exc, APIError | TransportError | PaginationError):
-        exc.cursor = text
-    if isinstance(exc, PaginationError):
-        exc.page = cursor.offset
-    exc.add_note(
-        f"while reading page {cursor.offset} (0-based) of {cursor.per_page} items; "
-        f"resume with cursor={text!r}"
-    )
-
-
 # ---------------------------------------------------------------------------- reading
-
-
-class _Fetcher:
-    """Sends page requests, keeping up to ``prefetch`` of the following pages in flight."""
-
-    def __init__(self, fetch: FetchPage, plan: _Plan) -> None:
-        self._fetch = fetch
-        self._plan = plan
-        self._ahead: deque[tuple[Cursor, asyncio.Future[Any]]] = deque()
-
-    def _params(self, cursor: Cursor, send_cursor: bool) -> dict[str, str]:
-        if not self._plan.paginated:
-            return {}
-        params = {"per_page": str(self._plan.per_page)}
-        if send_cursor:
-            params["cursor"] = str(cursor)
-        return params
-
-    async def get(self, cursor: Cursor, send_cursor: bool) -> Any:
-        """The body of the page at ``cursor``; errors carry the cursor."""
-        try:
-            if self._ahead and self._ahead[0][0] != cursor:
-                # The server led elsewhere than guessed: those requests are wasted.
-                await self.cancel()
-            if self._ahead:
-                # Kept in the deque while awaited, so cancel() still reaches it.
-                body = await self._ahead[0][1]
-                self._ahead.popleft()
-                return body
-            return await self._fetch(self._params(cursor, send_cursor))
-        except Exception as exc:
-            _annotate(exc, cursor)
-            raise
-
-    def read_ahead(self, first: Cursor, pages: int) -> None:
-        """Start fetching ``pages`` pages from ``first`` on (those not in flight yet)."""
-        target = first
-        for _ in range(pages):
-            if all(c != target for c, _ in self._ahead):
-                self._ahead.append(
-                    (target, asyncio.ensure_future(self._fetch(self._params(target, True))))
-                )
-            target = target.next_page()
-
-    async def cancel(self) -> None:
-        """Cancel the read-ahead and wait for it, so no task or error is left behind."""
-        tasks = [task for _, task in self._ahead]
-        self._ahead.clear()
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks)
-        for task in tasks:
-            if not task.cancelled():
-                task.exception()  # retrieved: an unneeded page's error is not logged
 
 
 async def _read(
@@ -311,7 +234,7 @@ async def _read(
     dedupe: bool,
     id_of: Callable[[T], object] | None,
 ) -> AsyncGenerator[Page[T], None]:
-    fetcher = _Fetcher(fetch, plan)
+    fetcher = Fetcher(fetch, plan.per_page, plan.paginated)
     seen: set[object] = set()
     pages_out = items_out = 0
     current = plan.start or Cursor(plan.per_page, 0)
@@ -340,7 +263,7 @@ async def _read(
                         current,
                     )
             except Exception as exc:
-                _annotate(exc, current)
+                annotate(exc, current)
                 raise
             previous = outline
             follow: Cursor | None = None
