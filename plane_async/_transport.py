@@ -42,18 +42,20 @@ class Response:
 
 @attrs.frozen
 class TransportSettings:
+    """A client's checked settings; the defaults are AsyncPlane's and RateLimit's."""
+
     base_url: str  # normalised, ends with /api/v1/
     api_key: str = attrs.field(repr=False)
-    max_retries: int = 3
-    timeout: float | None = 30.0
-    connect_timeout: float | None = 10.0
-    retry_post: bool = False
-    max_retry_after: float = 120.0
-    max_response_bytes: int = 64 * 1024 * 1024
-    verify_ssl: bool = True
-    proxy: str | None = None
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
+    max_retries: int
+    timeout: float | None
+    connect_timeout: float | None
+    retry_post: bool
+    max_retry_after: float
+    max_response_bytes: int
+    verify_ssl: bool
+    proxy: str | None
+    backoff_base: float
+    backoff_cap: float
 
 
 @attrs.define
