@@ -69,6 +69,14 @@ def _check_seconds(*, allow_zero: bool) -> Callable[[object, attrs.Attribute[flo
     return check
 
 
+def _to_seconds(value: object) -> float:
+    # a converter runs before the validators: refuse what float() would quietly accept
+    # (True, "60") so the error is a PlaneValueError naming the accepted form
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PlaneValueError(f"RateLimit durations are numbers of seconds, got {value!r}")
+    return float(value)
+
+
 @attrs.frozen
 class RateLimit:
     """At most ``requests`` requests in any ``period`` seconds, per API key.
@@ -83,13 +91,13 @@ class RateLimit:
 
     requests: int = attrs.field(default=60, validator=_check_requests)
     period: float = attrs.field(
-        default=60.0, converter=float, validator=_check_seconds(allow_zero=False)
+        default=60.0, converter=_to_seconds, validator=_check_seconds(allow_zero=False)
     )
     margin: float = attrs.field(
-        default=0.1, converter=float, validator=_check_seconds(allow_zero=True)
+        default=0.1, converter=_to_seconds, validator=_check_seconds(allow_zero=True)
     )
     max_retry_after: float = attrs.field(
-        default=300.0, converter=float, validator=_check_seconds(allow_zero=False)
+        default=300.0, converter=_to_seconds, validator=_check_seconds(allow_zero=False)
     )
 
     @property

@@ -77,6 +77,9 @@ def test_rate_limit_defaults_match_plane() -> None:
         ({"period": float("nan")}, "period must be a finite number of seconds > 0"),
         ({"margin": -0.1}, "margin must be a finite number of seconds >= 0"),
         ({"max_retry_after": 0}, "max_retry_after must be a finite number of seconds > 0"),
+        ({"period": True}, "durations are numbers of seconds"),
+        ({"period": "60"}, "durations are numbers of seconds"),
+        ({"margin": None}, "durations are numbers of seconds"),
     ],
 )
 def test_rate_limit_refuses_bad_values_saying_what_is_accepted(
