@@ -217,7 +217,7 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             seconds = (when - datetime.now(UTC)).total_seconds()
         except (TypeError, ValueError, IndexError):
             return None
-    if seconds != seconds or seconds == float("inf"):
+    if seconds != seconds:  # NaN; an infinite value stays infinite for the caller's cap
         return None
     return max(0.0, seconds)
 

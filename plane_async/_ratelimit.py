@@ -26,6 +26,7 @@ from typing import Protocol
 import attrs
 
 from ._errors import PlaneValueError
+from ._protocol import parse_retry_after
 
 __all__ = [
     "DEFAULT_PAUSE",
@@ -167,19 +168,13 @@ def parse_retry_after_pause(
 ) -> float:
     """The pause a 429 imposes, in seconds, from its ``Retry-After`` header.
 
-    The header is whole seconds; a missing or unreadable value gives ``default``, a value
-    below one second gives one second (``0`` means "less than a second" once truncated),
-    and nothing pauses longer than ``cap``.
+    Plane sends whole seconds (an HTTP date is read too); a missing or unreadable value
+    gives ``default``, a value below one second gives one second (``0`` means "less than a
+    second" once truncated), and nothing pauses longer than ``cap``.
     """
-    raw = _header(headers, "Retry-After")
-    seconds = default
-    if raw is not None:
-        try:
-            parsed = float(raw.strip())
-        except ValueError:
-            parsed = math.nan
-        if not math.isnan(parsed):
-            seconds = parsed
+    seconds = parse_retry_after(headers)
+    if seconds is None:
+        seconds = default
     return min(max(seconds, MIN_PAUSE), cap)
 
 
