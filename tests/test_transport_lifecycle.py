@@ -127,7 +127,10 @@ def test_a_user_cancelling_during_a_retry_pause_is_a_plain_cancel(mocked: aiores
     async def main() -> Quota:
         async with client(retry_backoff=(30.0, 30.0)) as plane:
             task = asyncio.create_task(plane.request("GET", "users/me/"))
-            await asyncio.sleep(0.5)
+            # the backoff is jittered (it may be any length up to 30 s): wait for the 503
+            # without letting virtual time pass, so the task is inside its retry pause
+            while plane.stats.requests < 1:
+                await asyncio.sleep(0)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
