@@ -44,7 +44,7 @@ def check_external(external_source: object, external_id: object) -> dict[str, st
 def check_name(name: object) -> None:
     """A ``name`` argument must be a string with something besides blanks."""
     if not isinstance(name, str) or not name.strip():
-        raise PlaneValueError("name must be a non-empty string")
+        raise PlaneValueError(f"name must be a non-empty string, got {name!r}")
 
 
 def check_update(fields: Mapping[str, Any]) -> None:

@@ -6,12 +6,11 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import PlaneValueError
 from .._models import Label
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_external, check_update
+from ._checks import check_external, check_name, check_update
 
 __all__ = [
     "LabelCreateFields",
@@ -51,9 +50,7 @@ _IDS = frozenset({"parent"})
 def label_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a label create/update; refuses unknown names and bad ids."""
     if "name" in fields:
-        name = fields["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise PlaneValueError(f"name must be a non-empty string, got {name!r}")
+        check_name(fields["name"])
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, what="Label")
 
 
