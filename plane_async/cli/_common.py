@@ -1,0 +1,177 @@
+"""What every subcommand shares: connection flags, the client, exit codes, signals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from .. import AsyncPlane, Limiter, PlaneError, PlaneValueError, RateLimit
+from ._folder import FolderError
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "UsageError",
+    "add_connection_flags",
+    "add_progress_flag",
+    "connect",
+    "parse_rate",
+    "run",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class UsageError(Exception):
+    """A flag or an argument that cannot work; the message says what to do (exit code 2)."""
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (flags win over the environment)")
+    group.add_argument(
+        "--base-url", default=None, help="the Plane server (default: $PLANE_BASE_URL, else "
+        "Plane Cloud)",
+    )  # fmt: skip
+    group.add_argument("--workspace", default=None, help="workspace slug ($PLANE_WORKSPACE)")
+    group.add_argument(
+        "--api-key-file", default=None, metavar="FILE",
+        help="read the API key from FILE ('-' for stdin); default: $PLANE_API_KEY",
+    )  # fmt: skip
+    group.add_argument(
+        "--api-key", default=None, help=argparse.SUPPRESS, action=_RefuseKeyOnCommandLine
+    )
+    group.add_argument(
+        "--rate", default=None, metavar="N/SECONDS",
+        help="cap the request rate, e.g. 60/60 (default: what the server allows)",
+    )  # fmt: skip
+    group.add_argument(
+        "--per-page", type=int, default=100,
+        help="items per request (default 100, Plane Cloud's maximum; up to 1000 on Community "
+        "Edition)",
+    )  # fmt: skip
+
+
+def add_progress_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress", choices=("auto", "bar", "plain", "none"), default="auto",
+        help="bar on a terminal, plain lines otherwise (default: auto)",
+    )  # fmt: skip
+
+
+class _RefuseKeyOnCommandLine(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.error(
+            "--api-key is not accepted: a key on the command line shows up in process lists "
+            "and shell history. Set PLANE_API_KEY, or use --api-key-file FILE (- for stdin)."
+        )
+
+
+def parse_rate(text: str | None) -> RateLimit | None:
+    if text is None:
+        return None
+    try:
+        count, seconds = text.split("/")
+        return RateLimit(int(count), float(seconds))
+    except (ValueError, PlaneValueError):
+        raise UsageError(
+            f"--rate must be REQUESTS/SECONDS with both positive, e.g. 60/60, got {text!r}"
+        ) from None
+
+
+def _api_key(args: argparse.Namespace) -> str | None:
+    source = getattr(args, "api_key_file", None)
+    if source is None:
+        return None
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--api-key-file: cannot read {source}: {exc.strerror}") from None
+    return text.strip()
+
+
+@contextlib.asynccontextmanager
+async def connect(
+    args: argparse.Namespace, *, limiter: Limiter | None = None, **overrides: Any
+) -> AsyncIterator[AsyncPlane]:
+    """The client the flags and the environment describe (flags win)."""
+    per_page = args.per_page
+    if isinstance(per_page, int) and not 1 <= per_page <= 1000:
+        raise UsageError(f"--per-page must be from 1 to 1000, got {per_page}")
+    options: dict[str, Any] = {
+        "api_key": _api_key(args),
+        "workspace": args.workspace,
+        "base_url": args.base_url,
+        "rate_limit": parse_rate(args.rate),
+        "max_per_page": max(100, per_page),
+        "limiter": limiter,
+        **overrides,
+    }
+    if not (options["api_key"] or os.environ.get("PLANE_API_KEY")):
+        raise UsageError("no API key: set PLANE_API_KEY, or pass --api-key-file FILE")
+    if not (options["workspace"] or os.environ.get("PLANE_WORKSPACE")):
+        raise UsageError("no workspace: pass --workspace SLUG or set PLANE_WORKSPACE")
+    async with AsyncPlane(**options) as plane:
+        yield plane
+
+
+def run(main: Callable[[], Awaitable[int]], *, interrupted: str = "") -> int:
+    """Run ``main`` in a new event loop and map what ends it to an exit code.
+
+    Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; ``interrupted`` is printed
+    then. Refused input is 2; a failure of the server or the network is 1. No traceback:
+    messages never carry the API key (the client's errors do not).
+    """
+    terminated = False
+
+    async def wrapper() -> int:
+        nonlocal terminated
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def on_term() -> None:
+            nonlocal terminated
+            terminated = True
+            if task is not None:
+                task.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, on_term)
+        return await main()
+
+    try:
+        return asyncio.run(wrapper())
+    except KeyboardInterrupt:
+        _stop(interrupted)
+        return EXIT_INTERRUPTED
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        _stop(interrupted)
+        return EXIT_TERMINATED
+    except (UsageError, FolderError, PlaneValueError) as exc:
+        print(f"plane-async: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PlaneError as exc:
+        print(f"plane-async: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"plane-async: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _stop(message: str) -> None:
+    print(f"\ninterrupted{': ' + message if message else ''}", file=sys.stderr)

@@ -1,0 +1,393 @@
+"""``plane-async export``: a workspace (or some projects) to a folder of JSONL files.
+
+One file per resource, one line per object as the server sent it: ``projects``,
+``states``, ``labels``, ``members`` (each user with its ``project``), ``work-items``,
+``modules``, ``cycles``, ``module-work-items`` and ``cycle-work-items`` (``{"module" or
+"cycle", "project", "work_item"}``) and, with ``--include``, ``comments``, ``links`` and
+``activities``. The run is resumable: see :mod:`._folder`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import sys
+import time
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .. import AsyncPlane, Issue, NotFoundError, Page, PlaneValueError, Query
+from . import _common as common
+from ._folder import Folder
+from ._plan import plan_export, summary_lines
+from ._progress import Bar, Display, make_display
+
+__all__ = ["FILES", "PER_ITEM", "ExportOptions", "Exporter", "add_parser", "main"]
+
+PER_ITEM = ("comments", "links", "activities")
+PER_PROJECT = ("states", "labels", "members", "work-items", "modules", "cycles")
+FILES = tuple(
+    f"{name}.jsonl"
+    for name in ("projects", *PER_PROJECT, "module-work-items", "cycle-work-items")
+)
+#: work items whose per-item resources are read at once
+_PER_ITEM_BATCH = 16
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "export", help="export a workspace to a folder of JSONL files (resumable)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_export_flags(parser, default_out=None)
+    common.add_connection_flags(parser)
+    parser.set_defaults(handler=main)
+
+
+def add_export_flags(parser: argparse.ArgumentParser, *, default_out: str | None) -> None:
+    parser.add_argument(
+        "--out", default=default_out, required=default_out is None, metavar="FOLDER",
+        help="the folder to write (created; an interrupted export there is resumed)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--project", default=None, metavar="WEB,API",
+        help="only these projects (identifiers or ids; default: every project)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--include", default="", metavar="comments,links,activities",
+        help="per-work-item resources too (one request or more per work item and resource)",
+    )  # fmt: skip
+    parser.add_argument("--fields", default=None, help="work-item fields to keep (id, project "
+                        "are always kept)")  # fmt: skip
+    parser.add_argument("--expand", default=None, help="work-item relations to expand, e.g. "
+                        "state,assignees")  # fmt: skip
+    parser.add_argument("--restart", action="store_true",
+                        help="discard an unfinished export in --out and start over")  # fmt: skip
+    parser.add_argument("--plan", action="store_true",
+                        help="print the requests the export needs and stop")  # fmt: skip
+    common.add_progress_flag(parser)
+
+
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in (text or "").split(",") if p.strip()))
+
+
+@attrs.frozen
+class ExportOptions:
+    out: Path
+    projects: tuple[str, ...] | None
+    include: tuple[str, ...]
+    query: Query | None
+    per_page: int
+    restart: bool = False
+    plan_only: bool = False
+    progress: str = "auto"
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ExportOptions:
+        include = _names(args.include)
+        unknown = [n for n in include if n not in PER_ITEM]
+        if unknown:
+            raise common.UsageError(
+                f"--include takes {', '.join(PER_ITEM)}; unknown: {', '.join(unknown)}"
+            )
+        fields, expand = _names(args.fields), _names(args.expand)
+        query = None
+        if fields or expand:
+            query = Query()
+            if fields:
+                query = query.fields(*fields, "id", "project")
+            if expand:
+                query = query.expand(*expand)
+            try:
+                query.to_params(Issue)
+            except PlaneValueError as exc:
+                raise common.UsageError(f"--fields/--expand: {exc}") from None
+        return cls(
+            out=Path(args.out), projects=_names(args.project) or None, include=include,
+            query=query, per_page=args.per_page, restart=args.restart, plan_only=args.plan,
+            progress=args.progress,
+        )  # fmt: skip
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return FILES + tuple(f"{name}.jsonl" for name in self.include)
+
+    def job(self, server: str, workspace: str) -> dict[str, Any]:
+        """What identifies the export in its checkpoint (a resume must match it)."""
+        q = self.query
+        return {
+            "server": server,
+            "workspace": workspace,
+            "projects": list(self.projects) if self.projects else None,
+            "include": list(self.include),
+            "fields": list(q.field_names) if q else None,
+            "expand": list(q.expand_names) if q else None,
+            "per_page": self.per_page,
+        }
+
+
+def main(args: argparse.Namespace) -> int:
+    options = ExportOptions.from_args(args)
+
+    async def job() -> int:
+        async with common.connect(args) as plane:
+            return await Exporter(plane, options, server=plane.base_url).run()
+
+    return common.run(job, interrupted=_RESUME_HINT)
+
+
+_RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
+
+PageReader = Callable[[str | None], AsyncGenerator[Page[Any], None]]
+RowOf = Callable[[Any], Mapping[str, Any]]
+
+
+@attrs.frozen
+class Stream:
+    """One resource of one scope: a checkpoint key, its file, its pages and its rows."""
+
+    key: str
+    file: str
+    pages: PageReader
+    row: RowOf
+
+
+def _raw(item: Any) -> Mapping[str, Any]:
+    return dict(item.raw)
+
+
+class Exporter:
+    """Runs an export: discovery, the plan, then each resource in turn, one bar each."""
+
+    def __init__(
+        self, plane: AsyncPlane, options: ExportOptions, *, server: str, out: Any = None
+    ) -> None:
+        self.plane = plane
+        self.options = options
+        self.server = server
+        self.out = sys.stdout if out is None else out
+        self.written: dict[str, int] = {}
+        self.folder: Folder | None = None
+        self.display = Display(plane.quota, lambda: plane.stats.requests)
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    async def run(self) -> int:
+        opts, plane = self.options, self.plane
+        started = time.monotonic()
+        job = opts.job(self.server, plane.workspace)
+        if not opts.plan_only:
+            self.folder = Folder.open(opts.out, job, opts.files, restart=opts.restart)
+            if self.folder.complete:
+                self.say(f"{opts.out} already holds a complete export (started "
+                         f"{self.folder.started_at}). Run `plane-async sync` to bring it up to "
+                         "date, or pass --restart to export again.")  # fmt: skip
+                return common.EXIT_OK
+        projects = await self._projects()
+        counts = await asyncio.gather(*(plane.projects.summary(p["id"]) for p in projects))
+        plan = plan_export((c.counts for c in counts), per_page=opts.per_page,
+                           include=opts.include, discovery=plane.stats.requests)  # fmt: skip
+        where = "resuming the export in" if self.folder and self.folder.resumed else "to"
+        self.say(f"Export of workspace {plane.workspace} ({len(projects)} projects) {where} "
+                 f"{opts.out}/ needs about:")  # fmt: skip
+        for line in plan.lines(plane.quota()):
+            self.say(line)
+        if self.folder is None:
+            return common.EXIT_OK
+        self.say("Ctrl-C stops it; running the same command again continues where it stopped.")
+        self.display = make_display(opts.progress, plane.quota,
+                                    lambda: plane.stats.requests, None)  # fmt: skip
+        ticker = asyncio.create_task(self._tick())
+        try:
+            await self._phases(projects)
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            self.display.close()
+            self.folder.close()
+        self.folder.finish()
+        self.say(f"\nExported to {opts.out}/:")
+        for line in summary_lines(self.written, plane.stats, time.monotonic() - started,
+                                  plane.quota()):  # fmt: skip
+            self.say(line)
+        return common.EXIT_OK
+
+    async def _tick(self) -> None:
+        while True:
+            self.display.tick()
+            await asyncio.sleep(0.25)
+
+    # ------------------------------------------------------------------ discovery
+
+    async def _projects(self) -> list[dict[str, Any]]:
+        """The projects to export: from the folder when an earlier run listed them."""
+        folder = self.folder
+        if folder is not None and folder.stream("projects").done:
+            return list(folder.rows("projects.jsonl"))
+        found = [dict(p.raw) async for p in self.plane.projects.list(per_page=100)]
+        wanted = self.options.projects
+        if wanted:
+            by_key = {**{p["identifier"]: p for p in found}, **{p["id"]: p for p in found}}
+            missing = [w for w in wanted if w not in by_key and w.upper() not in by_key]
+            if missing:
+                have = ", ".join(sorted(p["identifier"] for p in found)) or "none"
+                raise common.UsageError(
+                    f"--project: no project {', '.join(missing)} in workspace "
+                    f"{self.plane.workspace} (its projects: {have})"
+                )
+            chosen = {by_key.get(w, by_key.get(w.upper()))["id"] for w in wanted}  # type: ignore[index]
+            found = [p for p in found if p["id"] in chosen]
+        if folder is not None:
+            folder.commit("projects", "projects.jsonl", found, done=True)
+        return found
+
+    # ------------------------------------------------------------------ phases
+
+    async def _phases(self, projects: list[dict[str, Any]]) -> None:
+        plane, pp, q = self.plane, self.options.per_page, self.options.query
+        assert self.folder is not None
+        self.written["projects"] = len(projects)
+        bars = {name: self.display.add(name, unit) for name, unit in (
+            *((n, n.split("-")[-1] if n != "work-items" else "items") for n in PER_PROJECT),
+            ("module-work-items", "links"), ("cycle-work-items", "links"),
+            *((n, "work items") for n in self.options.include),
+        )}  # fmt: skip
+        readers: dict[str, Callable[[str, str | None], AsyncGenerator[Page[Any], None]]] = {
+            "states": lambda p, c: plane.states.pages(p, per_page=pp, cursor=c),
+            "labels": lambda p, c: plane.labels.pages(p, per_page=pp, cursor=c),
+            "members": lambda p, c: plane.members.pages(p),
+            "work-items": lambda p, c: plane.issues.pages(
+                p, per_page=pp, cursor=c, query=q, prefetch=1
+            ),
+            "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
+            "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),
+        }
+        for name in PER_PROJECT:
+            streams = [
+                Stream(f"{name}/{p['id']}", f"{name}.jsonl", _bind(readers[name], p["id"]),
+                       _member_row(p["id"]) if name == "members" else _raw)  # fmt: skip
+                for p in projects
+            ]
+            await self._run_streams(bars[name], streams)
+        for kind in ("module", "cycle"):
+            name = f"{kind}-work-items"
+            streams = [
+                Stream(f"{name}/{row['id']}", f"{name}.jsonl",
+                       self._membership_reader(kind, row["project"], row["id"]),
+                       _membership_row(kind, row["project"], row["id"]))  # fmt: skip
+                for row in self.folder.rows(f"{kind}s.jsonl")
+            ]
+            await self._run_streams(bars[name], streams)
+        for name in self.options.include:
+            await self._run_per_item(bars[name], name)
+
+    def _membership_reader(self, kind: str, project: str, parent: str) -> PageReader:
+        pp, plane = self.options.per_page, self.plane
+        if kind == "module":
+            return lambda c: plane.modules.issue_pages(project, parent, per_page=pp, cursor=c,
+                                                       fields=["id"])  # fmt: skip
+        return lambda c: plane.cycles.issue_pages(project, parent, per_page=pp, cursor=c,
+                                                  fields=["id"])  # fmt: skip
+
+    async def _run_streams(self, bar: Bar, streams: Sequence[Stream]) -> None:
+        """Read every stream of one resource concurrently; the bar's total is the sum of
+        their first pages' ``total_results``, known before it moves."""
+        folder, display, pp = self.folder, self.display, self.options.per_page
+        assert folder is not None
+        display.counting(bar)
+        states = {s.key: folder.stream(s.key) for s in streams}
+        pending = [s for s in streams if not states[s.key].done]
+        totals = {s.key: states[s.key].count for s in streams}
+
+        def requests_left() -> int:
+            return sum(
+                math.ceil(max(0, totals[s.key] - states[s.key].count) / pp)
+                for s in pending if not states[s.key].done
+            )  # fmt: skip
+
+        bar.requests_left = requests_left
+        readers = {s.key: s.pages(states[s.key].cursor) for s in pending}
+        try:
+            firsts = await asyncio.gather(*(anext(readers[s.key], None) for s in pending))
+            for s, first in zip(pending, firsts, strict=True):
+                seen = states[s.key].count + (len(first.results) if first else 0)
+                totals[s.key] = max(first.total_results if first else 0, seen)
+            display.start(bar, sum(totals.values()), sum(st.count for st in states.values()))
+            for s, first in zip(pending, firsts, strict=True):
+                self._commit_page(bar, s, first)
+
+            async def rest(s: Stream) -> None:
+                if states[s.key].done:
+                    return
+                async for page in readers[s.key]:
+                    self._commit_page(bar, s, page)
+
+            await asyncio.gather(*(rest(s) for s in pending))
+        finally:
+            for reader in readers.values():
+                await reader.aclose()
+        display.finish(bar)
+        self.written[bar.name] = bar.done
+
+    def _commit_page(self, bar: Bar, stream: Stream, page: Page[Any] | None) -> None:
+        assert self.folder is not None
+        more = page is not None and page.next_page_results and page.resume_cursor is not None
+        cursor = str(page.resume_cursor) if more and page is not None else None
+        rows = [stream.row(item) for item in page.results] if page is not None else []
+        n = self.folder.commit(stream.key, stream.file, rows, cursor=cursor, done=not more)
+        self.display.advance(bar, n)
+
+    async def _run_per_item(self, bar: Bar, name: str) -> None:
+        """Comments, links or activities of every exported work item, a batch at a time;
+        the checkpoint keeps the index of the next work item."""
+        folder, plane, pp = self.folder, self.plane, self.options.per_page
+        assert folder is not None
+        items = [(row["project"], row["id"]) for row in folder.rows("work-items.jsonl")]
+        state = folder.stream(name)
+        start = 0 if state.done else int(state.cursor or 0)
+        if state.done:
+            start = len(items)
+        bar.requests_left = lambda: len(items) - position
+        position = start
+        self.display.start(bar, len(items), start)
+        resource = getattr(plane, name)
+
+        async def rows_of(project: str, item: str) -> list[Mapping[str, Any]]:
+            try:
+                return [dict(x.raw) async for x in resource.list(project, item, per_page=pp)]
+            except NotFoundError:
+                return []  # deleted since the work items were read
+
+        while position < len(items):
+            batch = items[position : position + _PER_ITEM_BATCH]
+            found = await asyncio.gather(*(rows_of(p, i) for p, i in batch))
+            position += len(batch)
+            done = position >= len(items)
+            folder.commit(name, f"{name}.jsonl", [r for rows in found for r in rows],
+                          cursor=None if done else str(position), done=done)  # fmt: skip
+            self.display.advance(bar, len(batch))
+        folder.commit(name, f"{name}.jsonl", [], cursor=None, done=True)
+        self.display.finish(bar)
+        self.written[name] = state.count
+
+
+def _bind(
+    reader: Callable[[str, str | None], AsyncGenerator[Page[Any], None]], project: str
+) -> PageReader:
+    return lambda cursor: reader(project, cursor)
+
+
+def _member_row(project: str) -> RowOf:
+    return lambda user: {**user.raw, "project": project}
+
+
+def _membership_row(kind: str, project: str, parent: str) -> RowOf:
+    return lambda item: {kind: parent, "project": project, "work_item": item.raw["id"]}
