@@ -33,8 +33,10 @@ class Plan:
         out = [f"  {name:<{width}}  {n:>9,} requests  {what}" for name, n, what in self.rows]
         total = self.requests
         seconds = minimum_seconds(total, quota)
+        at_least = "at least " if any(w.startswith("at least") for _, _, w in self.rows) else ""
         out.append(
-            f"  {'total':<{width}}  {total:>9,} requests, about {format_duration(seconds)} under "
+            f"  {'total':<{width}}  {total:>9,} requests, {at_least or 'about '}"
+            f"{format_duration(seconds)} under "
             f"the rate limit ({quota.limit} requests per {quota.period:g} s)"
         )
         return out

@@ -32,11 +32,15 @@ def format_duration(seconds: float) -> str:
 
 def eta(requests: int, quota: Quota, observed_per_second: float | None) -> float:
     """Seconds to send ``requests`` more: the rate limit's bound (what the window has free
-    now goes at once, then ``limit`` per ``period``), or the pace seen so far if slower."""
+    now goes at once, the next when a slot frees, then ``limit`` per ``period``), or the
+    pace seen so far if that is slower."""
     if requests <= 0:
         return 0.0
     per_second = quota.limit / quota.period if quota.period > 0 else math.inf
-    bound = quota.paused_for + max(0, requests - quota.remaining) / per_second
+    beyond = requests - quota.remaining
+    bound = quota.paused_for
+    if beyond > 0:  # the first waits for the next free slot, the rest come at the window's pace
+        bound += quota.next_slot_in + (beyond - 1) / per_second
     if observed_per_second:
         bound = max(bound, requests / observed_per_second)
     return bound

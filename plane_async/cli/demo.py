@@ -13,8 +13,8 @@ from typing import Any
 
 from .. import AsyncPlane, RateLimit
 from . import _common as common
-from ._folder import CHECKPOINT, Folder
-from .export import ExportOptions, Exporter, add_export_flags
+from ._folder import CHECKPOINT, Folder, FolderError
+from .export import Exporter, ExportOptions, add_export_flags
 
 __all__ = ["DEMO_ISSUES", "DEMO_PROJECTS", "DEMO_RATE", "add_parser", "main"]
 
@@ -70,18 +70,21 @@ async def _embedded(args: argparse.Namespace, options: ExportOptions, rate: Rate
             folder.close()
             if folder.complete:
                 options = ExportOptions(**{**_fields(options), "restart": True})
-        except common.FolderError:
+        except FolderError:
             pass  # Exporter reports it
     print(f"Starting the embedded fake Plane server ({server_name})")
     fake = FakePlane(seed=seed, rate_limit=(rate.requests, rate.period), latency=0.005,
                      latency_jitter=0.01)  # fmt: skip
-    async with fake as server, AsyncPlane(
-        api_key=server.api_key,
-        workspace=server.workspace,
-        base_url=server.base_url,
-        rate_limit=RateLimit(rate.requests, rate.period, margin=0.05),
-        max_per_page=max(100, options.per_page),
-    ) as plane:
+    async with (
+        fake as server,
+        AsyncPlane(
+            api_key=server.api_key,
+            workspace=server.workspace,
+            base_url=server.base_url,
+            rate_limit=RateLimit(rate.requests, rate.period, margin=0.05),
+            max_per_page=max(100, options.per_page),
+        ) as plane,
+    ):
         code = await Exporter(plane, options, server=server_name).run()
         if code == common.EXIT_OK:
             print(f"  the server saw {len(server.requests):,} requests, at most "

@@ -32,8 +32,7 @@ __all__ = ["FILES", "PER_ITEM", "ExportOptions", "Exporter", "add_parser", "main
 PER_ITEM = ("comments", "links", "activities")
 PER_PROJECT = ("states", "labels", "members", "work-items", "modules", "cycles")
 FILES = tuple(
-    f"{name}.jsonl"
-    for name in ("projects", *PER_PROJECT, "module-work-items", "cycle-work-items")
+    f"{name}.jsonl" for name in ("projects", *PER_PROJECT, "module-work-items", "cycle-work-items")
 )
 #: work items whose per-item resources are read at once
 _PER_ITEM_BATCH = 16
@@ -272,17 +271,24 @@ class Exporter:
         }
         for name in PER_PROJECT:
             streams = [
-                Stream(f"{name}/{p['id']}", f"{name}.jsonl", _bind(readers[name], p["id"]),
-                       _member_row(p["id"]) if name == "members" else _raw)  # fmt: skip
+                Stream(
+                    f"{name}/{p['id']}",
+                    f"{name}.jsonl",
+                    _bind(readers[name], p["id"]),
+                    _member_row(p["id"]) if name == "members" else _raw,
+                )
                 for p in projects
             ]
             await self._run_streams(bars[name], streams)
         for kind in ("module", "cycle"):
             name = f"{kind}-work-items"
             streams = [
-                Stream(f"{name}/{row['id']}", f"{name}.jsonl",
-                       self._membership_reader(kind, row["project"], row["id"]),
-                       _membership_row(kind, row["project"], row["id"]))  # fmt: skip
+                Stream(
+                    f"{name}/{row['id']}",
+                    f"{name}.jsonl",
+                    self._membership_reader(kind, row["project"], row["id"]),
+                    _membership_row(kind, row["project"], row["id"]),
+                )
                 for row in self.folder.rows(f"{kind}s.jsonl")
             ]
             await self._run_streams(bars[name], streams)
