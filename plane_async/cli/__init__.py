@@ -8,10 +8,13 @@ A user of the public API only (``plane_async``), one module per subcommand. Exit
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import PlaneValueError, __version__
 from . import demo, export
+from ._common import EXIT_USAGE, UsageError
+from ._folder import FolderError
 
 __all__ = ["main"]
 
@@ -34,5 +37,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except (UsageError, FolderError, PlaneValueError) as exc:
+        print(f"plane-async {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return code

@@ -45,8 +45,7 @@ def main(args: argparse.Namespace) -> int:
 
         return common.run(real, interrupted="run the same command again to continue")
     if not 0 <= args.issues <= 100_000:
-        print("plane-async demo: error: --issues must be from 0 to 100000")
-        return common.EXIT_USAGE
+        raise common.UsageError(f"--issues must be from 0 to 100000, got {args.issues}")
     rate = common.parse_rate(args.rate or DEMO_RATE)
     assert rate is not None
     return common.run(
