@@ -58,9 +58,10 @@ def wait_status(quota: Quota) -> str:
 class Bar:
     """One resource's progress. ``total`` is None until every stream's first page is in."""
 
-    def __init__(self, name: str, unit: str) -> None:
+    def __init__(self, name: str, unit: str, verb: str = "fetch") -> None:
         self.name = name
         self.unit = unit
+        self.verb = verb
         self.total: int | None = None
         self.done = 0
         self.started_at: float | None = None
@@ -89,8 +90,8 @@ class Display:
         self._requests = requests
         self._clock = clock
 
-    def add(self, name: str, unit: str) -> Bar:
-        bar = Bar(name, unit)
+    def add(self, name: str, unit: str, verb: str = "fetch") -> Bar:
+        bar = Bar(name, unit, verb)
         self.bars.append(bar)
         self._added(bar)
         return bar
@@ -177,7 +178,7 @@ class PlainDisplay(Display):
 
     def _started(self, bar: Bar) -> None:
         again = f", {bar.done} already written" if bar.done else ""
-        self._line(f"{bar.name}: {bar.total} {bar.unit} to fetch{again}")
+        self._line(f"{bar.name}: {bar.total} {bar.unit} to {bar.verb}{again}")
 
     def _finished(self, bar: Bar) -> None:
         assert bar.started_at is not None and bar.finished_at is not None
