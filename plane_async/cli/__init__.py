@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import PlaneValueError, __version__
-from . import demo, export, import_
+from . import demo, export, import_, sync
 from ._common import EXIT_USAGE, UsageError
 from ._folder import FolderError
 
@@ -30,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"plane-async {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     export.add_parser(sub)
+    sync.add_parser(sub)
     import_.add_parser(sub)
     demo.add_parser(sub)
     return top

@@ -63,6 +63,11 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         help="items per request (default 100, Plane Cloud's maximum; up to 1000 on Community "
         "Edition)",
     )  # fmt: skip
+    group.add_argument(
+        "--max-per-page", type=int, default=None,
+        help="the largest page the server allows (Plane Cloud 100, Community Edition 1000); "
+        "ids-only reads use it (default: 100, or --per-page if larger)",
+    )  # fmt: skip
 
 
 def add_progress_flag(parser: argparse.ArgumentParser) -> None:
@@ -111,12 +116,15 @@ async def connect(
     per_page = args.per_page
     if isinstance(per_page, int) and not 1 <= per_page <= 1000:
         raise UsageError(f"--per-page must be from 1 to 1000, got {per_page}")
+    largest = getattr(args, "max_per_page", None) or max(100, per_page)
+    if not per_page <= largest <= 1000:
+        raise UsageError(f"--max-per-page must be from --per-page ({per_page}) to 1000")
     options: dict[str, Any] = {
         "api_key": _api_key(args),
         "workspace": args.workspace,
         "base_url": args.base_url,
         "rate_limit": parse_rate(args.rate),
-        "max_per_page": max(100, per_page),
+        "max_per_page": largest,
         "limiter": limiter,
         **overrides,
     }

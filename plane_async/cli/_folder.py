@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ class Folder:
             raise FolderError(f"{path} is a file; --out needs a folder")
         path.mkdir(parents=True, exist_ok=True)
         if checkpoint.exists():
-            folder._load(checkpoint)
+            folder._load(checkpoint, check_job=True)
         else:
             stray = sorted(p.name for p in path.iterdir() if p.name in folder.files)
             if stray:
@@ -86,15 +86,31 @@ class Folder:
                     f"{path} already holds {', '.join(stray)} but no {CHECKPOINT}: it is not a "
                     "resumable export. Choose another --out, or pass --restart to replace them."
                 )
-        folder._truncate()
+        if not folder.complete:
+            folder._truncate()
         folder.save()
+        return folder
+
+    @classmethod
+    def load(cls, path: Path, files_of: Callable[[Mapping[str, Any]], Iterable[str]]) -> Folder:
+        """A finished export, to be brought up to date; FolderError if it is not one."""
+        checkpoint = path / CHECKPOINT
+        if not checkpoint.is_file():
+            raise FolderError(f"{path} holds no export ({CHECKPOINT} is missing): run "
+                              "`plane-async export --out` first")  # fmt: skip
+        folder = cls(path, {}, ())
+        folder._load(checkpoint, check_job=False)
+        folder.files = tuple(files_of(folder.job))
+        if not folder.complete:
+            raise FolderError(f"the export in {path} is not finished: run the export command "
+                              "again to finish it, then sync")  # fmt: skip
         return folder
 
     def _remove_own_files(self) -> None:
         for name in (*self.files, CHECKPOINT):
             (self.path / name).unlink(missing_ok=True)
 
-    def _load(self, checkpoint: Path) -> None:
+    def _load(self, checkpoint: Path, *, check_job: bool) -> None:
         try:
             data = orjson.loads(checkpoint.read_bytes())
             if data.get("version") != _VERSION:
@@ -109,7 +125,9 @@ class Folder:
             raise FolderError(
                 f"{checkpoint} cannot be read ({exc}); pass --restart to start over"
             ) from None
-        if job != self.job:
+        if not check_job:
+            self.job = job
+        elif job != self.job:
             differs = sorted(k for k in {*job, *self.job} if job.get(k) != self.job.get(k))
             was = ", ".join(f"{k}={job.get(k)!r}" for k in differs)
             raise FolderError(
@@ -179,11 +197,33 @@ class Folder:
 
     def rows(self, name: str) -> Iterator[dict[str, Any]]:
         """The committed rows of a file, in order."""
-        size = self.sizes.get(name, 0)
+        # a finished export's files may have been replaced by a sync stopped before its
+        # checkpoint: read them whole (each replacement was atomic)
+        size = -1 if self.complete else self.sizes.get(name, 0)
         with open(self.path / name, "rb") as handle:
             data = handle.read(size)
         for line in data.splitlines():
             yield orjson.loads(line)
+
+    def rewrite(self, name: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Replace a whole file atomically with ``rows`` (for sync); returns their number.
+        The checkpoint is not saved: call ``finish()`` once every file is replaced."""
+        handle = self._handles.pop(name, None)
+        if handle is not None:
+            handle.close()
+        path = self.path / name
+        tmp = path.with_name(path.name + ".tmp")
+        count = size = 0
+        with open(tmp, "wb") as out:
+            for row in rows:
+                line = orjson.dumps(row) + b"\n"
+                out.write(line)
+                count, size = count + 1, size + len(line)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        self.sizes[name] = size
+        return count
 
     def finish(self, **extra: Any) -> None:
         self.extra.update(extra)
