@@ -24,6 +24,20 @@ class Plan:
 
     rows: tuple[tuple[str, int, str], ...]
 
+    def resumed(self, finished: Mapping[str, float]) -> Plan:
+        """The plan of a resumed run: each resource less the share already written."""
+        rows = []
+        for name, n, what in self.rows:
+            done = finished.get(name, 0.0)
+            if done >= 1.0:
+                rows.append((name, 0, "written by an earlier run"))
+            elif done > 0:
+                left = math.ceil(n * (1 - done))
+                rows.append((name, left, f"{what}; {done:.0%} written by an earlier run"))
+            else:
+                rows.append((name, n, what))
+        return Plan(tuple(rows))
+
     @property
     def requests(self) -> int:
         return sum(n for _, n, _ in self.rows)

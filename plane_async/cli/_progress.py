@@ -187,8 +187,9 @@ class PlainDisplay(Display):
 
     def tick(self) -> None:
         status = self.status()
-        if status.startswith(("waiting", "paused")) and not self._waiting:
-            self._line(status)
+        if status and not self._waiting:
+            self._out.write(status + "\n")  # the start of a wait (the report timer runs on)
+            self._out.flush()
         self._waiting = bool(status)
         if self._clock() - self._last_line < self._every:
             return
@@ -197,8 +198,9 @@ class PlainDisplay(Display):
                 pct = 100 * bar.done // bar.total if bar.total else 100
                 rate = self.rate(bar)
                 speed = f", {rate:.0f} {bar.unit}/s" if rate else ""
+                wait = f", {status}" if status else ""
                 self._line(f"{bar.name}: {bar.done}/{bar.total} {bar.unit} ({pct}%){speed}, "
-                           f"ETA {format_duration(self.eta(bar))}")  # fmt: skip
+                           f"ETA {format_duration(self.eta(bar))}{wait}")  # fmt: skip
         self._last_line = self._clock()
 
 

@@ -193,6 +193,8 @@ class Exporter:
         counts = await asyncio.gather(*(plane.projects.summary(p["id"]) for p in projects))
         plan = plan_export((c.counts for c in counts), per_page=opts.per_page,
                            include=opts.include, discovery=plane.stats.requests)  # fmt: skip
+        if self.folder is not None and self.folder.resumed:
+            plan = plan.resumed(self._finished_share(len(projects)))
         where = "resuming the export in" if self.folder and self.folder.resumed else "to"
         self.say(f"Export of workspace {plane.workspace} ({len(projects)} projects) {where} "
                  f"{opts.out}/ needs about:")  # fmt: skip
@@ -218,6 +220,22 @@ class Exporter:
                                   plane.quota()):  # fmt: skip
             self.say(line)
         return common.EXIT_OK
+
+    def _finished_share(self, projects: int) -> dict[str, float]:
+        """How much of each resource an earlier run wrote (1.0: all of it)."""
+        assert self.folder is not None
+        streams = self.folder.streams
+        share: dict[str, float] = {}
+        for name in (*PER_PROJECT, "module-work-items", "cycle-work-items"):
+            mine = [s for k, s in streams.items() if k.startswith(name + "/")]
+            expected = projects if name in PER_PROJECT else len(mine)
+            share[name] = sum(s.done for s in mine) / expected if mine and expected else 0.0
+        items = sum(s.count for k, s in streams.items() if k.startswith("work-items/"))
+        for name in self.options.include:
+            state = streams.get(name)
+            if state is not None and items:
+                share[name] = 1.0 if state.done else int(state.cursor or 0) / items
+        return share
 
     async def _tick(self) -> None:
         while True:
@@ -256,7 +274,7 @@ class Exporter:
         self.written["projects"] = len(projects)
         bars = {name: self.display.add(name, unit) for name, unit in (
             *((n, n.split("-")[-1] if n != "work-items" else "items") for n in PER_PROJECT),
-            ("module-work-items", "links"), ("cycle-work-items", "links"),
+            ("module-work-items", "memberships"), ("cycle-work-items", "memberships"),
             *((n, "work items") for n in self.options.include),
         )}  # fmt: skip
         readers: dict[str, Callable[[str, str | None], AsyncGenerator[Page[Any], None]]] = {
