@@ -50,7 +50,9 @@ async def test_export_writes_one_file_per_resource_and_the_summary_agrees_with_t
     summary = done.out[done.out.index("Exported to") :]
     assert " work-items " in summary and "460" in summary
     assert f"module-work-items  {len(module_links):>9,}" in summary
-    assert f"module-work-items: {len(module_links)}/{len(module_links)} memberships done" in done.err
+    assert (
+        f"module-work-items: {len(module_links)}/{len(module_links)} memberships done" in done.err
+    )
     requests = len(server.requests)
     assert f"requests {requests} (0 retries, 0 answered 429)" in summary
     checkpoint = orjson.loads((out / "checkpoint.json").read_bytes())

@@ -63,10 +63,12 @@ def test_plain_lines_start_wait_report_and_finish() -> None:
     q[0] = quota(remaining=0, next_slot_in=12.0, waiting=1)
     display.tick()
     display.tick()  # the same wait is reported once
+    now[0] = 9.0
+    display.tick()  # 9 s after the last report: nothing yet
     now[0] = 11.0
-    display.tick()  # 7 s after the last line: nothing yet
-    now[0] = 15.0
+    display.tick()  # a report every 10 s, waits included
     q[0] = quota(remaining=60)
+    now[0] = 15.0
     display.tick()
     display.advance(bar, 800)
     now[0] = 20.0
@@ -74,7 +76,7 @@ def test_plain_lines_start_wait_report_and_finish() -> None:
     assert out.getvalue().splitlines() == [
         "work-items: 1000 items to fetch",
         "waiting for the rate limit (12 s)",
-        "work-items: 200/1000 items (20%), 13 items/s, ETA 1 min 00 s",
+        "work-items: 200/1000 items (20%), 18 items/s, ETA 44 s, waiting for the rate limit (12 s)",
         "work-items: 1000/1000 items done in 20 s",
     ]
 
