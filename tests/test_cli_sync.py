@@ -27,7 +27,8 @@ async def change_things(server: FakePlane) -> dict[str, str]:
         items = [i async for i in plane.issues.list(web)]
         updated = await plane.issues.update(web, items[5].id, name="renamed", priority="urgent")
         await plane.issues.delete(web, items[7].id)
-        await plane.issues.delete(mob, [i async for i in plane.issues.list(mob)][0].id)
+        first = await anext(plane.issues.list(mob))
+        await plane.issues.delete(mob, first.id)
         new = await plane.issues.create(mob, name="brand new")
         await plane.comments.create(web, items[5].id, comment_html="<p>on the renamed one</p>")
         await plane.labels.create(web, name="added-label")
