@@ -27,6 +27,7 @@ __all__ = [
     "connect",
     "parse_rate",
     "run",
+    "subcommand",
 ]
 
 EXIT_OK = 0
@@ -38,6 +39,17 @@ EXIT_TERMINATED = 143
 
 class UsageError(Exception):
     """A flag or an argument that cannot work; the message says what to do (exit code 2)."""
+
+
+def subcommand(
+    sub: Any, name: str, summary: str, doc: str | None, handler: Callable[..., int]
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name``; its module's docstring is its ``--help`` text."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:

@@ -9,15 +9,25 @@ is computed from the requests a bar still needs and the rate limit (see :func:`e
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import IO, Any
 
 from .. import Quota
 
-__all__ = ["Bar", "Display", "eta", "format_duration", "make_display", "wait_status"]
+__all__ = [
+    "Bar",
+    "Display",
+    "eta",
+    "format_duration",
+    "make_display",
+    "showing",
+    "wait_status",
+]
 
 
 def format_duration(seconds: float) -> str:
@@ -263,6 +273,25 @@ class RichDisplay(Display):
     def close(self) -> None:
         self.tick()
         self._progress.stop()
+
+
+@contextlib.asynccontextmanager
+async def showing(display: Display, every: float = 0.25) -> AsyncIterator[Display]:
+    """Refresh ``display`` from the event loop while the block runs; close it after."""
+
+    async def tick() -> None:
+        while True:
+            display.tick()
+            await asyncio.sleep(every)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield display
+    finally:
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+        display.close()
 
 
 def make_display(

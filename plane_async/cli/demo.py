@@ -24,15 +24,13 @@ DEMO_RATE = "60/10"
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser(
-        "demo", help="export an embedded fake Plane server to ./plane-export/",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = common.subcommand(
+        sub, "demo", "export an embedded fake Plane server to ./plane-export/", __doc__, main
+    )
     add_export_flags(parser, default_out="plane-export")
     parser.add_argument("--issues", type=int, default=DEMO_ISSUES,
                         help=f"work items per project (default {DEMO_ISSUES})")  # fmt: skip
     common.add_connection_flags(parser)
-    parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:

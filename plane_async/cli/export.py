@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import math
 import sys
 import time
@@ -25,7 +24,7 @@ from .. import AsyncPlane, Issue, NotFoundError, Page, PlaneValueError, Query
 from . import _common as common
 from ._folder import Folder
 from ._plan import plan_export, summary_lines
-from ._progress import Bar, Display, make_display
+from ._progress import Bar, Display, make_display, showing
 
 __all__ = ["FILES", "PER_ITEM", "ExportOptions", "Exporter", "add_parser", "main"]
 
@@ -39,13 +38,11 @@ _PER_ITEM_BATCH = 16
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser(
-        "export", help="export a workspace to a folder of JSONL files (resumable)",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = common.subcommand(
+        sub, "export", "export a workspace to a folder of JSONL files (resumable)", __doc__, main
+    )
     add_export_flags(parser, default_out=None)
     common.add_connection_flags(parser)
-    parser.set_defaults(handler=main)
 
 
 def add_export_flags(parser: argparse.ArgumentParser, *, default_out: str | None) -> None:
@@ -205,14 +202,10 @@ class Exporter:
         self.say("Ctrl-C stops it; running the same command again continues where it stopped.")
         self.display = make_display(opts.progress, plane.quota,
                                     lambda: plane.stats.requests, None)  # fmt: skip
-        ticker = asyncio.create_task(self._tick())
         try:
-            await self._phases(projects)
+            async with showing(self.display):
+                await self._phases(projects)
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
-            self.display.close()
             self.folder.close()
         self.folder.finish()
         self.say(f"\nExported to {opts.out}/:")
@@ -236,11 +229,6 @@ class Exporter:
             if state is not None and items:
                 share[name] = 1.0 if state.done else int(state.cursor or 0) / items
         return share
-
-    async def _tick(self) -> None:
-        while True:
-            self.display.tick()
-            await asyncio.sleep(0.25)
 
     # ------------------------------------------------------------------ discovery
 

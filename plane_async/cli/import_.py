@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,7 +24,7 @@ from .. import AsyncPlane, ConflictError, PlaneError
 from . import _common as common
 from ._import_rows import FIELDS, Names, Wanted, parse_mapping, read_rows, to_wanted
 from ._plan import summary_lines
-from ._progress import make_display
+from ._progress import make_display, showing
 
 __all__ = ["add_parser", "main"]
 
@@ -33,10 +32,9 @@ _SHOW = 20
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser(
-        "import", help="import work items from JSONL or CSV (idempotent, --dry-run)",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = common.subcommand(
+        sub, "import", "import work items from JSONL or CSV (idempotent, --dry-run)", __doc__, main
+    )
     parser.add_argument("file", type=Path, help="a .jsonl or .csv file")
     parser.add_argument("--project", required=True, help="the target project (identifier or id)")
     parser.add_argument(
@@ -52,7 +50,6 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="writes in flight (8)")
     common.add_progress_flag(parser)
     common.add_connection_flags(parser)
-    parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -239,23 +236,12 @@ class Importer:
                     failures.append((w, f"{type(exc).__name__}: {exc}"))
                 display.advance(bar, 1)
 
-        async def tick() -> None:
-            while True:
-                display.tick()
-                await asyncio.sleep(0.25)
-
-        ticker = asyncio.create_task(tick())
-        try:
+        async with showing(display):
             await asyncio.gather(
                 *(one(w, None, w.fields) for w in creates),
                 *(one(w, str(have["id"]), changes) for w, changes, have in updates),
             )
-        finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
             display.finish(bar)
-            display.close()
         failures.sort(key=lambda f: f[0].line)
         return failures
 

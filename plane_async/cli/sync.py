@@ -36,11 +36,12 @@ _SMALL = ("states", "labels", "members", "modules", "cycles")
 
 
 def add_parser(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = common.subcommand(
+        sub,
         "sync",
-        help="bring an export folder up to date (changed, new and deleted work items)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "bring an export folder up to date (changed, new and deleted work items)",
+        __doc__,
+        main,
     )
     parser.add_argument("--out", required=True, metavar="FOLDER", help="the export to update")
     parser.add_argument(
@@ -50,7 +51,6 @@ def add_parser(sub: Any) -> None:
     )
     common.add_progress_flag(parser)
     common.add_connection_flags(parser)
-    parser.set_defaults(handler=main)
 
 
 def _files(job: Mapping[str, Any]) -> list[str]:
