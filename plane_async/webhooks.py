@@ -221,12 +221,12 @@ class Deduplicator:
 
 
 _LAZY: dict[str, Callable[[], Any]] = {
-    "aiohttp_handler": lambda: __import__(
-        "plane_async._webhooks_aiohttp", fromlist=["x"]
-    ).aiohttp_handler,
-    "WebhookDependency": lambda: __import__(
-        "plane_async._webhooks_asgi", fromlist=["x"]
-    ).WebhookDependency,
+    "aiohttp_handler": lambda: (
+        __import__("plane_async._webhooks_aiohttp", fromlist=["x"]).aiohttp_handler
+    ),
+    "WebhookDependency": lambda: (
+        __import__("plane_async._webhooks_asgi", fromlist=["x"]).WebhookDependency
+    ),
 }
 
 
