@@ -108,6 +108,7 @@ class WebhookSender:
         self._events = WebhookEvents(store)
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: Any = None  # an aiohttp.ClientSession, made on the first delivery
+        self._sleep = asyncio.sleep  # tests replace it to see the delays without waiting
 
     def __repr__(self) -> str:
         return f"<WebhookSender hooks={len(self.hooks)} deliveries={len(self.deliveries)}>"
@@ -180,7 +181,7 @@ class WebhookSender:
         if attempt > 0 and faults.retry_delay > 0:
             wait += faults.rng.uniform(0, faults.retry_delay)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
         event, action, data, activity = payload
         body = json.dumps(
             {
