@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import webhooks as _wh
+from ._errors import PlaneValueError
 from ._models.webhooks import WebhookEvent
 
 __all__ = ["Outcome", "Receiver"]
@@ -20,7 +21,12 @@ class Receiver:
         self._key = _wh._key(secret)  # refuses an empty secret now, not on the first call
         if dedupe is True:
             dedupe = _wh.Deduplicator()
-        self.dedupe: _wh.Deduplicator | None = dedupe or None
+        elif dedupe is not False and not isinstance(dedupe, _wh.Deduplicator):
+            raise PlaneValueError(
+                f"dedupe must be True, False or a Deduplicator, not {type(dedupe).__name__}"
+            )
+        # not `dedupe or None`: an empty Deduplicator is falsy (it has a length)
+        self.dedupe: _wh.Deduplicator | None = None if dedupe is False else dedupe
 
     def __repr__(self) -> str:
         return f"<webhook receiver dedupe={self.dedupe!r}>"
