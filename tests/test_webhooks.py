@@ -175,7 +175,7 @@ def test_every_event_kind_is_parsed_into_its_model() -> None:
         assert event.workspace_id == uuid.UUID(WORKSPACE_ID)
         assert event.object_id == uuid.UUID(data["id"])
         assert event.delivery_id == "d-1"
-        assert event.activity is not None and event.activity.field is None
+        assert event.activity.field is None
         assert isinstance(event.activity.actor, User)
         assert event.activity.actor.email == "alice@example.com"
         if name:
@@ -203,7 +203,7 @@ def test_an_update_names_the_field_and_keeps_both_values() -> None:
         "new_identifier": None,
     }
     event = parse_event(plane_delivery("issue", "updated", issue_data(), activity)[0])
-    assert event.action == "updated" and event.activity is not None
+    assert event.action == "updated"
     assert (event.activity.field, event.activity.old_value, event.activity.new_value) == (
         "priority",
         "none",
@@ -233,6 +233,15 @@ def test_a_deletion_carries_only_the_id() -> None:
     assert isinstance(event, ProjectEvent) and event.action is WebhookAction.DELETED
     assert event.object_id == event.data.id == uuid.UUID(project_id)
     assert not hasattr(event.data, "name")
+
+
+def test_a_null_activity_fails_only_when_read() -> None:
+    payload = json.loads(plane_delivery("issue", "created", issue_data())[0])
+    payload["activity"] = None
+    event = parse_event(json.dumps(payload))
+    assert event.action is WebhookAction.CREATED
+    with pytest.raises(FieldValueError, match="activity"):
+        _ = event.activity
 
 
 def test_an_unknown_event_kind_is_a_generic_event() -> None:

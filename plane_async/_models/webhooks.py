@@ -87,7 +87,8 @@ class WebhookEvent(PlaneModel):
     webhook_id: uuid.UUID = UNSET
     workspace_id: uuid.UUID = UNSET
     data: Any = UNSET
-    activity: WebhookActivity | None = UNSET
+    #: always sent by Plane CE (a null reads as a FieldValueError)
+    activity: WebhookActivity = UNSET
 
     @property
     def dedupe_key(self) -> str:
