@@ -13,13 +13,13 @@ import asyncio
 import hashlib
 import hmac
 import json
-import random
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
+from ._faults import SeededFaults
 from ._router import Call
 from ._store import Store
 from ._webhook_events import Change, Payload, WebhookEvents
@@ -31,7 +31,7 @@ EVENTS = frozenset({"project", "issue", "module", "cycle", "issue_comment"})
 
 
 @attrs.define
-class WebhookFaults:
+class WebhookFaults(SeededFaults):
     """What goes wrong with deliveries. Assign attributes at any time to change them.
 
     - ``delay`` and ``delay_jitter``: seconds before each delivery is sent
@@ -49,14 +49,6 @@ class WebhookFaults:
     duplicate_rate: float = 0.0
     lost_response_rate: float = 0.0
     retry_delay: float = 0.0
-    random_seed: int = 0
-    rng: random.Random = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        self.rng = random.Random(self.random_seed)
-
-    def roll(self, rate: float) -> bool:
-        return rate > 0 and self.rng.random() < rate
 
 
 @attrs.define
