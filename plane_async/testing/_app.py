@@ -350,8 +350,8 @@ class FakePlane:
             max_per_page=self.max_per_page,
         )
         call.project_row = project
-        change = self.webhooks.before(call, request.path[len(_PREFIX) :])
         try:
+            change = self.webhooks.before(call, request.path[len(_PREFIX) :])
             reply = handler(call)
         except ApiError as exc:
             return exc.status, exc.body
