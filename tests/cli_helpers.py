@@ -89,3 +89,64 @@ class RequestTrip:
 
 def rows(path: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+class Writer:
+    """Another client writing while the command runs: after every ``every`` requests of the
+    command, it creates or deletes (seeded, at random) a work item of the first project.
+    Create it before the server starts; use it as ``async with writer:`` once it runs."""
+
+    def __init__(self, server: FakePlane, *, every: int, seed: int) -> None:
+        import random
+
+        self.server = server
+        self.every = every
+        self.rng = random.Random(seed)
+        self.created: set[str] = set()
+        self.deleted: set[str] = set()
+        self._seen = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._plane: Any = None
+        handle = server._handle
+
+        async def writing(request: Any) -> Any:
+            response = await handle(request)
+            if request.headers.get("X-API-Key") == server.api_key and self._plane is not None:
+                self._seen += 1
+                if self._seen % self.every == 0:
+                    task = asyncio.ensure_future(self._step())
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            return response
+
+        server._handle = writing  # type: ignore[method-assign]
+
+    async def __aenter__(self) -> Writer:
+        from plane_async import AsyncPlane, RateLimit
+
+        store = self.server.store
+        self.project = next(iter(store.projects))
+        self.initial = {i.id for i in store.issues.values() if store.visible(i)}
+        self._plane = AsyncPlane(api_key=self.server.new_api_key(),
+                                 workspace=self.server.workspace, base_url=self.server.base_url,
+                                 rate_limit=RateLimit(10_000, 1.0))  # fmt: skip
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+        plane, self._plane = self._plane, None
+        await plane.aclose()
+
+    async def _step(self) -> None:
+        project_items = [
+            i for i in self.server.store.projects[self.project].issues
+            if i.id in self.initial and i.id not in self.deleted
+        ]  # fmt: skip
+        if self.rng.random() < 0.5 and project_items:
+            victim = self.rng.choice(project_items).id
+            self.deleted.add(victim)
+            await self._plane.issues.delete(self.project, victim)
+        else:
+            item = await self._plane.issues.create(self.project, name="written meanwhile")
+            self.created.add(str(item.id))

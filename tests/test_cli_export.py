@@ -12,7 +12,7 @@ import pytest
 
 from plane_async.testing import FakePlane, Seed
 
-from .cli_helpers import FAST, RequestTrip, cli_env, rows, run_cli
+from .cli_helpers import FAST, RequestTrip, Writer, cli_env, rows, run_cli
 
 SEED = Seed(projects=2, issues_per_project=230, modules=3, cycles=2, labels=3, members=2)
 
@@ -162,3 +162,29 @@ async def test_a_finished_export_is_not_fetched_again(tmp_path: Path) -> None:
         assert len(server.requests) == before
     assert again.code == 0
     assert "already holds a complete export" in again.out and "--restart" in again.out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Plane's offset cursors shift under concurrent writes; needs the checkpoints that "
+    "survive inserts and deletes (issue 12)",
+)
+@pytest.mark.parametrize("kill_at", [9, 23])
+async def test_killed_and_resumed_while_another_client_writes(tmp_path: Path, kill_at: int) -> None:
+    out = tmp_path / "backup"
+    server = FakePlane(seed=SEED, rate_limit=None)
+    writer = Writer(server, every=2, seed=kill_at)
+    trip = RequestTrip(server, kill_at)
+    async with server, writer:
+        env = cli_env(server)
+        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
+        killed = await run_cli(*args, env=env, stop_when=trip.wait)
+        assert killed.code == -signal.SIGKILL
+        done = await run_cli(*args, env=env)
+        assert done.code == 0, done.err
+    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
+    assert writer.deleted and writer.created
+    assert len(ids) == len(set(ids)), "a work item was written twice"
+    survivors = writer.initial - writer.deleted
+    assert not survivors - set(ids), f"{len(survivors - set(ids))} survivors are missing"
+    assert set(ids) <= writer.initial | writer.created | live_issue_ids(server)
