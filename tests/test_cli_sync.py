@@ -45,8 +45,7 @@ async def test_sync_brings_an_export_to_what_a_fresh_export_would_write(tmp_path
         export_requests = len(server.requests)
         ids = await change_things(server)
         before = len(server.requests)
-        synced = await run_cli("sync", "--out", str(out), "--max-per-page", "1000", *FAST,
-                               env=env)  # fmt: skip
+        synced = await run_cli("sync", "--out", str(out), *FAST, env=env)
         assert synced.code == 0, synced.err
         sync_requests = len(server.requests) - before
         again = await run_cli("export", "--out", str(fresh), *include, *FAST, env=env)
@@ -95,3 +94,23 @@ async def test_sync_needs_a_finished_export_of_the_same_server(tmp_path: Path) -
         bare = cli_env(None, PLANE_API_KEY=server.api_key)
         ok = await run_cli("sync", "--out", str(out), *FAST, env=bare)
         assert ok.code == 0, ok.err
+
+
+async def test_a_server_that_refuses_large_pages_is_asked_again_with_smaller_ones(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "backup"
+    async with FakePlane(seed=SEED, rate_limit=None, max_per_page=100) as server:
+        env = cli_env(server)
+        assert (await run_cli("export", "--out", str(out), *FAST, env=env)).code == 0
+        await change_things(server)
+        synced = await run_cli("sync", "--out", str(out), *FAST, env=env)
+        assert synced.code == 0, synced.err
+        refused = [r for r in server.requests if r.status == 400]
+        assert refused and all(r.query.get("per_page") == "1000" for r in refused)
+        assert "work items: 1 new, 1 updated, 2 deleted" in synced.out
+        before = len(server.requests)
+        again = await run_cli("sync", "--out", str(out), *FAST, env=env)
+        assert again.code == 0
+        # the checkpoint remembers the server's limit: no request refused the second time
+        assert all(r.status != 400 for r in server.requests[before:])

@@ -2,9 +2,9 @@
 
 Work items changed since the last export or sync are read newest change first, stopping
 at the first older one (a sync of a few changes in a large project costs one or two
-requests); deleted work items are found by reading the project's ids only, as many per
-request as the server allows (``--max-per-page``: 1000 on Community Edition, 100 on Plane
-Cloud; ``--no-deletes`` skips that). Projects,
+requests); deleted work items are found by reading the project's ids only, 1000 per
+request (fewer if the server refuses that many, as Plane Cloud does past 100;
+``--no-deletes`` skips that). Projects,
 states, labels, members, modules, cycles and their work items are small and read again
 whole; comments, links and activities are read again for the changed work items only.
 Each file is replaced atomically and the checkpoint last, so a sync stopped at any point
@@ -18,11 +18,11 @@ import asyncio
 import datetime as dt
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .. import AsyncPlane, NotFoundError, Query
+from .. import AsyncPlane, BadRequestError, NotFoundError, Query
 from . import _common as common
 from ._folder import Folder
 from ._plan import summary_lines
@@ -33,6 +33,7 @@ __all__ = ["CLOCK_MARGIN", "add_parser", "main"]
 #: clock is ahead of the server's (re-reading a change is harmless)
 CLOCK_MARGIN = dt.timedelta(minutes=5)
 _SMALL = ("states", "labels", "members", "modules", "cycles")
+T = TypeVar("T")
 
 
 def add_parser(sub: Any) -> None:
@@ -70,6 +71,10 @@ def main(args: argparse.Namespace) -> int:
         if given is None:
             setattr(args, flag, job[key] if key != "server" else _root(job[key]))
     args.per_page = job["per_page"]
+    # ids and memberships are read in pages as large as the server allows: 1000 on
+    # Community Edition; a server that refuses them (Plane Cloud: 100) is asked again
+    if args.max_per_page is None:
+        args.max_per_page = folder.extra.get("max_per_page") or 1000
 
     async def run() -> int:
         async with common.connect(args) as plane:
@@ -86,6 +91,10 @@ def main(args: argparse.Namespace) -> int:
         folder.close()
 
 
+async def _collect(items: AsyncIterator[T]) -> list[T]:
+    return [item async for item in items]
+
+
 def _root(api_url: str) -> str:
     return api_url.removesuffix("/").removesuffix("/api/v1")
 
@@ -98,6 +107,7 @@ class Syncer:
         job = folder.job
         self.include: list[str] = list(job.get("include") or [])
         self.per_page: int = job["per_page"]
+        self.large: int = plane.max_per_page
         q = Query()
         if job.get("fields"):
             q = q.fields(*job["fields"], "updated_at")
@@ -149,7 +159,7 @@ class Syncer:
                 if r.get("issue") not in stale and r.get("project") in wanted
             )
             written[name] = folder.rewrite(f"{name}.jsonl", [*keep, *fresh])
-        folder.finish(synced_at=now.isoformat(timespec="seconds"))
+        folder.finish(synced_at=now.isoformat(timespec="seconds"), max_per_page=self.large)
         print(
             f"  work items: {counts['new']} new, {counts['updated']} updated, "
             f"{counts['deleted']} deleted"
@@ -204,11 +214,21 @@ class Syncer:
                 break
         if self.args.no_deletes:
             return rows, None
-        ids = {
-            str(i.id)
-            async for i in plane.issues.list(pid, fields=["id"], per_page=plane.max_per_page)
-        }
-        return rows, ids
+        ids = await self._large(
+            lambda size: _collect(plane.issues.list(pid, fields=["id"], per_page=size))
+        )
+        return rows, {str(i.id) for i in ids}
+
+    async def _large(self, read: Callable[[int], Awaitable[T]]) -> T:
+        """``read(page_size)`` with the largest page size the server accepts."""
+        while True:
+            size = self.large
+            try:
+                return await read(size)
+            except BadRequestError:
+                if size <= self.per_page:
+                    raise
+                self.large = self.per_page  # the server's limit is lower (Plane Cloud)
 
     async def _memberships(self, kind: str, parents: list[dict[str, Any]]) -> list[Any]:
         plane = self.plane
@@ -216,10 +236,10 @@ class Syncer:
 
         async def one(parent: dict[str, Any]) -> list[dict[str, Any]]:
             pid, xid = parent["project"], parent["id"]
-            return [
-                {kind: xid, "project": pid, "work_item": str(i.id)}
-                async for i in reader(pid, xid, fields=["id"], per_page=plane.max_per_page)
-            ]
+            items = await self._large(
+                lambda size: _collect(reader(pid, xid, fields=["id"], per_page=size))
+            )
+            return [{kind: xid, "project": pid, "work_item": str(i.id)} for i in items]
 
         found = await asyncio.gather(*(one(p) for p in parents))
         return [r for rows in found for r in rows]
