@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import signal
 from collections import Counter
@@ -188,3 +189,29 @@ async def test_killed_and_resumed_while_another_client_writes(tmp_path: Path, ki
     survivors = writer.initial - writer.deleted
     assert not survivors - set(ids), f"{len(survivors - set(ids))} survivors are missing"
     assert set(ids) <= writer.initial | writer.created | live_issue_ids(server)
+
+
+async def test_a_failure_mid_export_exits_1_and_the_same_command_continues(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "backup"
+    server = FakePlane(seed=SEED, rate_limit=None)
+    trip = RequestTrip(server, 15)
+    async with server:
+        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
+
+        async def revoke() -> None:
+            await trip.wait()
+            server.revoke_api_key(server.api_key)  # the key expires mid-export
+
+        revoking = asyncio.ensure_future(revoke())
+        failed = await run_cli(*args, env=cli_env(server))
+        await revoking
+        assert failed.code == 1
+        assert "InvalidAPIKeyError" in failed.err and "Traceback" not in failed.err
+        assert "the checkpoint is saved; run the same command again to continue" in failed.err
+        new_key = server.new_api_key()
+        done = await run_cli(*args, env=cli_env(server, PLANE_API_KEY=new_key))
+        assert done.code == 0, done.err
+    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
+    assert sorted(ids) == sorted(live_issue_ids(server))

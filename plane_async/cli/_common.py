@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import AsyncPlane, Limiter, PlaneError, PlaneValueError, RateLimit
 from ._folder import FolderError
@@ -25,6 +25,7 @@ __all__ = [
     "add_connection_flags",
     "add_progress_flag",
     "connect",
+    "gather",
     "parse_rate",
     "run",
     "subcommand",
@@ -35,6 +36,9 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -148,12 +152,31 @@ async def connect(
         yield plane
 
 
-def run(main: Callable[[], Awaitable[int]], *, interrupted: str = "") -> int:
+async def gather(*aws: Awaitable[T]) -> list[T]:
+    """Like ``asyncio.gather``, but the first failure cancels the others and waits for them
+    before it is raised (no reader is left running while the caller cleans up)."""
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    if not tasks:
+        return []
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+    return [task.result() for task in tasks]
+
+
+def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
     """Run ``main`` in a new event loop and map what ends it to an exit code.
 
-    Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; ``interrupted`` is printed
-    then. Refused input is 2; a failure of the server or the network is 1. No traceback:
-    messages never carry the API key (the client's errors do not).
+    Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; a failure of the server, the
+    network or the files is 1: ``resume`` (how to continue) is printed then. Refused input
+    is 2. No traceback: messages never carry the API key (the client's errors do not).
     """
     terminated = False
 
@@ -175,23 +198,23 @@ def run(main: Callable[[], Awaitable[int]], *, interrupted: str = "") -> int:
     try:
         return asyncio.run(wrapper())
     except KeyboardInterrupt:
-        _stop(interrupted)
+        _stop("interrupted", resume)
         return EXIT_INTERRUPTED
     except asyncio.CancelledError:
         if not terminated:
             raise
-        _stop(interrupted)
+        _stop("terminated", resume)
         return EXIT_TERMINATED
     except (UsageError, FolderError, PlaneValueError) as exc:
         print(f"plane-async: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PlaneError as exc:
-        print(f"plane-async: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _stop(f"plane-async: error: {type(exc).__name__}: {exc}", resume)
         return EXIT_ERROR
     except OSError as exc:
-        print(f"plane-async: error: {exc}", file=sys.stderr)
+        _stop(f"plane-async: error: {exc}", resume)
         return EXIT_ERROR
 
 
-def _stop(message: str) -> None:
-    print(f"\ninterrupted{': ' + message if message else ''}", file=sys.stderr)
+def _stop(what: str, resume: str) -> None:
+    print(f"\n{what}" + (f"\n{resume}" if resume else ""), file=sys.stderr)

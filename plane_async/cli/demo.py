@@ -41,14 +41,14 @@ def main(args: argparse.Namespace) -> int:
             async with common.connect(args) as plane:
                 return await Exporter(plane, options, server=plane.base_url).run()
 
-        return common.run(real, interrupted="run the same command again to continue")
+        return common.run(real, resume="run the same command again to continue")
     if not 0 <= args.issues <= 100_000:
         raise common.UsageError(f"--issues must be from 0 to 100000, got {args.issues}")
     rate = common.parse_rate(args.rate or DEMO_RATE)
     assert rate is not None
     return common.run(
         lambda: _embedded(args, options, rate),
-        interrupted="run `make demo` (or the same command) again to continue",
+        resume="run `make demo` (or the same command) again to continue",
     )
 
 

@@ -10,7 +10,6 @@ One file per resource, one line per object as the server sent it: ``projects``,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import math
 import sys
 import time
@@ -135,7 +134,7 @@ def main(args: argparse.Namespace) -> int:
         async with common.connect(args) as plane:
             return await Exporter(plane, options, server=plane.base_url).run()
 
-    return common.run(job, interrupted=_RESUME_HINT)
+    return common.run(job, resume=_RESUME_HINT)
 
 
 _RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
@@ -187,7 +186,7 @@ class Exporter:
                          "date, or pass --restart to export again.")  # fmt: skip
                 return common.EXIT_OK
         projects = await self._projects()
-        counts = await asyncio.gather(*(plane.projects.summary(p["id"]) for p in projects))
+        counts = await common.gather(*(plane.projects.summary(p["id"]) for p in projects))
         plan = plan_export((c.counts for c in counts), per_page=opts.per_page,
                            include=opts.include, discovery=plane.stats.requests)  # fmt: skip
         if self.folder is not None and self.folder.resumed:
@@ -328,7 +327,7 @@ class Exporter:
         bar.requests_left = requests_left
         readers = {s.key: s.pages(states[s.key].cursor) for s in pending}
         try:
-            firsts = await asyncio.gather(*(anext(readers[s.key], None) for s in pending))
+            firsts = await common.gather(*(anext(readers[s.key], None) for s in pending))
             for s, first in zip(pending, firsts, strict=True):
                 seen = states[s.key].count + (len(first.results) if first else 0)
                 totals[s.key] = max(first.total_results if first else 0, seen)
@@ -342,7 +341,7 @@ class Exporter:
                 async for page in readers[s.key]:
                     self._commit_page(bar, s, page)
 
-            await asyncio.gather(*(rest(s) for s in pending))
+            await common.gather(*(rest(s) for s in pending))
         finally:
             for reader in readers.values():
                 await reader.aclose()
@@ -380,7 +379,7 @@ class Exporter:
 
         while position < len(items):
             batch = items[position : position + _PER_ITEM_BATCH]
-            found = await asyncio.gather(*(rows_of(p, i) for p, i in batch))
+            found = await common.gather(*(rows_of(p, i) for p, i in batch))
             position += len(batch)
             done = position >= len(items)
             folder.commit(name, f"{name}.jsonl", [r for rows in found for r in rows],

@@ -68,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
         async with common.connect(args) as plane:
             return await Importer(plane, args, mapping).run()
 
-    return common.run(job, interrupted="run the same command again: rows already written "
+    return common.run(job, resume="run the same command again: rows already written "
                       "are left as they are")  # fmt: skip
 
 
@@ -89,7 +89,7 @@ class Importer:
         started = time.monotonic()
         project = await self._project(args.project)
         pid = project["id"]
-        states, labels, members = await asyncio.gather(
+        states, labels, members = await common.gather(
             _raws(plane.states.list(pid)), _raws(plane.labels.list(pid)),
             _raws(plane.members.list(pid)),
         )  # fmt: skip

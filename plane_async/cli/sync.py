@@ -14,7 +14,6 @@ is simply run again (applying a change twice is harmless).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import time
@@ -86,7 +85,7 @@ def main(args: argparse.Namespace) -> int:
             return await Syncer(plane, folder, args).run()
 
     try:
-        return common.run(run, interrupted="nothing is lost: run the same command again")
+        return common.run(run, resume="nothing is lost: run the same command again")
     finally:
         folder.close()
 
@@ -127,8 +126,8 @@ class Syncer:
             f"Sync of {self.args.out}/ (changes since {last.isoformat(timespec='seconds')}, "
             f"{len(pids)} projects)"
         )
-        small = await asyncio.gather(*(self._small(pid) for pid in pids))
-        found = await asyncio.gather(
+        small = await common.gather(*(self._small(pid) for pid in pids))
+        found = await common.gather(
             *(self._work_items(pid, since if pid in known else None) for pid in pids)
         )
         changed: dict[str, dict[str, Any]] = {}
@@ -183,7 +182,7 @@ class Syncer:
         async def rows(items: AsyncIterator[Any], extra: Mapping[str, Any]) -> list[Any]:
             return [{**x.raw, **extra} async for x in items]
 
-        states, labels, members, modules, cycles = await asyncio.gather(
+        states, labels, members, modules, cycles = await common.gather(
             rows(plane.states.list(pid, per_page=pp), {}),
             rows(plane.labels.list(pid, per_page=pp), {}),
             rows(plane.members.list(pid), {"project": pid}),
@@ -241,7 +240,7 @@ class Syncer:
             )
             return [{kind: xid, "project": pid, "work_item": str(i.id)} for i in items]
 
-        found = await asyncio.gather(*(one(p) for p in parents))
+        found = await common.gather(*(one(p) for p in parents))
         return [r for rows in found for r in rows]
 
     async def _per_item(self, name: str, changed: Mapping[str, Mapping[str, Any]]) -> list[Any]:
@@ -256,7 +255,7 @@ class Syncer:
             except NotFoundError:
                 return []
 
-        found = await asyncio.gather(*(one(r) for r in changed.values()))
+        found = await common.gather(*(one(r) for r in changed.values()))
         return [r for rows in found for r in rows]
 
     def _rewrite_work_items(
