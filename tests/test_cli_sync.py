@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -114,3 +115,22 @@ async def test_a_server_that_refuses_large_pages_is_asked_again_with_smaller_one
         assert again.code == 0
         # the checkpoint remembers the server's limit: no request refused the second time
         assert all(r.status != 400 for r in server.requests[before:])
+
+
+async def test_a_server_that_cuts_large_pages_short_is_not_followed() -> None:
+    """Following the cursors of a page cut to 100 items while 1000 were asked would skip
+    900 ids per page, and sync would take those work items for deleted."""
+    import pytest
+
+    from plane_async import Cursor, Page, PaginationError
+    from plane_async.cli.sync import _collect
+
+    async def pages(cut: bool) -> Any:
+        for n in range(3):
+            size = 100 if cut else 1000
+            yield Page(tuple(range(size)), size, 2500, 3, None, None, n < 2, n > 0, None,
+                       Cursor(1000, n))  # fmt: skip
+
+    assert len(await _collect(pages(cut=False), 1000)) == 3000
+    with pytest.raises(PaginationError, match="sent 100 items on a page of 1000"):
+        await _collect(pages(cut=True), 1000)

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import AsyncPlane, BadRequestError, NotFoundError, Query
+from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError, Query
 from . import _common as common
 from ._folder import Folder
 from ._plan import summary_lines
@@ -90,8 +90,22 @@ def main(args: argparse.Namespace) -> int:
         folder.close()
 
 
-async def _collect(items: AsyncIterator[T]) -> list[T]:
-    return [item async for item in items]
+class _Clamped(PaginationError):
+    """A page shorter than asked for, with more after it: the server cut the page size."""
+
+
+async def _collect(pages: AsyncIterator[Page[T]], size: int) -> list[T]:
+    """Every item of ``pages``; _Clamped if the server gave fewer than ``size`` on a page
+    that is not the last (following its cursors would skip the rest of each page)."""
+    items: list[T] = []
+    async for page in pages:
+        if page.next_page_results and len(page.results) < size:
+            raise _Clamped(
+                f"the server sent {len(page.results)} items on a page of {size} that is not "
+                "the last: it cut the page size"
+            )
+        items += page.results
+    return items
 
 
 def _root(api_url: str) -> str:
@@ -214,7 +228,7 @@ class Syncer:
         if self.args.no_deletes:
             return rows, None
         ids = await self._large(
-            lambda size: _collect(plane.issues.list(pid, fields=["id"], per_page=size))
+            lambda size: _collect(plane.issues.pages(pid, fields=["id"], per_page=size), size)
         )
         return rows, {str(i.id) for i in ids}
 
@@ -224,19 +238,19 @@ class Syncer:
             size = self.large
             try:
                 return await read(size)
-            except BadRequestError:
+            except (BadRequestError, _Clamped):
                 if size <= self.per_page:
                     raise
                 self.large = self.per_page  # the server's limit is lower (Plane Cloud)
 
     async def _memberships(self, kind: str, parents: list[dict[str, Any]]) -> list[Any]:
         plane = self.plane
-        reader = plane.modules.issues if kind == "module" else plane.cycles.issues
+        reader = plane.modules.issue_pages if kind == "module" else plane.cycles.issue_pages
 
         async def one(parent: dict[str, Any]) -> list[dict[str, Any]]:
             pid, xid = parent["project"], parent["id"]
             items = await self._large(
-                lambda size: _collect(reader(pid, xid, fields=["id"], per_page=size))
+                lambda size: _collect(reader(pid, xid, fields=["id"], per_page=size), size)
             )
             return [{kind: xid, "project": pid, "work_item": str(i.id)} for i in items]
 
