@@ -215,3 +215,17 @@ async def test_a_failure_mid_export_exits_1_and_the_same_command_continues(
         assert done.code == 0, done.err
     ids = [r["id"] for r in rows(out / "work-items.jsonl")]
     assert sorted(ids) == sorted(live_issue_ids(server))
+
+
+async def test_an_unknown_project_is_a_usage_error_that_leaves_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    async with FakePlane(seed=SEED, rate_limit=None) as server:
+        env = cli_env(server)
+        typo = await run_cli("export", "--out", str(out), "--project", "WEBB", *FAST, env=env)
+        assert typo.code == 2
+        assert "no project WEBB in workspace acme (its projects: MOB, WEB)" in typo.err
+        assert not out.exists()
+        fixed = await run_cli("export", "--out", str(out), "--project", "web", *FAST, env=env)
+        assert fixed.code == 0, fixed.err
+    assert {r["identifier"] for r in rows(out / "projects.jsonl")} == {"WEB"}
+    assert len(rows(out / "work-items.jsonl")) == 230

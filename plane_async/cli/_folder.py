@@ -11,6 +11,7 @@ again: no line is lost and none is written twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -105,6 +106,16 @@ class Folder:
             raise FolderError(f"the export in {path} is not finished: run the export command "
                               "again to finish it, then sync")  # fmt: skip
         return folder
+
+    def discard_if_new(self) -> None:
+        """Remove what ``open`` created when this run started the export and nothing is
+        written yet (the folder too, if it is left empty)."""
+        if self.resumed or any(self.sizes.values()):
+            return
+        self.close()
+        self._remove_own_files()
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
     def _remove_own_files(self) -> None:
         for name in (*self.files, CHECKPOINT):

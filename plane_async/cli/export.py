@@ -185,8 +185,13 @@ class Exporter:
                          f"{self.folder.started_at}). Run `plane-async sync` to bring it up to "
                          "date, or pass --restart to export again.")  # fmt: skip
                 return common.EXIT_OK
-        projects = await self._projects()
-        counts = await common.gather(*(plane.projects.summary(p["id"]) for p in projects))
+        try:
+            projects = await self._projects()
+            counts = await common.gather(*(plane.projects.summary(p["id"]) for p in projects))
+        except BaseException:
+            if self.folder is not None:
+                self.folder.discard_if_new()  # a typo in --project must not hold the folder
+            raise
         plan = plan_export((c.counts for c in counts), per_page=opts.per_page,
                            include=opts.include, discovery=plane.stats.requests)  # fmt: skip
         if self.folder is not None and self.folder.resumed:
