@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -49,8 +50,9 @@ def subcommand(
     sub: Any, name: str, summary: str, doc: str | None, handler: Callable[..., int]
 ) -> argparse.ArgumentParser:
     """Add the subcommand ``name``; its module's docstring is its ``--help`` text."""
+    text = re.sub(r" \(see ``[^`]*``\)", "", doc or "").replace("``", "")
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=summary, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+        name, help=summary, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.set_defaults(handler=handler)
     return parser
@@ -82,7 +84,7 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-per-page", type=int, default=None,
         help="the largest page the server allows (Plane Cloud 100, Community Edition 1000); "
-        "ids-only reads use it (default: 100, or --per-page if larger)",
+        "sync reads ids in pages this large (default: 1000, less if the server refuses)",
     )  # fmt: skip
 
 

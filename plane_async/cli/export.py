@@ -4,7 +4,9 @@ One file per resource, one line per object as the server sent it: ``projects``,
 ``states``, ``labels``, ``members`` (each user with its ``project``), ``work-items``,
 ``modules``, ``cycles``, ``module-work-items`` and ``cycle-work-items`` (``{"module" or
 "cycle", "project", "work_item"}``) and, with ``--include``, ``comments``, ``links`` and
-``activities``. The run is resumable: see :mod:`._folder`.
+``activities``. Before fetching, it prints the requests each resource needs and the
+time they take under the rate limit. Stopped at any point (Ctrl-C, SIGTERM, a crash), the
+same command continues it: no line is lost or written twice (see ``_folder.py``).
 """
 
 from __future__ import annotations

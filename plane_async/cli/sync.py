@@ -4,9 +4,9 @@ Work items changed since the last export or sync are read newest change first, s
 at the first older one (a sync of a few changes in a large project costs one or two
 requests); deleted work items are found by reading the project's ids only, 1000 per
 request (fewer if the server refuses that many, as Plane Cloud does past 100;
-``--no-deletes`` skips that). Projects,
-states, labels, members, modules, cycles and their work items are small and read again
-whole; comments, links and activities are read again for the changed work items only.
+``--no-deletes`` skips that). Projects, states, labels, members, modules, cycles and their
+work items are small and read again whole; comments, links and activities are read again
+for the changed work items only.
 Each file is replaced atomically and the checkpoint last, so a sync stopped at any point
 is simply run again (applying a change twice is harmless).
 """
