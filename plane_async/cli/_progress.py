@@ -216,25 +216,31 @@ class PlainDisplay(Display):
 
 class RichDisplay(Display):
     """Rich bars on a terminal, redrawn by ``tick()`` (no thread of rich's own: the quota is
-    read in the event loop)."""
+    read in the event loop). A wait for the rate limit shows on its own line under the
+    bars, so a narrow terminal does not cut it off."""
 
     def __init__(
         self, quota: Callable[[], Quota], requests: Callable[[], int], stream: IO[str]
     ) -> None:
         super().__init__(quota, requests)
-        from rich.console import Console
+        from rich.console import Console, Group
+        from rich.live import Live
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.text import Text
 
         self._progress = Progress(
             TextColumn("{task.description:<18}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"),
-            console=Console(file=stream),
-            auto_refresh=False,
         )
+        self._status = Text("", style="yellow")
+        self._live = Live(
+            Group(self._progress, self._status), console=Console(file=stream),
+            auto_refresh=False,
+        )  # fmt: skip
         self._tasks: dict[int, Any] = {}
-        self._progress.start()
+        self._live.start()
 
     def _added(self, bar: Bar) -> None:
         self._tasks[id(bar)] = self._progress.add_task(
@@ -256,23 +262,25 @@ class RichDisplay(Display):
     def tick(self) -> None:
         status = self.status()
         for bar in self.bars:
-            self._progress.update(self._tasks[id(bar)], info=self._info(bar, status))
-        self._progress.refresh()
+            self._progress.update(self._tasks[id(bar)], info=self._info(bar))
+        self._status.plain = status
+        self._live.refresh()
 
-    def _info(self, bar: Bar, status: str) -> str:
+    def _info(self, bar: Bar) -> str:
         if bar.started_at is None:
             return "queued"
         rate = self.rate(bar)
-        speed = f"{rate:,.0f} {bar.unit}/s" if rate else ""
+        speed = f"{rate:,.0f}/s" if rate else ""
         if bar.finished_at is not None:
             return f"{speed}  done in {format_duration(bar.finished_at - bar.started_at)}"
         if bar.total is None:
             return "counting..."
-        return "  ".join(p for p in (speed, f"ETA {format_duration(self.eta(bar))}", status) if p)
+        return "  ".join(p for p in (speed, f"ETA {format_duration(self.eta(bar))}") if p)
 
     def close(self) -> None:
         self.tick()
-        self._progress.stop()
+        self._status.plain = ""
+        self._live.stop()
 
 
 @contextlib.asynccontextmanager
