@@ -169,7 +169,8 @@ def test_a_checkpoint_shorter_than_its_file_is_cut_back_and_a_longer_one_refused
 def test_progress_bars_under_a_real_terminal(tmp_path: Path) -> None:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plane_async", "demo", "--issues", "120", "--rate", "500/1",
+        # 45 requests under 20 per 2 s: two waits for the rate limit
+        [sys.executable, "-m", "plane_async", "demo", "--issues", "120", "--rate", "20/2",
          "--out", str(tmp_path / "out")],
         stdin=slave, stdout=slave, stderr=slave, env=cli_env(None, TERM="xterm"), close_fds=True,
     )  # fmt: skip
@@ -192,3 +193,4 @@ def test_progress_bars_under_a_real_terminal(tmp_path: Path) -> None:
     bar = re.search(r"work-items\s+━+\s+360/360 .*done in", text)
     assert bar is not None, text[-2000:]
     assert "work-items: 360 items to fetch" not in text  # no plain lines on a terminal
+    assert "waiting for the rate limit (2 s)" in text  # a wait is shown, not a frozen bar
