@@ -68,6 +68,15 @@ from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
 from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
+from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
+from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
+from .resources.intake import IntakeCreateFields, IntakeFields
+from .resources.issues import IssueCreateFields, IssueFields, IssueUpsertFields
+from .resources.labels import LabelCreateFields, LabelFields, LabelUpsertFields
+from .resources.links import LinkCreateFields, LinkFields
+from .resources.modules import ModuleCreateFields, ModuleFields, ModuleUpsertFields
+from .resources.projects import ProjectCreateFields, ProjectFields
+from .resources.states import StateCreateFields, StateFields, StateUpsertFields
 
 __all__ = [
     "APIError",
@@ -78,10 +87,16 @@ __all__ = [
     "ClientClosedError",
     "Comment",
     "CommentAccess",
+    "CommentCreateFields",
+    "CommentFields",
+    "CommentUpsertFields",
     "ConflictError",
     "Cursor",
     "Cycle",
+    "CycleCreateFields",
+    "CycleFields",
     "CycleIssue",
+    "CycleUpsertFields",
     "Estimate",
     "EstimatePoint",
     "EstimateType",
@@ -89,19 +104,32 @@ __all__ = [
     "FieldNotRequestedError",
     "FieldValueError",
     "IdLike",
+    "IntakeCreateFields",
+    "IntakeFields",
     "IntakeIssue",
     "IntakeIssueDetail",
     "IntakeStatus",
     "InvalidAPIKeyError",
     "Issue",
+    "IssueCreateFields",
+    "IssueFields",
     "IssueLite",
+    "IssueUpsertFields",
     "Label",
+    "LabelCreateFields",
+    "LabelFields",
+    "LabelUpsertFields",
     "Limiter",
     "Link",
+    "LinkCreateFields",
+    "LinkFields",
     "ListOptions",
     "Module",
+    "ModuleCreateFields",
+    "ModuleFields",
     "ModuleIssue",
     "ModuleStatus",
+    "ModuleUpsertFields",
     "Network",
     "NotFoundError",
     "Page",
@@ -113,6 +141,8 @@ __all__ = [
     "PlaneValueError",
     "Priority",
     "Project",
+    "ProjectCreateFields",
+    "ProjectFields",
     "ProjectLite",
     "ProjectMember",
     "ProjectSummary",
@@ -130,8 +160,11 @@ __all__ = [
     "ServerError",
     "SlotHandle",
     "State",
+    "StateCreateFields",
+    "StateFields",
     "StateGroup",
     "StateLite",
+    "StateUpsertFields",
     "TransportError",
     "UnknownFieldError",
     "User",

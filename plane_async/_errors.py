@@ -34,7 +34,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._cursor import Cursor
 
 __all__ = [
     "APIError",
@@ -63,7 +66,23 @@ __all__ = [
 
 
 class PlaneError(Exception):
-    """Base class of every error raised by plane_async."""
+    """Base class of every error raised by plane_async.
+
+    ``cursor`` is set when the error ended a paged read: pass it back as ``cursor=`` (or
+    save ``str(exc.cursor)``) to resume exactly where the read stopped. ``None`` otherwise.
+    """
+
+    #: for a paged read, the cursor to resume from (``None`` when no read was under way)
+    cursor: Cursor | None = None
+
+
+def _as_cursor(cursor: Cursor | str | None) -> Cursor | None:
+    """A ``Cursor`` from a cursor or its string form (``str(cursor)`` round-trips)."""
+    if cursor is None or not isinstance(cursor, str):
+        return cursor
+    from ._cursor import Cursor  # _cursor imports this module
+
+    return Cursor.parse(cursor)
 
 
 class PlaneValueError(PlaneError, ValueError):
@@ -104,9 +123,11 @@ class FieldValueError(FieldError):
 class PaginationError(PlaneError):
     """A paginated read cannot continue safely. ``cursor`` resumes where it stopped."""
 
-    def __init__(self, message: str, *, cursor: str | None = None, page: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, cursor: Cursor | str | None = None, page: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
         self.page = page
 
 
@@ -124,14 +145,13 @@ class TransportError(PlaneError):
         method: str | None = None,
         url: str | None = None,
         attempts: int = 1,
-        cursor: str | None = None,
+        cursor: Cursor | str | None = None,
     ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
         self.attempts = attempts
-        #: for a paginated read, the cursor to resume from
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
 
 
 class RequestTimeoutError(TransportError, TimeoutError):
@@ -155,7 +175,7 @@ class APIError(PlaneError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         attempts: int = 1,
-        cursor: str | None = None,
+        cursor: Cursor | str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -165,8 +185,12 @@ class APIError(PlaneError):
         self.body = body
         self.headers: Mapping[str, str] = dict(headers or {})
         self.attempts = attempts
-        #: for a paginated read, the cursor to resume from
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (an alias of ``status``, as in httpx and openai-python)."""
+        return self.status
 
     def __str__(self) -> str:
         return f"{self.status} {self.method} {self.url}: {self.message}"

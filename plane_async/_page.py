@@ -47,15 +47,19 @@ class Page(Generic[T]):
     truncated: bool = False
 
     @property
-    def resume_cursor(self) -> Cursor | None:
+    def resume_cursor(self) -> Cursor:
         """Where to restart a read so it continues right after this page.
 
         Equal to ``cursor.next_page()``, or to ``cursor`` itself when ``max_items`` cut this
         page (its rest was not handed out). Resuming after the last page reads nothing.
-        ``None`` for a body that was not paginated.
+        A list the server does not paginate (members, an external-id lookup) has nothing to
+        resume: reading this raises ``PaginationError``.
         """
         if self.cursor is None:
-            return None
+            raise PaginationError(
+                "this page is a whole list the server does not paginate (members, an "
+                "external-id lookup): it has no cursor to resume from; read the list again"
+            )
         return self.cursor if self.truncated else self.cursor.next_page()
 
 

@@ -46,3 +46,20 @@ def test_client_has_every_namespace() -> None:
         "comments", "links", "activities", "intake",
     ):  # fmt: skip
         assert getattr(plane, ns).__class__.__name__.endswith("Resource")
+
+
+def test_every_write_field_typeddict_is_exported() -> None:
+    # Users build create()/update() arguments conditionally: they need the TypedDicts.
+    import plane_async.resources as resources
+
+    exported = set(plane_async.__all__)
+    found = 0
+    for name in resources.__all__:
+        module = inspect.getmodule(getattr(resources, name))
+        assert module is not None
+        for field_name in getattr(module, "__all__", []):
+            if field_name.endswith("Fields"):
+                found += 1
+                assert field_name in exported, f"{module.__name__}.{field_name} is not exported"
+                assert getattr(plane_async, field_name) is getattr(module, field_name)
+    assert found >= 20
