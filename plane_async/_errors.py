@@ -9,6 +9,7 @@
     ├── ClientClosedError                   the AsyncPlane was closed
     ├── FieldError (also AttributeError)    reading a model attribute failed
     │   ├── FieldNotRequestedError          the item was fetched without that field
+    │   ├── FieldNotExpandedError           ``*_detail`` of a relation read without expand=
     │   └── FieldValueError                 the server sent a value of an unexpected shape
     ├── PaginationError                     a paged read cannot go on safely
     │   └── PaginationStalledError          the server returned the same page/cursor again
@@ -46,6 +47,7 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "FieldError",
+    "FieldNotExpandedError",
     "FieldNotRequestedError",
     "FieldValueError",
     "InvalidAPIKeyError",
@@ -114,6 +116,11 @@ class FieldError(PlaneError, AttributeError):
 
 class FieldNotRequestedError(FieldError):
     """The item was fetched with ``fields=`` that did not include this attribute."""
+
+
+class FieldNotExpandedError(FieldError):
+    """A relation's ``*_detail`` was read, but the item was fetched without ``expand=`` for
+    it (the server sent only the id). The message names the ``expand=`` to add."""
 
 
 class FieldValueError(FieldError):

@@ -37,6 +37,7 @@ import attrs
 from .._errors import FieldNotRequestedError, FieldValueError
 from . import _hooks
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
+from ._relations import check_companions
 
 __all__ = [
     "UNSET",
@@ -269,6 +270,7 @@ def model(cls: C) -> C:
         kind = _field_kind(att.type, hook, exact)
         setattr(built, att.name, kind(cls.__name__, att.name, key, hook, exact, nullable))
         infos[att.name] = FieldInfo(att.name, key, att.type, _contains_model(att.type))
+    check_companions(built, infos)
     built.__plane_fields__ = types.MappingProxyType(infos)
     built.__plane_keys__ = frozenset(i.key for i in infos.values())
     built.__plane_expandable__ = frozenset(i.key for i in infos.values() if i.expandable)
