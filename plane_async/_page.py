@@ -62,6 +62,14 @@ class Page(Generic[T]):
             )
         return self.cursor if self.truncated else self.cursor.next_page()
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic v2 support: a FastAPI route may return ``Page[Issue]``; it is sent as
+        the envelope, with cursors as strings and the items as ``to_dict()`` gives them."""
+        from ._pydantic import page_schema
+
+        return page_schema(source, handler)
+
 
 def check_per_page(per_page: int | None, *, max_per_page: int) -> int | None:
     """Return ``per_page`` if it is an int in ``1..max_per_page`` (``None`` passes).

@@ -166,6 +166,14 @@ class PlaneModel:
         except Exception:  # a repr must never raise, whatever the server sent
             return f"<{type(self).__name__}>"
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic v2 support (FastAPI response models): called by pydantic only, so
+        pydantic is never imported by the client itself. Serialises as ``to_dict()``."""
+        from .._pydantic import model_schema
+
+        return model_schema(cls, handler)
+
 
 # The slot's own descriptor: setting through it skips the frozen __setattr__ and costs
 # one C call.
