@@ -16,17 +16,22 @@ ROOT = Path(__file__).resolve().parent.parent
 TROUBLE = ("Warning", "Unclosed", "Traceback", "Task exception was never retrieved")
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any ``PLANE_*`` variable, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
 def plane_env(server: FakePlane, **extra: str) -> dict[str, str]:
     """The environment of a program that finds FakePlane through ``PLANE_*`` variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
-    env.update(
+    return clean_env(
         PLANE_API_KEY=server.api_key,
         PLANE_WORKSPACE=server.workspace,
         PLANE_BASE_URL=server.base_url,
-        PYTHONPATH=str(ROOT),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 async def run_python(
