@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from ._cursor import Cursor
 from ._errors import PaginationError, PlaneValueError
+from ._pydantic_hooks import PydanticSerializer
 
 __all__ = ["DEFAULT_PER_PAGE", "Page", "check_per_page", "page_from_body"]
 
@@ -61,6 +62,9 @@ class Page(Generic[T]):
                 "external-id lookup): it has no cursor to resume from; read the list again"
             )
         return self.cursor if self.truncated else self.cursor.next_page()
+
+    #: what pydantic's serialiser looks for on a value typed ``Any``
+    __pydantic_serializer__: ClassVar[Any] = PydanticSerializer()
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:

@@ -19,7 +19,8 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, TypeAdapter
+from pydantic_core import SchemaSerializer
 from pydantic_core import core_schema as cs
 
 from ._cursor import Cursor
@@ -28,7 +29,18 @@ from ._models import PlaneModel, structure, to_dict
 from ._models._fields import _BUILT, _get_raw
 from ._page import Page
 
-__all__ = ["model_schema", "page_schema"]
+__all__ = ["model_schema", "page_schema", "serializer_for"]
+
+
+_SERIALIZERS: dict[type, SchemaSerializer] = {}
+
+
+def serializer_for(cls: type) -> SchemaSerializer:
+    """The serialiser pydantic uses for a model or page found where ``Any`` was declared."""
+    found = _SERIALIZERS.get(cls)
+    if found is None:
+        found = _SERIALIZERS[cls] = TypeAdapter(cls).serializer
+    return found
 
 
 def _dump_model(obj: Any, info: cs.SerializationInfo) -> Any:

@@ -70,6 +70,14 @@ def test_a_page_dumps_as_its_envelope_with_string_cursors() -> None:
     assert json.loads(pydantic.TypeAdapter(Page[Issue]).dump_json(whole))["resume_cursor"] is None
 
 
+def test_dict_of_a_model_is_to_dict() -> None:
+    issue = structure(Issue, EXPANDED["results"][0])
+    issue.name  # noqa: B018  (reading a field does not change what dict() gives)
+    assert dict(issue) == to_dict(issue) == EXPANDED["results"][0]
+    built = Issue(name="x", priority="high")  # type: ignore[arg-type]
+    assert dict(built) == to_dict(built)
+
+
 def test_models_nest_inside_pydantic_models() -> None:
     class Report(pydantic.BaseModel):
         owner: User
@@ -100,6 +108,17 @@ def _app(plane: AsyncPlane) -> FastAPI:
     async def get_issue(project_id: uuid.UUID, issue_id: uuid.UUID) -> Any:
         return await plane.issues.get(project_id, issue_id)
 
+    @app.get("/projects/{project_id}/any")
+    async def as_any(project_id: uuid.UUID) -> Any:  # no response model: pydantic infers
+        page = await anext(aiter(plane.issues.pages(project_id, per_page=2, max_pages=1)))
+        return {"first": page.results[0], "page": page, "all": list(page.results)}
+
+    @app.get("/projects/{project_id}/bare")
+    async def bare(project_id: uuid.UUID):  # type: ignore[no-untyped-def]  # no annotation
+        issue = await anext(aiter(plane.issues.list(project_id, max_items=1)))
+        issue.name  # noqa: B018  (a read field must not be all the JSON has)
+        return issue
+
     @app.post("/echo")
     async def echo(issue: Annotated[Issue, Body()]) -> Issue:
         return issue  # a model as a request body: FastAPI needs Body() for a non-pydantic type
@@ -121,6 +140,14 @@ async def test_fastapi_routes_return_models_pages_and_their_openapi(plane: Async
 
         one = await http.get(f"/projects/{project.id}/issues/{expected[0]['id']}")
         assert one.status_code == 200 and one.json()["id"] == expected[0]["id"]
+
+        anything = (await http.get(f"/projects/{project.id}/any")).json()
+        assert anything["first"]["id"] in {e["id"] for e in expected}
+        assert anything["first"] == to_dict(structure(Issue, anything["first"]))
+        assert anything["page"]["resume_cursor"] == "2:1:0"
+        assert anything["all"] == anything["page"]["results"]
+        bare = (await http.get(f"/projects/{project.id}/bare")).json()
+        assert set(bare) > {"id", "name", "state", "created_at"}  # every key, not just "name"
 
         echoed = await http.post("/echo", json=expected[0])
         assert echoed.status_code == 200 and echoed.json() == expected[0]

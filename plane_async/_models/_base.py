@@ -29,12 +29,13 @@ import copy
 import types
 import typing
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
+from .._pydantic_hooks import PydanticSerializer
 from . import _hooks
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
 from ._relations import check_companions
@@ -165,6 +166,14 @@ class PlaneModel:
             return _repr(self)
         except Exception:  # a repr must never raise, whatever the server sent
             return f"<{type(self).__name__}>"
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """``dict(model)`` is ``to_dict(model)``, as ``dict()`` of a pydantic model gives its
+        fields; FastAPI reads a model returned without a response model this way."""
+        return iter(to_dict(self).items())
+
+    #: what pydantic's serialiser looks for on a value typed ``Any`` (see ``_pydantic``)
+    __pydantic_serializer__: ClassVar[Any] = PydanticSerializer()
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
