@@ -179,3 +179,12 @@ async def test_reading_an_expanded_list_against_the_fake_server(plane: AsyncPlan
     async for issue in plane.issues.list(project.id, fields=["id", "state"], max_items=1):
         assert issue.state_id in states
         assert not hasattr(issue, "state_detail")
+
+
+def test_asking_for_a_companion_in_fields_names_the_relation() -> None:
+    with pytest.raises(plane_async.UnknownFieldError) as info:
+        Query().fields("name", "state_detail").to_params(Issue)
+    assert "fields=['state']" in str(info.value) and "expand=['state']" in str(info.value)
+    assert info.value.suggestions == ("state",)
+    with pytest.raises(plane_async.UnknownFieldError, match=r"fields=\['assignees'\]"):
+        Query().expand("assignee_details").to_params(Issue)
