@@ -63,3 +63,23 @@ def test_every_write_field_typeddict_is_exported() -> None:
                 assert field_name in exported, f"{module.__name__}.{field_name} is not exported"
                 assert getattr(plane_async, field_name) is getattr(module, field_name)
     assert found >= 20
+
+
+def test_the_exported_write_fields_load_lazily() -> None:
+    # The TypedDicts live beside their resources, which load cattrs: importing
+    # plane_async must not pay for that (import time is a benchmark target).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, plane_async\n"
+        "assert 'cattrs' not in sys.modules and 'plane_async.resources' not in sys.modules\n"
+        "from plane_async import IssueCreateFields, StateFields\n"
+        "assert IssueCreateFields.__module__ == 'plane_async.resources.issues'\n"
+        "assert plane_async.StateFields is StateFields\n"
+    )
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        plane_async.Nope  # type: ignore[attr-defined]  # noqa: B018
