@@ -54,22 +54,33 @@ def _dump_model(obj: Any, info: cs.SerializationInfo) -> Any:
     return to_dict(obj)
 
 
-def _validator(cls: type[PlaneModel]) -> Callable[[Any], PlaneModel]:
-    fields = cls.__plane_fields__
+def _problems(obj: PlaneModel) -> list[str]:
+    """Every field of ``obj`` (and of the objects nested in it) that fails to read."""
+    raw = _get_raw(obj)
+    found = []
+    for info in type(obj).__plane_fields__.values():
+        if type(raw) is dict and info.key not in raw:
+            continue  # absent is allowed: fields= may leave any field out
+        try:
+            value = getattr(obj, info.name)
+        except FieldError as exc:
+            found.append(str(exc))
+            continue
+        nested = value if type(value) is tuple else (value,)
+        for item in nested:
+            if isinstance(item, PlaneModel):
+                found += _problems(item)
+    return found
 
+
+def _validator(cls: type[PlaneModel]) -> Callable[[Any], PlaneModel]:
     def validate(value: Any) -> PlaneModel:
         if isinstance(value, cls):
             return value
         if not isinstance(value, Mapping):
             raise ValueError(f"expected a {cls.__name__} or a JSON object, got {type(value)}")
         obj = structure(cls, dict(value))
-        problems = []
-        for info in fields.values():
-            if info.key in value:
-                try:
-                    getattr(obj, info.name)
-                except FieldError as exc:
-                    problems.append(str(exc))
+        problems = _problems(obj)
         if problems:
             raise ValueError("; ".join(problems))
         return obj

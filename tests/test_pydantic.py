@@ -54,6 +54,9 @@ def test_validating_a_json_object_checks_every_known_field() -> None:
     assert adapter.validate_python(good) is good
     with pytest.raises(pydantic.ValidationError, match=r"Issue\.priority.*unexpected value"):
         adapter.validate_json(json.dumps({"id": str(uuid.uuid4()), "priority": 5}))
+    nested = {"id": str(uuid.uuid4()), "state": {"id": str(uuid.uuid4()), "name": 7}}
+    with pytest.raises(pydantic.ValidationError, match=r"StateLite\.name.*unexpected value"):
+        adapter.validate_python(nested)  # objects inside are checked too
     with pytest.raises(pydantic.ValidationError, match="expected a Issue or a JSON object"):
         adapter.validate_python(["not", "an", "object"])
 
