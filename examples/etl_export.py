@@ -10,6 +10,7 @@ in the middle of a project carries ``.cursor``, the page to resume from.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -65,8 +66,13 @@ async def export(plane: AsyncPlane, out: Path) -> int:
 
 
 async def main(argv: list[str]) -> int:
-    out = Path(argv[1] if len(argv) > 1 else "work-items.jsonl")
-    async with AsyncPlane() as plane:  # $PLANE_API_KEY, $PLANE_WORKSPACE, $PLANE_BASE_URL
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="work-items.jsonl", type=Path)
+    parser.add_argument("--max-retries", type=int, default=3, help="per request (default 3)")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    # $PLANE_API_KEY, $PLANE_WORKSPACE, $PLANE_BASE_URL
+    async with AsyncPlane(max_retries=args.max_retries) as plane:
         try:
             written = await export(plane, out)
         except PlaneError as exc:
@@ -79,4 +85,4 @@ async def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(sys.argv)))
+    sys.exit(asyncio.run(main(sys.argv[1:])))

@@ -33,6 +33,7 @@ and headers are copied from the *response*.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "ErrorResponse",
     "FieldError",
     "FieldNotExpandedError",
     "FieldNotRequestedError",
@@ -199,6 +201,13 @@ class APIError(PlaneError):
         """The HTTP status (an alias of ``status``, as in httpx and openai-python)."""
         return self.status
 
+    @property
+    def response(self) -> ErrorResponse:
+        """The response as a read-only record (``exc.response.status_code``, ``.headers``,
+        ``.json()``), for code written against httpx-based clients. The request's headers,
+        and so the API key, are not part of it."""
+        return ErrorResponse(self.status, self.method, self.url, self.headers, self.body)
+
     def __str__(self) -> str:
         return f"{self.status} {self.method} {self.url}: {self.message}"
 
@@ -287,3 +296,36 @@ def _flatten_messages(value: object) -> list[str]:
 
 class ResponseTooLargeError(ResponseDecodeError):
     """The body is larger than the client's ``max_response_bytes``; it was not read."""
+
+
+class ErrorResponse:
+    """The HTTP response behind an ``APIError`` (see ``APIError.response``)."""
+
+    __slots__ = ("_body", "headers", "method", "status_code", "url")
+
+    def __init__(
+        self, status_code: int, method: str, url: str, headers: Mapping[str, str], body: Any
+    ) -> None:
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.headers: Mapping[str, str] = headers
+        self._body = body
+
+    def json(self) -> Any:
+        """The parsed JSON body (``None`` for an empty one); ``ValueError`` if it was not JSON."""
+        if isinstance(self._body, str):
+            raise ValueError(
+                f"the {self.status_code} response body is not JSON: {self.text!r:.200}"
+            )
+        return self._body
+
+    @property
+    def text(self) -> str:
+        """The body as text (JSON bodies re-encoded)."""
+        if isinstance(self._body, str):
+            return self._body
+        return "" if self._body is None else json.dumps(self._body)
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"
