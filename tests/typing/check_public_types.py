@@ -34,6 +34,8 @@ def relations(issue: Issue, comment: Comment, project: Project) -> None:
     assert_type(issue.project_id, uuid.UUID)
     assert_type(comment.issue_detail, Issue)
     assert_type(project.project_lead_detail, User | None)
+    # strict mypy warns about an unused ignore: this line proves None must be handled
+    issue.state_detail.name  # type: ignore[union-attr]  # noqa: B018
 
 
 def pages_and_errors(page: Page[Issue], exc: PlaneError, api: APIError) -> None:
@@ -41,6 +43,7 @@ def pages_and_errors(page: Page[Issue], exc: PlaneError, api: APIError) -> None:
     assert_type(page.results, tuple[Issue, ...])
     assert_type(exc.cursor, Cursor | None)
     assert_type(api.status_code, int)
+    assert_type(api.response.status_code, int)
 
 
 def write_fields(priority: str | None) -> IssueCreateFields:
