@@ -10,10 +10,14 @@
 - One exception handler turns Plane's errors into HTTP answers.
 - ``PLANE_RATE_LIMIT``: requests per minute the key may send (default 60, Plane's own
   default; self-hosted servers and service tokens allow more).
+- ``PLANE_WEBHOOK_SECRET`` (optional): the secret of a Plane webhook pointed at
+  ``/plane/webhook``; the route is there only when it is set. Deliveries are verified,
+  repeats dropped, and the work done after the answer (Plane gives up after 30 s).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import math
@@ -23,7 +27,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -49,6 +53,7 @@ from plane_async import (
     TransportError,
     to_dict,
 )
+from plane_async.webhooks import IssueEvent, WebhookDependency, WebhookEvent
 
 
 @asynccontextmanager
@@ -57,6 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # $PLANE_API_KEY, $PLANE_WORKSPACE, $PLANE_BASE_URL
     async with AsyncPlane(rate_limit=RateLimit(per_minute, 60.0)) as plane:
         app.state.plane = plane
+        app.state.recent_events = collections.deque(maxlen=100)
         yield  # the client closes (and its connections with it) when the app stops
 
 
@@ -199,6 +205,34 @@ async def upsert_issue(
     return await plane.issues.upsert(
         project_id, external_source=source, external_id=external_id, **fields
     )
+
+
+# ------------------------------------------------------------------ webhooks
+
+
+def remember(app: FastAPI, event: WebhookEvent) -> None:
+    """The work a delivery triggers (here: keep the last 100 changes to show them)."""
+    change = {"event": event.event, "action": str(event.action), "id": str(event.object_id)}
+    if isinstance(event, IssueEvent):
+        change["name"] = event.data.name
+        change["field"] = event.activity.field or ""
+    app.state.recent_events.append(change)
+
+
+if secret := os.environ.get("PLANE_WEBHOOK_SECRET"):
+    plane_event = WebhookDependency(secret)  # at module level, where FastAPI can see it
+
+    @app.post("/plane/webhook")
+    async def plane_webhook(
+        request: Request,
+        event: Annotated[WebhookEvent, Depends(plane_event)],
+        tasks: BackgroundTasks,
+    ) -> None:
+        tasks.add_task(remember, request.app, event)  # after the answer: Plane waits 30 s
+
+    @app.get("/plane/recent-events")
+    async def recent_events(request: Request) -> list[dict[str, str]]:
+        return list(request.app.state.recent_events)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ def plane_env(server: FakePlane, **extra: str) -> dict[str, str]:
         PLANE_API_KEY=server.api_key,
         PLANE_WORKSPACE=server.workspace,
         PLANE_BASE_URL=server.base_url,
+        PLANE_WEBHOOK_SECRET="plane_wh_" + "0" * 32,  # what a webhook receiver reads
         **extra,
     )
 

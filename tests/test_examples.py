@@ -165,6 +165,8 @@ async def test_fastapi_app_under_uvicorn_serves_100_concurrent_requests() -> Non
         issue_ids = [i.id for i in server.store.issues.values()][:70]
         env = plane_env(server, PLANE_RATE_LIMIT="600")
         async with _uvicorn(env) as (url, log):
+            # Plane's webhooks for the writes below go to the app while it serves them
+            server.webhooks.add(f"{url}/plane/webhook", env["PLANE_WEBHOOK_SECRET"])
             limits = httpx.Limits(max_connections=100)
             async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
                 # (expected status, method, path, JSON body)
@@ -202,6 +204,16 @@ async def test_fastapi_app_under_uvicorn_serves_100_concurrent_requests() -> Non
             export = [json.loads(line) for line in responses[98].text.splitlines()]
             assert len(export) >= 300 and len({row["id"] for row in export}) == len(export)
             assert "resume_cursor" in responses[99].text  # Page[Issue] in the OpenAPI schema
+
+            await server.webhooks.join()
+            assert server.webhooks.deliveries
+            assert all(d.status == 200 for d in server.webhooks.deliveries)
+            async with httpx.AsyncClient(base_url=url) as http:
+                recent = (await http.get("/plane/recent-events")).json()
+                unsigned = await http.post("/plane/webhook", content=b"{}")
+            created = {e["name"] for e in recent if e["action"] == "created"}
+            assert {f"from the app {k}" for k in range(5)} <= created
+            assert unsigned.status_code == 401
 
         assert [r.status for r in server.requests if r.status == 429] == []
         imported = [i for i in server.store.issues.values() if i.external_source == "jira"]

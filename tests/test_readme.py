@@ -79,8 +79,9 @@ def _ids() -> list[str]:
 def test_readme_block_type_checks(block: Block, mypy_errors: dict[str, list[str]]) -> None:
     if "skip" in block.modes:
         pytest.skip(block.marker)
-    assert not mypy_errors.get(""), "\n".join(mypy_errors[""])
-    assert not mypy_errors.get(block.module), "\n" + "\n".join(mypy_errors[block.module])
+    problems = mypy_errors.get("", []) + mypy_errors.get(block.module, [])
+    if problems:
+        pytest.fail("mypy --strict:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=_ids())
@@ -96,5 +97,7 @@ async def test_readme_block_runs(block: Block, block_dir: Path, tmp_path: Path) 
     else:
         async with FakePlane(seed=Seed(projects=2, issues_per_project=30)) as server:
             code, out, err = await run_python([str(program)], plane_env(server), cwd=tmp_path)
-    assert code == 0, f"README.md:{block.line} ({block.heading}) failed:\n{out}\n{err}"
+    if code != 0:
+        where = f"README.md:{block.line} ({block.heading})"
+        pytest.fail(f"{where} exited with {code}:\n{out}\n{err}", pytrace=False)
     assert not [word for word in TROUBLE if word in err], err
