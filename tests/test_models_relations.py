@@ -117,10 +117,13 @@ def test_a_model_with_read_companions_still_compares_pickles_and_dumps_the_same(
 
 
 def _models() -> list[type[PlaneModel]]:
+    import plane_async.webhooks as webhooks
+
     return [
         obj
-        for name in plane_async.__all__
-        if inspect.isclass(obj := getattr(plane_async, name))
+        for module in (plane_async, webhooks)
+        for name in module.__all__
+        if inspect.isclass(obj := getattr(module, name))
         and issubclass(obj, PlaneModel)
         and obj is not PlaneModel
     ]
