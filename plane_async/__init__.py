@@ -1,5 +1,8 @@
 """plane_async: an async-first client for the Plane project-management REST API."""
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._client import AsyncPlane
 from ._cursor import Cursor
 from ._errors import (
@@ -8,7 +11,9 @@ from ._errors import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ErrorResponse,
     FieldError,
+    FieldNotExpandedError,
     FieldNotRequestedError,
     FieldValueError,
     InvalidAPIKeyError,
@@ -69,6 +74,17 @@ from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
 
+if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
+    from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
+    from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
+    from .resources.intake import IntakeCreateFields, IntakeFields
+    from .resources.issues import IssueCreateFields, IssueFields, IssueUpsertFields
+    from .resources.labels import LabelCreateFields, LabelFields, LabelUpsertFields
+    from .resources.links import LinkCreateFields, LinkFields
+    from .resources.modules import ModuleCreateFields, ModuleFields, ModuleUpsertFields
+    from .resources.projects import ProjectCreateFields, ProjectFields
+    from .resources.states import StateCreateFields, StateFields, StateUpsertFields
+
 __all__ = [
     "APIError",
     "Activity",
@@ -78,30 +94,51 @@ __all__ = [
     "ClientClosedError",
     "Comment",
     "CommentAccess",
+    "CommentCreateFields",
+    "CommentFields",
+    "CommentUpsertFields",
     "ConflictError",
     "Cursor",
     "Cycle",
+    "CycleCreateFields",
+    "CycleFields",
     "CycleIssue",
+    "CycleUpsertFields",
+    "ErrorResponse",
     "Estimate",
     "EstimatePoint",
     "EstimateType",
     "FieldError",
+    "FieldNotExpandedError",
     "FieldNotRequestedError",
     "FieldValueError",
     "IdLike",
+    "IntakeCreateFields",
+    "IntakeFields",
     "IntakeIssue",
     "IntakeIssueDetail",
     "IntakeStatus",
     "InvalidAPIKeyError",
     "Issue",
+    "IssueCreateFields",
+    "IssueFields",
     "IssueLite",
+    "IssueUpsertFields",
     "Label",
+    "LabelCreateFields",
+    "LabelFields",
+    "LabelUpsertFields",
     "Limiter",
     "Link",
+    "LinkCreateFields",
+    "LinkFields",
     "ListOptions",
     "Module",
+    "ModuleCreateFields",
+    "ModuleFields",
     "ModuleIssue",
     "ModuleStatus",
+    "ModuleUpsertFields",
     "Network",
     "NotFoundError",
     "Page",
@@ -113,6 +150,8 @@ __all__ = [
     "PlaneValueError",
     "Priority",
     "Project",
+    "ProjectCreateFields",
+    "ProjectFields",
     "ProjectLite",
     "ProjectMember",
     "ProjectSummary",
@@ -130,8 +169,11 @@ __all__ = [
     "ServerError",
     "SlotHandle",
     "State",
+    "StateCreateFields",
+    "StateFields",
     "StateGroup",
     "StateLite",
+    "StateUpsertFields",
     "TransportError",
     "UnknownFieldError",
     "User",
@@ -140,3 +182,40 @@ __all__ = [
     "to_dict",
     "__version__",
 ]
+
+#: write-field TypedDicts, by the resource module that defines them (loaded on first use)
+_LAZY = {
+    "CommentCreateFields": "comments",
+    "CommentFields": "comments",
+    "CommentUpsertFields": "comments",
+    "CycleCreateFields": "cycles",
+    "CycleFields": "cycles",
+    "CycleUpsertFields": "cycles",
+    "IntakeCreateFields": "intake",
+    "IntakeFields": "intake",
+    "IssueCreateFields": "issues",
+    "IssueFields": "issues",
+    "IssueUpsertFields": "issues",
+    "LabelCreateFields": "labels",
+    "LabelFields": "labels",
+    "LabelUpsertFields": "labels",
+    "LinkCreateFields": "links",
+    "LinkFields": "links",
+    "ModuleCreateFields": "modules",
+    "ModuleFields": "modules",
+    "ModuleUpsertFields": "modules",
+    "ProjectCreateFields": "projects",
+    "ProjectFields": "projects",
+    "StateCreateFields": "states",
+    "StateFields": "states",
+    "StateUpsertFields": "states",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'plane_async' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".resources.{module}", __name__), name)
+    globals()[name] = value
+    return value
