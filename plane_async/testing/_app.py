@@ -18,14 +18,19 @@ import orjson
 from aiohttp import web
 
 from . import (
+    _objstore,
     _routes_children,
     _routes_cycles,
+    _routes_estimates,
+    _routes_files,
     _routes_issues,
     _routes_members,
     _routes_modules,
     _routes_projects,
+    _routes_stickies,
     _routes_workspace,
 )
+from ._extras import extras
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
 from ._render import Renderer
@@ -70,6 +75,9 @@ def _build_router() -> Router:
         _routes_modules,
         _routes_cycles,
         _routes_members,
+        _routes_estimates,
+        _routes_files,
+        _routes_stickies,
     ):
         module.register(router)
     return router
@@ -169,6 +177,7 @@ class FakePlane:
         sockets = runner.addresses
         port = sockets[0][1]
         self.base_url = f"http://{self._host}:{port}"
+        extras(self.store).storage_url = self.base_url + _objstore.PREFIX + "uploads/"
         return self
 
     async def close(self) -> None:
@@ -270,6 +279,8 @@ class FakePlane:
 
     async def _dispatch(self, request: web.Request) -> tuple[web.StreamResponse, str | None]:
         path = request.path
+        if path.startswith(_objstore.PREFIX):
+            return await _objstore.handle(request, self.store), None
         if not path.startswith(_PREFIX):
             return _json(404, _PAGE_NOT_FOUND), None
         rel = path[len(_PREFIX) :]
@@ -302,7 +313,8 @@ class FakePlane:
         if self.faults.take_forced_429():
             retry = {"Retry-After": str(self.faults.burst_retry_after)}
             return _json(429, _THROTTLED, {**allow, **retry}), "429"
-        verdict = self.limiter.check(key) if self.limiter is not None else None
+        limiter = self.limiter if route.throttled else None
+        verdict = limiter.check(key) if limiter is not None else None
         if verdict is not None and not verdict.allowed:
             return _json(429, _THROTTLED, {**allow, **verdict.headers()}), None
         headers = {**allow, **(verdict.headers() if verdict is not None else {})}
@@ -352,6 +364,8 @@ _THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
+    if isinstance(body, _objstore.Redirect):
+        return web.Response(status=status, headers={**(headers or {}), "Location": body.location})
     if status == 204 or body is None:
         return web.Response(status=status, headers=headers)
     return web.Response(
