@@ -30,7 +30,7 @@ from . import (
     _routes_stickies,
     _routes_workspace,
 )
-from ._extras import extras
+from ._extras import Extras, extras
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
 from ._render import Renderer
@@ -211,6 +211,13 @@ class FakePlane:
     def max_in_window(self) -> int:
         """Most requests the rate limiter saw in one window, refused ones included."""
         return 0 if self.limiter is None else self.limiter.max_in_window
+
+    @property
+    def extras(self) -> Extras:
+        """The tables of the 1.2-1.3 endpoints (estimates, relations, stickies,
+        invitations, file assets) and the object storage: its ``objects``, the
+        ``storage_requests`` it saw, ``file_size_limit``, and ``storage_faults`` to inject."""
+        return extras(self.store)
 
     @property
     def api_url(self) -> str:
