@@ -48,6 +48,10 @@ async def plane(server: FakePlane) -> AsyncIterator[AsyncPlane]:
         yield client
 
 
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
 async def _issue(plane: AsyncPlane, server: FakePlane) -> tuple[str, uuid.UUID]:
     pid = first_project(server)
     (issue,) = await collect(plane.issues.list(pid, max_items=1))
@@ -89,7 +93,7 @@ async def test_a_path_is_streamed_and_downloaded_to_a_path(
     dest = tmp_path / "copy.pdf"
     assert await plane.attachments.download(pid, iid, att.id, dest) == len(data)
     assert dest.read_bytes() == data
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.pdf", "report.pdf"]
+    assert _names(tmp_path) == ["copy.pdf", "report.pdf"]
 
 
 class _ReadLog(io.FileIO):
@@ -130,14 +134,16 @@ async def test_the_storage_never_receives_the_api_key(plane: AsyncPlane, server:
 
 
 async def test_the_old_issues_path_uses_issue_attachments() -> None:
-    async with FakePlane(rate_limit=None, legacy_paths=True) as server:
-        async with AsyncPlane(
+    async with (
+        FakePlane(rate_limit=None, legacy_paths=True) as server,
+        AsyncPlane(
             api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
-        ) as plane:
-            pid, iid = await _issue(plane, server)
-            att = await plane.attachments.upload(pid, iid, b"old", name="old.txt")
-            assert [a.id for a in await collect(plane.attachments.list(pid, iid))] == [att.id]
-            paths = {r.path for r in server.requests if "attach" in r.path}
+        ) as plane,
+    ):
+        pid, iid = await _issue(plane, server)
+        att = await plane.attachments.upload(pid, iid, b"old", name="old.txt")
+        assert [a.id for a in await collect(plane.attachments.list(pid, iid))] == [att.id]
+        paths = {r.path for r in server.requests if "attach" in r.path}
     assert paths and all("/issues/" in p and "/issue-attachments/" in p for p in paths)
 
 
@@ -196,7 +202,7 @@ async def test_a_storage_refusal_is_a_typed_error_without_the_signature(
         await plane.attachments.download(pid, iid, att.id, dest)
     assert info.value.status == 403 and "Signature" not in str(info.value)
     assert info.value.url is not None and "?" not in info.value.url
-    assert list(tmp_path.iterdir()) == []  # no partial file left behind
+    assert _names(tmp_path) == []  # no partial file left behind
 
 
 async def test_a_file_type_plane_refuses_says_what_to_do(
