@@ -37,6 +37,9 @@ class EstimatePointFields(TypedDict, total=False):
 
 def point_body(fields: Mapping[str, Any], *, create: bool) -> dict[str, Any]:
     """A checked estimate-point body (``key`` and ``value`` required on create)."""
+    if not isinstance(fields, Mapping):
+        raise PlaneValueError(f"an estimate point must be a dict like {{'key': 0, 'value': '1'}}, "
+                              f"got {fields!r}")  # fmt: skip
     body = write_body(fields, accepted=EstimatePointFields.__annotations__, what="EstimatePoint")
     if create:
         missing = [k for k in ("key", "value") if k not in body]
