@@ -275,10 +275,12 @@ class AsyncPlane:
         json: Any = None,
         timeout: float | None = None,
         retry_post: bool | None = None,
+        metered: bool = True,
     ) -> Response:
         return await self._transport.request(
-            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post
-        )
+            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
+            metered=metered,
+        )  # fmt: skip
 
 
 def _params(params: dict[str, Any] | None) -> dict[str, str] | None:

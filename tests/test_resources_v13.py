@@ -17,6 +17,7 @@ from plane_async import (
     ConflictError,
     NotFoundError,
     PlaneValueError,
+    RateLimit,
     RelationType,
     Role,
 )
@@ -228,6 +229,20 @@ async def test_stickies_and_invitations_are_not_rate_limited_by_plane() -> None:
                 await plane.stickies.create(name=f"s{n}")
             await collect(plane.invitations.list())
         assert [r.status for r in server.requests] == [201, 201, 201, 201, 200]
+
+
+async def test_stickies_and_invitations_take_no_slot_of_the_clients_limiter() -> None:
+    async with FakePlane(rate_limit=None) as server, AsyncPlane(
+        api_key=server.api_key, workspace=server.workspace, base_url=server.base_url,
+        rate_limit=RateLimit(3, 60.0), limiter=None,
+    ) as plane:  # fmt: skip
+        sticky = await plane.stickies.create(name="a")
+        await plane.stickies.update(sticky.id, name="b")
+        await collect(plane.stickies.list())
+        await plane.invitations.create(email="a@b.co")
+        assert plane.quota().remaining == 3
+        await plane.users.me()
+        assert plane.quota().remaining == 2
 
 
 def test_sticky_search_is_sent_as_query(mocked: aioresponses) -> None:

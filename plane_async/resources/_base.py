@@ -41,6 +41,9 @@ _READ_OPTIONS = ("fields", "expand", "query")
 class Resource:
     """Base of the namespaces (``plane.issues``, ...): thin wrappers over the transport."""
 
+    #: False for routes Plane does not rate-limit: they take no limiter slot
+    _metered = True
+
     def __init__(self, client: AsyncPlane) -> None:
         self._client = client
 
@@ -83,8 +86,9 @@ class Resource:
     ) -> Any:
         if isinstance(path, str):
             response = await self._client._send(
-                method, path, params=params, json=json, retry_post=retry_post
-            )
+                method, path, params=params, json=json, retry_post=retry_post,
+                metered=self._metered,
+            )  # fmt: skip
             return response.body
         return await self._call_work_items(
             method, path, params=params, json=json, retry_post=retry_post
