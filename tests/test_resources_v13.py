@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -29,25 +28,11 @@ OTHER = "86f3bc45-4af1-4464-aaa8-0a5bc9432e64"
 EID = "0f7f2a36-6d55-4a63-9d64-46f3f4b7b4a3"
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakePlane]:
-    async with FakePlane(rate_limit=None) as s:
-        yield s
-
-
-@pytest.fixture
-async def plane(server: FakePlane) -> AsyncIterator[AsyncPlane]:
-    async with AsyncPlane(
-        api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
-    ) as client:
-        yield client
-
-
 # -- estimates -------------------------------------------------------------------------------
 
 
-async def test_estimate_flow(plane: AsyncPlane, server: FakePlane) -> None:
-    pid = first_project(server)
+async def test_estimate_flow(plane: AsyncPlane, plane_server: FakePlane) -> None:
+    pid = first_project(plane_server)
     with pytest.raises(NotFoundError, match="Estimate not found"):
         await plane.estimates.get(pid)
     points = [{"key": 0, "value": "1"}, {"key": 1, "value": "2", "description": "small"}]
@@ -132,8 +117,8 @@ def test_bad_estimate_input_is_refused_before_any_request(
 # -- relations -------------------------------------------------------------------------------
 
 
-async def test_relations_flow(plane: AsyncPlane, server: FakePlane) -> None:
-    pid = first_project(server)
+async def test_relations_flow(plane: AsyncPlane, plane_server: FakePlane) -> None:
+    pid = first_project(plane_server)
     a, b, c, d = await collect(plane.issues.list(pid, max_items=4))
     empty = await plane.relations.get(pid, a.id)
     assert all(empty.of(t) == () for t in RelationType)
@@ -275,7 +260,7 @@ def test_bad_sticky_input_is_refused_before_any_request(
 # -- invitations -----------------------------------------------------------------------------
 
 
-async def test_invitation_flow(plane: AsyncPlane, server: FakePlane) -> None:
+async def test_invitation_flow(plane: AsyncPlane, plane_server: FakePlane) -> None:
     inv = await plane.invitations.create(email="bob@example.com")
     assert (inv.email, inv.role, inv.accepted, inv.responded_at) == (
         "bob@example.com", Role.GUEST, False, None,
@@ -286,11 +271,11 @@ async def test_invitation_flow(plane: AsyncPlane, server: FakePlane) -> None:
     assert changed.role == Role.ADMIN
     assert [i.id async for i in plane.invitations.list()] == [inv.id]
     assert (await plane.invitations.get(inv.id)).role == Role.ADMIN
-    server.extras.invitations[str(inv.id)].accepted = True
+    plane_server.extras.invitations[str(inv.id)].accepted = True
     with pytest.raises(BadRequestError) as info:
         await plane.invitations.delete(inv.id)
     assert info.value.body["code"] == "INVITE_ALREADY_ACCEPTED"
-    server.extras.invitations[str(inv.id)].accepted = False
+    plane_server.extras.invitations[str(inv.id)].accepted = False
     await plane.invitations.delete(inv.id)
     with pytest.raises(NotFoundError):
         await plane.invitations.get(inv.id)

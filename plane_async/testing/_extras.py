@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -25,6 +26,7 @@ __all__ = [
     "RelationRow",
     "StickyRow",
     "StorageRecord",
+    "audit",
     "extras",
 ]
 
@@ -142,3 +144,13 @@ def extras(store: Store) -> Extras:
     if found is None:
         found = _EXTRAS[store] = Extras()
     return found
+
+
+def audit(dt: Callable[[float | None], str | None], row: Row) -> dict[str, Any]:
+    """The id and times every serializer of a Plane model starts with."""
+    return {
+        "id": row.id,
+        "created_at": dt(row.created_at),
+        "updated_at": dt(row.updated_at),
+        "deleted_at": dt(row.deleted_at),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._extras import EstimatePointRow, EstimateRow, RelationRow, extras
+from ._extras import EstimatePointRow, EstimateRow, RelationRow, audit, extras
 from ._router import ApiError, Call, Handler, Reply, Router, not_found
 from ._routes_files import add_new_only
 from ._store import Issue
@@ -24,19 +24,9 @@ _REVERSE = {
 }
 
 
-def _audit(c: Call, row: Any) -> dict[str, Any]:
-    r = c.render
-    return {
-        "id": row.id,
-        "created_at": r.dt(row.created_at),
-        "updated_at": r.dt(row.updated_at),
-        "deleted_at": r.dt(row.deleted_at),
-    }
-
-
 def render_estimate(c: Call, e: EstimateRow) -> dict[str, Any]:
     return {
-        **_audit(c, e),
+        **audit(c.render.dt, e),
         "name": e.name,
         "description": e.description,
         "type": e.type,
@@ -50,7 +40,7 @@ def render_estimate(c: Call, e: EstimateRow) -> dict[str, Any]:
 
 def render_point(c: Call, p: EstimatePointRow) -> dict[str, Any]:
     return {
-        **_audit(c, p),
+        **audit(c.render.dt, p),
         "key": p.key,
         "description": p.description,
         "value": p.value,

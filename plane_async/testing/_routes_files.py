@@ -7,7 +7,7 @@ import re
 import uuid
 from typing import Any
 
-from ._extras import FileRow, extras
+from ._extras import FileRow, audit, extras
 from ._objstore import Redirect, presign_get, presign_post
 from ._router import ApiError, Call, Handler, Reply, Route, Router, _compile, not_found
 from ._store import Issue
@@ -36,12 +36,8 @@ def _sanitize(name: Any) -> str:
 
 def render_file(c: Call, f: FileRow) -> dict[str, Any]:
     """A FileAsset as IssueAttachmentSerializer (``fields = "__all__"``) renders it."""
-    r = c.render
     return {
-        "id": f.id,
-        "created_at": r.dt(f.created_at),
-        "updated_at": r.dt(f.updated_at),
-        "deleted_at": r.dt(f.deleted_at),
+        **audit(c.render.dt, f),
         "attributes": {"name": f.name, "type": f.content_type, "size": f.size},
         "asset": f.key,
         "entity_type": f.entity_type,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._extras import InvitationRow, StickyRow, extras
+from ._extras import InvitationRow, StickyRow, audit, extras
 from ._pagination import envelope, parse_page_request
 from ._router import ApiError, Call, Handler, Reply, Router
 
@@ -20,12 +20,8 @@ _STICKY_FIELDS = ("name", "description_html", "color", "background_color", "logo
 
 
 def render_sticky(c: Call, s: StickyRow) -> dict[str, Any]:
-    r = c.render
     return {
-        "id": s.id,
-        "created_at": r.dt(s.created_at),
-        "updated_at": r.dt(s.updated_at),
-        "deleted_at": r.dt(s.deleted_at),
+        **audit(c.render.dt, s),
         "name": s.name,
         "description": {},
         "description_html": s.description_html,
