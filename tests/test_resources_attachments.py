@@ -289,6 +289,12 @@ def test_bad_uploads_are_refused_before_any_request(
     assert mocked.requests == {}
 
 
+def test_listing_refuses_fields_the_server_would_ignore(mocked: aioresponses) -> None:
+    with pytest.raises(PlaneValueError, match="ignores fields/expand"):
+        run(lambda plane: collect(plane.attachments.list(PID, IID, fields=["id"])))
+    assert mocked.requests == {}
+
+
 def test_download_destinations_are_checked(mocked: aioresponses, tmp_path: Path) -> None:
     location = STORAGE + "k?X-Amz-Signature=s"
     mocked.get(re.compile(re.escape(BASE) + ".*"), status=302, headers={"Location": location},

@@ -247,6 +247,9 @@ def test_sticky_search_is_sent_as_query(mocked: aioresponses) -> None:
         (lambda p: p.stickies.create(description_html=3), "description_html must be"),
         (lambda p: p.stickies.update(IID), "at least one field"),
         (lambda p: collect(p.stickies.list(search="")), "search must be"),
+        (lambda p: collect(p.stickies.list(fields=["id"])), "ignores fields/expand"),
+        (lambda p: collect(p.invitations.list(per_page=10)), r"unknown option\(s\) \['per_page'\]"),
+        (lambda p: collect(p.estimates.list_points(PID, EID, expand=["project"])), "ignores"),
     ],
 )
 def test_bad_sticky_input_is_refused_before_any_request(

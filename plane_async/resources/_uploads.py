@@ -44,7 +44,10 @@ async def upload_flow(
     upload = prepare_upload(file, name=name, content_type=content_type)
     body = {"name": upload.name, "type": upload.content_type, "size": upload.size, **extra}
     try:
-        raw = await resource._call("POST", create, json=body)
+        # A repeat after a lost answer leaves at most an unfinished asset nobody lists; with
+        # external ids it would answer 409 for the first one, so that create is sent once.
+        retry = "external_id" not in extra
+        raw = await resource._call("POST", create, json=body, retry_post=retry)
     except BadRequestError as exc:
         if "file type" in exc.message.lower():
             raise reworded(

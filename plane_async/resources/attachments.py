@@ -9,8 +9,9 @@ from .. import _protocol as proto
 from .._models import Attachment, structure
 from .._pagination import Page
 from .._storage import Destination, FileSource, Storage
-from .._types import IdLike, ListOptions
+from .._types import IdLike
 from ._base import Resource, WorkItemPath
+from ._options import AllAtOnceOptions, checked
 from ._uploads import download_redirect, external_keys, upload_flow
 
 __all__ = ["AttachmentsResource"]
@@ -31,19 +32,18 @@ class AttachmentsResource(Resource):
         )  # fmt: skip
 
     def list(
-        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+        self, project_id: IdLike, issue_id: IdLike, **paging: Unpack[AllAtOnceOptions]
     ) -> AsyncGenerator[Attachment]:
-        """The work item's uploaded attachments (one plain list: ``per_page``/``cursor`` do
-        not apply)."""
+        """The work item's uploaded attachments (one plain list, every field)."""
         path = self._path(project_id, issue_id)
-        return self._items(Attachment, path, options, paginated=False)
+        return self._items(Attachment, path, checked(paging, AllAtOnceOptions), paginated=False)
 
     def pages(
-        self, project_id: IdLike, issue_id: IdLike, **options: Unpack[ListOptions]
+        self, project_id: IdLike, issue_id: IdLike, **paging: Unpack[AllAtOnceOptions]
     ) -> AsyncGenerator[Page[Attachment]]:
         """The work item's attachments as a single page."""
         path = self._path(project_id, issue_id)
-        return self._pages(Attachment, path, options, paginated=False)
+        return self._pages(Attachment, path, checked(paging, AllAtOnceOptions), paginated=False)
 
     async def upload(
         self,

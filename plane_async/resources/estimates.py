@@ -9,9 +9,10 @@ from typing import Any, TypedDict, Unpack
 from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
-from .._types import IdLike, ListOptions
+from .._types import IdLike
 from ._base import Resource, write_body
 from ._checks import check_name, check_update
+from ._options import AllAtOnceOptions, checked
 
 __all__ = ["EstimateFields", "EstimatePointFields", "EstimatesResource"]
 
@@ -108,11 +109,11 @@ class EstimatesResource(Resource):
     # ------------------------------------------------------------------ points
 
     def list_points(
-        self, project_id: IdLike, estimate_id: IdLike, **options: Unpack[ListOptions]
+        self, project_id: IdLike, estimate_id: IdLike, **paging: Unpack[AllAtOnceOptions]
     ) -> AsyncGenerator[EstimatePoint]:
-        """The estimate's points (one plain list: ``per_page``/``cursor`` do not apply)."""
+        """The estimate's points (one plain list, every field)."""
         path = self._path(project_id, estimate_id, "estimate-points")
-        return self._items(EstimatePoint, path, options, paginated=False)
+        return self._items(EstimatePoint, path, checked(paging, AllAtOnceOptions), paginated=False)
 
     async def add_points(
         self, project_id: IdLike, estimate_id: IdLike, points: Iterable[EstimatePointFields]

@@ -10,8 +10,9 @@ from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Invitation, Role
 from .._pagination import Page
-from .._types import IdLike, ListOptions
+from .._types import IdLike
 from ._base import Resource
+from ._options import AllAtOnceOptions, checked
 from .members import check_role
 
 __all__ = ["InvitationsResource"]
@@ -30,13 +31,15 @@ class InvitationsResource(Resource):
     def _item(self, invitation_id: IdLike) -> str:
         return self._ws_path("invitations", proto.check_id(invitation_id, "invitation_id"))
 
-    def list(self, **options: Unpack[ListOptions]) -> AsyncGenerator[Invitation]:
+    def list(self, **paging: Unpack[AllAtOnceOptions]) -> AsyncGenerator[Invitation]:
         """Every invitation of the workspace, answered or not (one plain list)."""
-        return self._items(Invitation, self._ws_path("invitations"), options, paginated=False)
+        path = self._ws_path("invitations")
+        return self._items(Invitation, path, checked(paging, AllAtOnceOptions), paginated=False)
 
-    def pages(self, **options: Unpack[ListOptions]) -> AsyncGenerator[Page[Invitation]]:
+    def pages(self, **paging: Unpack[AllAtOnceOptions]) -> AsyncGenerator[Page[Invitation]]:
         """The invitations as a single page."""
-        return self._pages(Invitation, self._ws_path("invitations"), options, paginated=False)
+        path = self._ws_path("invitations")
+        return self._pages(Invitation, path, checked(paging, AllAtOnceOptions), paginated=False)
 
     async def get(self, invitation_id: IdLike) -> Invitation:
         """One invitation."""

@@ -10,9 +10,10 @@ from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Sticky
 from .._pagination import Page
-from .._types import IdLike, ListOptions
+from .._types import IdLike
 from ._base import Resource, write_body
 from ._checks import check_update
+from ._options import PageOptions, checked
 
 __all__ = ["StickiesResource", "StickyFields"]
 
@@ -50,16 +51,19 @@ class StickiesResource(Resource):
         return self._path(proto.check_id(sticky_id, "sticky_id"))
 
     def list(
-        self, *, search: str | None = None, **options: Unpack[ListOptions]
+        self, *, search: str | None = None, **paging: Unpack[PageOptions]
     ) -> AsyncGenerator[Sticky]:
         """The caller's stickies, newest first; ``search`` keeps those whose text contains
-        it (case-insensitive)."""
+        it (case-insensitive). (Plane renders every field here: no ``fields``/``expand``.)"""
+        options = checked(paging, PageOptions)
         return self._items(Sticky, self._path(), options, params=_search(search))
 
     def pages(
-        self, *, search: str | None = None, **options: Unpack[ListOptions]
+        self, *, search: str | None = None, **paging: Unpack[PageOptions]
     ) -> AsyncGenerator[Page[Sticky]]:
-        """The caller's stickies page by page, with the envelope."""
+        """The caller's stickies page by page (20 by default on the server), with the
+        envelope."""
+        options = checked(paging, PageOptions)
         return self._pages(Sticky, self._path(), options, params=_search(search))
 
     async def get(self, sticky_id: IdLike) -> Sticky:
