@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aioresponses import aioresponses
 
@@ -22,6 +23,7 @@ from plane_async import (
     NotFoundError,
     PlaneValueError,
     StorageError,
+    TransportError,
     UploadTooLargeError,
 )
 from plane_async.testing import FakePlane
@@ -328,3 +330,30 @@ def test_the_storage_post_carries_the_signed_fields_and_no_key(mocked: aiorespon
     assert KEY not in repr(upload.kwargs)
     (mark,) = calls[("PATCH", attachments + f"{AID}/")]
     assert mark.kwargs["data"] == b'{"is_uploaded":true}'
+
+
+def _ticket() -> dict[str, Any]:
+    return {
+        "upload_data": {"url": STORAGE, "fields": {"key": "k/a.txt"}},
+        "asset_id": AID,
+        "asset_url": "/api/assets/v2/x/",
+        "attachment": {"id": AID, "size": 3.0, "attributes": {"name": "a.txt"}},
+    }
+
+
+def test_the_create_is_retried_after_a_dropped_connection_only_without_external_ids(
+    mocked: aioresponses,
+) -> None:
+    attachments = f"{BASE[:-8]}{PROJECT}work-items/{IID}/attachments/"
+    mocked.post(attachments, exception=aiohttp.ServerDisconnectedError())
+    mocked.post(attachments, payload=_ticket())
+    mocked.post(STORAGE, status=204)
+    mocked.patch(attachments + f"{AID}/", status=204)
+    att = run(lambda plane: plane.attachments.upload(PID, IID, b"abc", name="a.txt"))
+    assert att.is_uploaded
+
+    mocked.post(attachments, exception=aiohttp.ServerDisconnectedError())
+    with pytest.raises(TransportError):
+        run(lambda plane: plane.attachments.upload(
+            PID, IID, b"abc", name="a.txt", external_source="jira", external_id="A-1",
+        ))  # fmt: skip
