@@ -46,6 +46,7 @@ Destination = str | os.PathLike[str] | BinaryIO
 
 T = TypeVar("T")
 _CHUNK = 1 << 16
+_QUERY = re.compile(r"\?[^\s'\"]*")
 _CODE = re.compile(rb"<Code>([^<]{1,100})</Code>")
 
 
@@ -216,8 +217,10 @@ class Storage:
                     raise
             except (aiohttp.ClientError, TimeoutError) as exc:
                 if attempt > s.max_retries:
+                    # an aiohttp message may quote the URL, whose query is the signature
+                    detail = _QUERY.sub("?...", str(exc))[:200]
                     raise StorageError(
-                        f"{what} {redact(url)} failed: {type(exc).__name__}: {str(exc)[:200]}",
+                        f"{what} {redact(url)} failed: {type(exc).__name__}: {detail}",
                         url=redact(url),
                         attempts=attempt,
                     ) from None

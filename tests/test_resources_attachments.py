@@ -357,3 +357,16 @@ def test_the_create_is_retried_after_a_dropped_connection_only_without_external_
         run(lambda plane: plane.attachments.upload(
             PID, IID, b"abc", name="a.txt", external_source="jira", external_id="A-1",
         ))  # fmt: skip
+
+
+def test_a_storage_network_failure_names_no_signature(mocked: aioresponses) -> None:
+    attachments = f"{BASE[:-8]}{PROJECT}work-items/{IID}/attachments/"
+    ticket = _ticket()
+    ticket["upload_data"]["url"] = STORAGE + "?X-Amz-Signature=secret"
+    mocked.post(attachments, payload=ticket)
+    failure = aiohttp.ClientConnectionError(f"cannot reach {ticket['upload_data']['url']}")
+    mocked.post(re.compile(re.escape(STORAGE) + ".*"), exception=failure, repeat=True)
+    with pytest.raises(StorageError) as info:
+        run(lambda plane: plane.attachments.upload(PID, IID, b"abc", name="a.txt"))
+    assert info.value.attempts == 4 and info.value.status == 0
+    assert "secret" not in str(info.value) and info.value.__cause__ is None
