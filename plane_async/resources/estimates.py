@@ -79,8 +79,9 @@ class EstimatesResource(Resource):
         description: str | None = None,
         points: Iterable[EstimatePointFields] | None = None,
     ) -> Estimate:
-        """Create the project's estimate; ``points`` adds its points right after. A project
-        that already has one answers ConflictError whose ``existing_id`` is that estimate."""
+        """Create the project's estimate; ``points`` adds its points right after (checked
+        before the first request; should that second request fail, the estimate stays). A
+        project that already has one answers ConflictError whose ``existing_id`` is it."""
         check_name(name)
         if type not in [t.value for t in EstimateType]:
             allowed = [t.value for t in EstimateType]
