@@ -114,6 +114,9 @@ async def test_relation_shapes(raw: Any) -> None:
     assert body["blocking"] == [{"project_id": pid, "issue_id": b}]
     status, _, body = await raw("POST", path, {"relation_type": "blocks", "issues": [b]})
     assert (status, body) == (400, {"relation_type": ['"blocks" is not a valid choice.']})
+    missing = "00000000-0000-4000-8000-000000000000"
+    status, _, body = await raw("POST", path, {"relation_type": "blocking", "issues": [missing]})
+    assert (status, body) == (400, {"error": "The payload is not valid"})
     status, _, _ = await raw("GET", f"workspaces/acme/projects/{pid}/issues/{a}/relations/")
     assert status == 404  # no issues/ alias
 
@@ -145,6 +148,10 @@ async def test_attachment_and_asset_shapes(raw: Any) -> None:
     status, _, listed = await raw("GET", path)
     assert status == 200 and len(listed) == 1 and set(listed[0]) == FILE_ASSET
     strict(Attachment, listed[0])
+    assert (await raw("DELETE", detail))[0] == 204
+    assert (await raw("DELETE", detail))[:3:2] == (
+        404, {"error": "The requested resource does not exist."},
+    )  # fmt: skip
 
     status, _, ticket = await raw("POST", "workspaces/acme/assets/", request)
     assert status == 200 and set(ticket) == {"upload_data", "asset_id", "asset_url"}

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._extras import EstimatePointRow, EstimateRow, RelationRow, audit, extras
-from ._router import ApiError, Call, Handler, Reply, Router, not_found
+from ._router import ApiError, Call, Handler, Reply, Router
 from ._routes_files import add_new_only
-from ._store import Issue
 
 __all__ = ["RELATION_TYPES", "register"]
 
@@ -212,13 +211,6 @@ def point_delete(c: Call) -> Reply:
 # -- relations -----------------------------------------------------------------------------
 
 
-def _issue(c: Call) -> Issue:
-    issue = c.store.issues.get(c.params["issue_id"])
-    if issue is None or issue.project_id != c.project.id or issue.deleted_at is not None:
-        raise not_found()
-    return issue
-
-
 def _ref(c: Call, issue_id: str) -> dict[str, str]:
     return {"project_id": c.store.issues[issue_id].project_id, "issue_id": issue_id}
 
@@ -250,7 +242,6 @@ def relations_get(c: Call) -> Reply:
 
 
 def relations_create(c: Call) -> Reply:
-    issue = _issue(c)
     data = c.data
     errors: dict[str, list[str]] = {}
     kind = data.get("relation_type")
@@ -264,9 +255,10 @@ def relations_create(c: Call) -> Reply:
                             "This field is required."]  # fmt: skip
     if errors or not isinstance(others, list) or not isinstance(kind, str):
         raise ApiError(400, errors)
-    for other in others:
-        if c.store.issues.get(str(other)) is None:
-            raise not_found()
+    issue = c.store.issues.get(c.params["issue_id"])
+    if issue is None or any(c.store.issues.get(str(other)) is None for other in others):
+        # bulk_create trips the foreign key: Plane's IntegrityError answer
+        raise ApiError(400, {"error": "The payload is not valid"})
     stored = _REVERSE.get(kind, kind)
     reverse = kind in _REVERSE
     x = extras(c.store)

@@ -151,7 +151,8 @@ def attachments_create(c: Call) -> Reply:
 
 def _attachment(c: Call) -> FileRow:
     f = extras(c.store).files.get(c.params["asset_id"])
-    if f is None or f.project_id != c.project.id:
+    # FileAsset.objects skips soft-deleted rows
+    if f is None or f.project_id != c.project.id or f.deleted_at is not None:
         raise not_found()
     return f
 
