@@ -122,6 +122,8 @@ async def test_relations_flow(plane: AsyncPlane, plane_server: FakePlane) -> Non
     a, b, c, d = await collect(plane.issues.list(pid, max_items=4))
     empty = await plane.relations.get(pid, a.id)
     assert all(empty.of(t) == () for t in RelationType)
+    with pytest.raises(PlaneValueError, match="relation_type must be one of"):
+        empty.of("blocks")
 
     rows = await plane.relations.add(pid, a.id, "blocked_by", [b.id])
     assert [(r.id, r.relation_type, r.name) for r in rows] == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from .._errors import PlaneValueError
 from ._base import UNSET, PlaneModel, model
 from .enums import PlaneStrEnum, Priority
 from .users import User
@@ -50,6 +51,9 @@ class Relations(PlaneModel):
     def of(self, relation_type: RelationType | str) -> tuple[RelationRef, ...]:
         """The related items of one type: ``relations.of("blocked_by")``."""
         kind = RelationType(relation_type)
+        if not kind.is_known:
+            known = [t.value for t in RelationType]
+            raise PlaneValueError(f"relation_type must be one of {known}, got {relation_type!r}")
         refs: tuple[RelationRef, ...] = getattr(self, kind.value)
         return refs
 
