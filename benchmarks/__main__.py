@@ -16,7 +16,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_cpu, bench_export, bench_fanout, bench_import, bench_upload
+from benchmarks import (
+    bench_cpu,
+    bench_export,
+    bench_fanout,
+    bench_import,
+    bench_upload,
+    bench_webhooks,
+)
 from benchmarks._common import Check, Section, checks_table, machine, table, today, versions
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -101,6 +108,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "models": _models,
     "items": _items,
     "upload": bench_upload.run,
+    "webhooks": bench_webhooks.run,
 }
 
 
