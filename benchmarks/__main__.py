@@ -16,7 +16,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_cpu, bench_export, bench_fanout, bench_import, bench_webhooks
+from benchmarks import (
+    bench_cpu,
+    bench_export,
+    bench_fanout,
+    bench_import,
+    bench_upload,
+    bench_webhooks,
+)
 from benchmarks._common import Check, Section, checks_table, machine, table, today, versions
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -121,6 +128,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "import": bench_import.run,
     "models": _models,
     "items": _items,
+    "upload": bench_upload.run,
     "webhooks": bench_webhooks.run,
     "typed": _typed,
 }

@@ -28,11 +28,16 @@ from ._errors import (
     ResponseDecodeError,
     ResponseTooLargeError,
     ServerError,
+    StorageError,
     TransportError,
     UnknownFieldError,
+    UploadTooLargeError,
 )
 from ._models import (
     Activity,
+    AssetDownload,
+    AssetUpload,
+    Attachment,
     Comment,
     CommentAccess,
     Cycle,
@@ -43,6 +48,7 @@ from ._models import (
     IntakeIssue,
     IntakeIssueDetail,
     IntakeStatus,
+    Invitation,
     Issue,
     IssueLite,
     Label,
@@ -57,11 +63,17 @@ from ._models import (
     ProjectLite,
     ProjectMember,
     ProjectSummary,
+    RelatedIssue,
+    RelationRef,
+    Relations,
+    RelationType,
     Role,
     SearchResult,
     State,
     StateGroup,
     StateLite,
+    Sticky,
+    UploadForm,
     User,
     WorkspaceLite,
     WorkspaceMember,
@@ -77,6 +89,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
     from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
     from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
+    from .resources.estimates import EstimateFields, EstimatePointFields
     from .resources.intake import IntakeCreateFields, IntakeFields
     from .resources.issues import IssueCreateFields, IssueFields, IssueUpsertFields
     from .resources.labels import LabelCreateFields, LabelFields, LabelUpsertFields
@@ -84,11 +97,15 @@ if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __get
     from .resources.modules import ModuleCreateFields, ModuleFields, ModuleUpsertFields
     from .resources.projects import ProjectCreateFields, ProjectFields
     from .resources.states import StateCreateFields, StateFields, StateUpsertFields
+    from .resources.stickies import StickyFields
 
 __all__ = [
     "APIError",
     "Activity",
+    "AssetDownload",
+    "AssetUpload",
     "AsyncPlane",
+    "Attachment",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
@@ -106,7 +123,9 @@ __all__ = [
     "CycleUpsertFields",
     "ErrorResponse",
     "Estimate",
+    "EstimateFields",
     "EstimatePoint",
+    "EstimatePointFields",
     "EstimateType",
     "FieldError",
     "FieldNotExpandedError",
@@ -119,6 +138,7 @@ __all__ = [
     "IntakeIssueDetail",
     "IntakeStatus",
     "InvalidAPIKeyError",
+    "Invitation",
     "Issue",
     "IssueCreateFields",
     "IssueFields",
@@ -160,6 +180,10 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ReadOptions",
+    "RelatedIssue",
+    "RelationRef",
+    "RelationType",
+    "Relations",
     "RequestStats",
     "RequestTimeoutError",
     "ResponseDecodeError",
@@ -174,13 +198,18 @@ __all__ = [
     "StateGroup",
     "StateLite",
     "StateUpsertFields",
+    "Sticky",
+    "StickyFields",
+    "StorageError",
     "TransportError",
     "UnknownFieldError",
+    "UploadForm",
+    "UploadTooLargeError",
     "User",
     "WorkspaceLite",
     "WorkspaceMember",
-    "to_dict",
     "__version__",
+    "to_dict",
 ]
 
 #: write-field TypedDicts, by the resource module that defines them (loaded on first use)
@@ -191,6 +220,8 @@ _LAZY = {
     "CycleCreateFields": "cycles",
     "CycleFields": "cycles",
     "CycleUpsertFields": "cycles",
+    "EstimateFields": "estimates",
+    "EstimatePointFields": "estimates",
     "IntakeCreateFields": "intake",
     "IntakeFields": "intake",
     "IssueCreateFields": "issues",
@@ -209,6 +240,7 @@ _LAZY = {
     "StateCreateFields": "states",
     "StateFields": "states",
     "StateUpsertFields": "states",
+    "StickyFields": "stickies",
 }
 
 

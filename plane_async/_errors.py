@@ -15,6 +15,9 @@
     │   └── PaginationStalledError          the server returned the same page/cursor again
     ├── TransportError                      network fault: no usable HTTP response
     │   └── RequestTimeoutError
+    ├── StorageError                        the file storage (S3, MinIO) refused an upload
+    │   │                                   or a download
+    │   └── UploadTooLargeError             the file exceeds the server's upload limit
     └── APIError                            the server answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401 (missing key)
@@ -64,8 +67,10 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
+    "StorageError",
     "TransportError",
     "UnknownFieldError",
+    "UploadTooLargeError",
 ]
 
 
@@ -257,7 +262,8 @@ class ConflictError(APIError):
     def existing_id(self) -> uuid.UUID | None:
         body = self.body
         if isinstance(body, dict):
-            raw = body.get("id")
+            # workspace assets name it "asset_id"
+            raw = body.get("id", body.get("asset_id"))
             if isinstance(raw, str):
                 try:
                     return uuid.UUID(raw)
@@ -329,3 +335,39 @@ class ErrorResponse:
 
     def __repr__(self) -> str:
         return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+class StorageError(PlaneError):
+    """The file storage Plane hands uploads and downloads to (S3, MinIO) failed.
+
+    ``status`` is the storage's HTTP status (0 for a network fault), ``code`` its error code
+    (e.g. ``"AccessDenied"``, ``"EntityTooLarge"``), ``url`` the storage URL without its
+    signature, ``body`` its response text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        url: str | None = None,
+        code: str | None = None,
+        body: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.url = url
+        self.code = code
+        self.body = body
+        self.attempts = attempts
+
+
+class UploadTooLargeError(StorageError):
+    """The file is larger than the server accepts (Plane's ``FILE_SIZE_LIMIT``, 5 MiB by
+    default). ``size`` is the file's size and ``limit`` the server's, in bytes, when known."""
+
+    def __init__(self, message: str, *, size: int, limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.size = size
+        self.limit = limit
