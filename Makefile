@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check plane_async tests benchmarks
-	$(BIN)/ruff format --check plane_async tests benchmarks
+	$(BIN)/ruff check plane_async tests benchmarks examples
+	$(BIN)/ruff format --check plane_async tests benchmarks examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy plane_async
+	$(BIN)/mypy plane_async examples tests/typing
 
 pytest: $(STAMP)
 	$(BIN)/pytest

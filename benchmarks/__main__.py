@@ -22,6 +22,7 @@ from benchmarks import (
     bench_export,
     bench_fanout,
     bench_import,
+    bench_upload,
     bench_webhooks,
 )
 from benchmarks._common import Check, Section, checks_table, machine, table, today, versions
@@ -99,6 +100,27 @@ def _items(quick: bool) -> Section:
     return Section("items", "Items: CPU per item in process", body, (), tuple(rows))
 
 
+def _typed(quick: bool) -> Section:
+    from benchmarks import bench_typed
+
+    rows = bench_typed.run()
+    body = (
+        f"In process, {bench_typed.PER_PAGE}-item pages, best of {bench_typed.REPEATS}: the "
+        "typed relation companions beside the field they read, and the JSON of a page as a "
+        "FastAPI route sends it (pydantic's serialiser on the models) beside "
+        "`orjson.dumps` of the server's dicts and the `to_dict()` + `json.dumps` workaround."
+        "\n\n"
+        + table(
+            ["group", "case", "CPU µs / item", "vs first of group"],
+            [
+                [r["group"], r["case"], f"{r['us_per_item']:.2f}", f"{r['ratio']:.2f}x"]
+                for r in rows
+            ],
+        )
+    )
+    return Section("typed", "Typed reads and FastAPI responses", body, (), tuple(rows))
+
+
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "cpu": bench_cpu.run,
     "export": bench_export.run,
@@ -107,7 +129,9 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "import": bench_import.run,
     "models": _models,
     "items": _items,
+    "upload": bench_upload.run,
     "webhooks": bench_webhooks.run,
+    "typed": _typed,
     "cli": bench_cli.run,
 }
 

@@ -66,12 +66,15 @@ class Server:
 
 
 @contextmanager
-def serve(issues: int, *, latency: float = 0.0, sample_ids: int = 1000) -> Iterator[Server]:
-    """Start FakePlane with one project of ``issues`` work items in a child process."""
+def serve(
+    issues: int, *, latency: float = 0.0, sample_ids: int = 1000, file_size_limit: int = 0
+) -> Iterator[Server]:
+    """Start FakePlane with one project of ``issues`` work items in a child process
+    (``file_size_limit``: the largest upload it presigns; 0 keeps Plane's 5 MiB)."""
     key = "plane_api_" + secrets.token_hex(16)
     env = dict(os.environ, **{_KEY_ENV: key})
     args = [sys.executable, "-m", "benchmarks._common", "serve", str(issues), str(latency)]
-    args.append(str(sample_ids))
+    args += [str(sample_ids), str(file_size_limit)]
     proc = subprocess.Popen(
         args,
         stdin=subprocess.PIPE,
@@ -103,7 +106,7 @@ def serve(issues: int, *, latency: float = 0.0, sample_ids: int = 1000) -> Itera
             proc.wait()
 
 
-async def _serve_child(issues: int, latency: float, sample_ids: int) -> None:
+async def _serve_child(issues: int, latency: float, sample_ids: int, file_size_limit: int) -> None:
     from plane_async.testing import FakePlane, Seed
 
     server = FakePlane(
@@ -113,6 +116,8 @@ async def _serve_child(issues: int, latency: float, sample_ids: int) -> None:
         max_per_page=1000,
         latency=latency,
     )
+    if file_size_limit:
+        server.extras.file_size_limit = file_size_limit
     async with server:
         project = next(iter(server.store.projects.values()))
         ids = [str(i.id) for i in server.store.issues.values()][:sample_ids]
@@ -218,8 +223,9 @@ def _main() -> None:
     serve_cmd.add_argument("issues", type=int)
     serve_cmd.add_argument("latency", type=float)
     serve_cmd.add_argument("sample_ids", type=int)
+    serve_cmd.add_argument("file_size_limit", type=int, nargs="?", default=0)
     args = parser.parse_args()
-    asyncio.run(_serve_child(args.issues, args.latency, args.sample_ids))
+    asyncio.run(_serve_child(args.issues, args.latency, args.sample_ids, args.file_size_limit))
 
 
 if __name__ == "__main__":

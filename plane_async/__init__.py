@@ -1,5 +1,8 @@
 """plane_async: an async-first client for the Plane project-management REST API."""
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._client import AsyncPlane
 from ._cursor import Cursor
 from ._errors import (
@@ -8,7 +11,9 @@ from ._errors import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    ErrorResponse,
     FieldError,
+    FieldNotExpandedError,
     FieldNotRequestedError,
     FieldValueError,
     InvalidAPIKeyError,
@@ -23,11 +28,16 @@ from ._errors import (
     ResponseDecodeError,
     ResponseTooLargeError,
     ServerError,
+    StorageError,
     TransportError,
     UnknownFieldError,
+    UploadTooLargeError,
 )
 from ._models import (
     Activity,
+    AssetDownload,
+    AssetUpload,
+    Attachment,
     Comment,
     CommentAccess,
     Cycle,
@@ -38,6 +48,7 @@ from ._models import (
     IntakeIssue,
     IntakeIssueDetail,
     IntakeStatus,
+    Invitation,
     Issue,
     IssueLite,
     Label,
@@ -52,11 +63,17 @@ from ._models import (
     ProjectLite,
     ProjectMember,
     ProjectSummary,
+    RelatedIssue,
+    RelationRef,
+    Relations,
+    RelationType,
     Role,
     SearchResult,
     State,
     StateGroup,
     StateLite,
+    Sticky,
+    UploadForm,
     User,
     WorkspaceLite,
     WorkspaceMember,
@@ -69,39 +86,79 @@ from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
 
+if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
+    from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
+    from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
+    from .resources.estimates import EstimateFields, EstimatePointFields
+    from .resources.intake import IntakeCreateFields, IntakeFields
+    from .resources.issues import IssueCreateFields, IssueFields, IssueUpsertFields
+    from .resources.labels import LabelCreateFields, LabelFields, LabelUpsertFields
+    from .resources.links import LinkCreateFields, LinkFields
+    from .resources.modules import ModuleCreateFields, ModuleFields, ModuleUpsertFields
+    from .resources.projects import ProjectCreateFields, ProjectFields
+    from .resources.states import StateCreateFields, StateFields, StateUpsertFields
+    from .resources.stickies import StickyFields
+
 __all__ = [
     "APIError",
     "Activity",
+    "AssetDownload",
+    "AssetUpload",
     "AsyncPlane",
+    "Attachment",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
     "Comment",
     "CommentAccess",
+    "CommentCreateFields",
+    "CommentFields",
+    "CommentUpsertFields",
     "ConflictError",
     "Cursor",
     "Cycle",
+    "CycleCreateFields",
+    "CycleFields",
     "CycleIssue",
+    "CycleUpsertFields",
+    "ErrorResponse",
     "Estimate",
+    "EstimateFields",
     "EstimatePoint",
+    "EstimatePointFields",
     "EstimateType",
     "FieldError",
+    "FieldNotExpandedError",
     "FieldNotRequestedError",
     "FieldValueError",
     "IdLike",
+    "IntakeCreateFields",
+    "IntakeFields",
     "IntakeIssue",
     "IntakeIssueDetail",
     "IntakeStatus",
     "InvalidAPIKeyError",
+    "Invitation",
     "Issue",
+    "IssueCreateFields",
+    "IssueFields",
     "IssueLite",
+    "IssueUpsertFields",
     "Label",
+    "LabelCreateFields",
+    "LabelFields",
+    "LabelUpsertFields",
     "Limiter",
     "Link",
+    "LinkCreateFields",
+    "LinkFields",
     "ListOptions",
     "Module",
+    "ModuleCreateFields",
+    "ModuleFields",
     "ModuleIssue",
     "ModuleStatus",
+    "ModuleUpsertFields",
     "Network",
     "NotFoundError",
     "Page",
@@ -113,6 +170,8 @@ __all__ = [
     "PlaneValueError",
     "Priority",
     "Project",
+    "ProjectCreateFields",
+    "ProjectFields",
     "ProjectLite",
     "ProjectMember",
     "ProjectSummary",
@@ -121,6 +180,10 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ReadOptions",
+    "RelatedIssue",
+    "RelationRef",
+    "RelationType",
+    "Relations",
     "RequestStats",
     "RequestTimeoutError",
     "ResponseDecodeError",
@@ -130,13 +193,61 @@ __all__ = [
     "ServerError",
     "SlotHandle",
     "State",
+    "StateCreateFields",
+    "StateFields",
     "StateGroup",
     "StateLite",
+    "StateUpsertFields",
+    "Sticky",
+    "StickyFields",
+    "StorageError",
     "TransportError",
     "UnknownFieldError",
+    "UploadForm",
+    "UploadTooLargeError",
     "User",
     "WorkspaceLite",
     "WorkspaceMember",
-    "to_dict",
     "__version__",
+    "to_dict",
 ]
+
+#: write-field TypedDicts, by the resource module that defines them (loaded on first use)
+_LAZY = {
+    "CommentCreateFields": "comments",
+    "CommentFields": "comments",
+    "CommentUpsertFields": "comments",
+    "CycleCreateFields": "cycles",
+    "CycleFields": "cycles",
+    "CycleUpsertFields": "cycles",
+    "EstimateFields": "estimates",
+    "EstimatePointFields": "estimates",
+    "IntakeCreateFields": "intake",
+    "IntakeFields": "intake",
+    "IssueCreateFields": "issues",
+    "IssueFields": "issues",
+    "IssueUpsertFields": "issues",
+    "LabelCreateFields": "labels",
+    "LabelFields": "labels",
+    "LabelUpsertFields": "labels",
+    "LinkCreateFields": "links",
+    "LinkFields": "links",
+    "ModuleCreateFields": "modules",
+    "ModuleFields": "modules",
+    "ModuleUpsertFields": "modules",
+    "ProjectCreateFields": "projects",
+    "ProjectFields": "projects",
+    "StateCreateFields": "states",
+    "StateFields": "states",
+    "StateUpsertFields": "states",
+    "StickyFields": "stickies",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'plane_async' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".resources.{module}", __name__), name)
+    globals()[name] = value
+    return value

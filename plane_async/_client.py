@@ -139,16 +139,22 @@ class AsyncPlane:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
         from .resources import (
             ActivitiesResource,
+            AssetsResource,
+            AttachmentsResource,
             CommentsResource,
             CyclesResource,
+            EstimatesResource,
             IntakeResource,
+            InvitationsResource,
             IssuesResource,
             LabelsResource,
             LinksResource,
             MembersResource,
             ModulesResource,
             ProjectsResource,
+            RelationsResource,
             StatesResource,
+            StickiesResource,
             UsersResource,
         )
 
@@ -164,6 +170,12 @@ class AsyncPlane:
         self.cycles = CyclesResource(self)
         self.members = MembersResource(self)
         self.intake = IntakeResource(self)
+        self.estimates = EstimatesResource(self)
+        self.relations = RelationsResource(self)
+        self.attachments = AttachmentsResource(self)
+        self.assets = AssetsResource(self)
+        self.stickies = StickiesResource(self)
+        self.invitations = InvitationsResource(self)
 
     # ------------------------------------------------------------------ properties
 
@@ -263,10 +275,12 @@ class AsyncPlane:
         json: Any = None,
         timeout: float | None = None,
         retry_post: bool | None = None,
+        metered: bool = True,
     ) -> Response:
         return await self._transport.request(
-            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post
-        )
+            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
+            metered=metered,
+        )  # fmt: skip
 
 
 def _params(params: dict[str, Any] | None) -> dict[str, str] | None:

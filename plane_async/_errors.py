@@ -9,11 +9,15 @@
     ├── ClientClosedError                   the AsyncPlane was closed
     ├── FieldError (also AttributeError)    reading a model attribute failed
     │   ├── FieldNotRequestedError          the item was fetched without that field
+    │   ├── FieldNotExpandedError           ``*_detail`` of a relation read without expand=
     │   └── FieldValueError                 the server sent a value of an unexpected shape
     ├── PaginationError                     a paged read cannot go on safely
     │   └── PaginationStalledError          the server returned the same page/cursor again
     ├── TransportError                      network fault: no usable HTTP response
     │   └── RequestTimeoutError
+    ├── StorageError                        the file storage (S3, MinIO) refused an upload
+    │   │                                   or a download
+    │   └── UploadTooLargeError             the file exceeds the server's upload limit
     └── APIError                            the server answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401 (missing key)
@@ -32,9 +36,13 @@ and headers are copied from the *response*.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._cursor import Cursor
 
 __all__ = [
     "APIError",
@@ -42,7 +50,9 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "ErrorResponse",
     "FieldError",
+    "FieldNotExpandedError",
     "FieldNotRequestedError",
     "FieldValueError",
     "InvalidAPIKeyError",
@@ -57,13 +67,31 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
+    "StorageError",
     "TransportError",
     "UnknownFieldError",
+    "UploadTooLargeError",
 ]
 
 
 class PlaneError(Exception):
-    """Base class of every error raised by plane_async."""
+    """Base class of every error raised by plane_async.
+
+    ``cursor`` is set when the error ended a paged read: pass it back as ``cursor=`` (or
+    save ``str(exc.cursor)``) to resume exactly where the read stopped. ``None`` otherwise.
+    """
+
+    #: for a paged read, the cursor to resume from (``None`` when no read was under way)
+    cursor: Cursor | None = None
+
+
+def _as_cursor(cursor: Cursor | str | None) -> Cursor | None:
+    """A ``Cursor`` from a cursor or its string form (``str(cursor)`` round-trips)."""
+    if cursor is None or not isinstance(cursor, str):
+        return cursor
+    from ._cursor import Cursor  # _cursor imports this module
+
+    return Cursor.parse(cursor)
 
 
 class PlaneValueError(PlaneError, ValueError):
@@ -97,6 +125,11 @@ class FieldNotRequestedError(FieldError):
     """The item was fetched with ``fields=`` that did not include this attribute."""
 
 
+class FieldNotExpandedError(FieldError):
+    """A relation's ``*_detail`` was read, but the item was fetched without ``expand=`` for
+    it (the server sent only the id). The message names the ``expand=`` to add."""
+
+
 class FieldValueError(FieldError):
     """The server sent this attribute in a shape the model does not expect."""
 
@@ -104,9 +137,11 @@ class FieldValueError(FieldError):
 class PaginationError(PlaneError):
     """A paginated read cannot continue safely. ``cursor`` resumes where it stopped."""
 
-    def __init__(self, message: str, *, cursor: str | None = None, page: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, cursor: Cursor | str | None = None, page: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
         self.page = page
 
 
@@ -124,14 +159,13 @@ class TransportError(PlaneError):
         method: str | None = None,
         url: str | None = None,
         attempts: int = 1,
-        cursor: str | None = None,
+        cursor: Cursor | str | None = None,
     ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
         self.attempts = attempts
-        #: for a paginated read, the cursor to resume from
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
 
 
 class RequestTimeoutError(TransportError, TimeoutError):
@@ -155,7 +189,7 @@ class APIError(PlaneError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         attempts: int = 1,
-        cursor: str | None = None,
+        cursor: Cursor | str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -165,8 +199,19 @@ class APIError(PlaneError):
         self.body = body
         self.headers: Mapping[str, str] = dict(headers or {})
         self.attempts = attempts
-        #: for a paginated read, the cursor to resume from
-        self.cursor = cursor
+        self.cursor = _as_cursor(cursor)
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status (an alias of ``status``, as in httpx and openai-python)."""
+        return self.status
+
+    @property
+    def response(self) -> ErrorResponse:
+        """The response as a read-only record (``exc.response.status_code``, ``.headers``,
+        ``.json()``), for code written against httpx-based clients. The request's headers,
+        and so the API key, are not part of it."""
+        return ErrorResponse(self.status, self.method, self.url, self.headers, self.body)
 
     def __str__(self) -> str:
         return f"{self.status} {self.method} {self.url}: {self.message}"
@@ -217,7 +262,8 @@ class ConflictError(APIError):
     def existing_id(self) -> uuid.UUID | None:
         body = self.body
         if isinstance(body, dict):
-            raw = body.get("id")
+            # workspace assets name it "asset_id"
+            raw = body.get("id", body.get("asset_id"))
             if isinstance(raw, str):
                 try:
                     return uuid.UUID(raw)
@@ -256,3 +302,72 @@ def _flatten_messages(value: object) -> list[str]:
 
 class ResponseTooLargeError(ResponseDecodeError):
     """The body is larger than the client's ``max_response_bytes``; it was not read."""
+
+
+class ErrorResponse:
+    """The HTTP response behind an ``APIError`` (see ``APIError.response``)."""
+
+    __slots__ = ("_body", "headers", "method", "status_code", "url")
+
+    def __init__(
+        self, status_code: int, method: str, url: str, headers: Mapping[str, str], body: Any
+    ) -> None:
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.headers: Mapping[str, str] = headers
+        self._body = body
+
+    def json(self) -> Any:
+        """The parsed JSON body (``None`` for an empty one); ``ValueError`` if it was not JSON."""
+        if isinstance(self._body, str):
+            raise ValueError(
+                f"the {self.status_code} response body is not JSON: {self.text!r:.200}"
+            )
+        return self._body
+
+    @property
+    def text(self) -> str:
+        """The body as text (JSON bodies re-encoded)."""
+        if isinstance(self._body, str):
+            return self._body
+        return "" if self._body is None else json.dumps(self._body)
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+class StorageError(PlaneError):
+    """The file storage Plane hands uploads and downloads to (S3, MinIO) failed.
+
+    ``status`` is the storage's HTTP status (0 for a network fault), ``code`` its error code
+    (e.g. ``"AccessDenied"``, ``"EntityTooLarge"``), ``url`` the storage URL without its
+    signature, ``body`` its response text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        url: str | None = None,
+        code: str | None = None,
+        body: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.url = url
+        self.code = code
+        self.body = body
+        self.attempts = attempts
+
+
+class UploadTooLargeError(StorageError):
+    """The file is larger than the server accepts (Plane's ``FILE_SIZE_LIMIT``, 5 MiB by
+    default). ``size`` is the file's size and ``limit`` the server's, in bytes, when known."""
+
+    def __init__(self, message: str, *, size: int, limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.size = size
+        self.limit = limit

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._cursor import Cursor
-from ._errors import APIError, PaginationError, TransportError
+from ._errors import PaginationError, PlaneError
 
 __all__ = ["FetchPage", "Fetcher", "annotate"]
 
@@ -19,8 +19,8 @@ FetchPage = Callable[[dict[str, str]], Awaitable[Any]]
 def annotate(exc: BaseException, cursor: Cursor) -> None:
     """Tell the caller which page failed and how to resume."""
     text = str(cursor)
-    if isinstance(exc, APIError | TransportError | PaginationError):
-        exc.cursor = text
+    if isinstance(exc, PlaneError):
+        exc.cursor = cursor
     if isinstance(exc, PaginationError):
         exc.page = cursor.offset
     exc.add_note(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from ._cursor import Cursor
 from ._errors import PaginationError, PlaneValueError
+from ._pydantic_hooks import PydanticSerializer
 
 __all__ = ["DEFAULT_PER_PAGE", "Page", "check_per_page", "page_from_body"]
 
@@ -47,16 +48,31 @@ class Page(Generic[T]):
     truncated: bool = False
 
     @property
-    def resume_cursor(self) -> Cursor | None:
+    def resume_cursor(self) -> Cursor:
         """Where to restart a read so it continues right after this page.
 
         Equal to ``cursor.next_page()``, or to ``cursor`` itself when ``max_items`` cut this
         page (its rest was not handed out). Resuming after the last page reads nothing.
-        ``None`` for a body that was not paginated.
+        A list the server does not paginate (members, an external-id lookup) has nothing to
+        resume: reading this raises ``PaginationError``.
         """
         if self.cursor is None:
-            return None
+            raise PaginationError(
+                "this page is a whole list the server does not paginate (members, an "
+                "external-id lookup): it has no cursor to resume from; read the list again"
+            )
         return self.cursor if self.truncated else self.cursor.next_page()
+
+    #: what pydantic's serialiser looks for on a value typed ``Any``
+    __pydantic_serializer__: ClassVar[Any] = PydanticSerializer()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic v2 support: a FastAPI route may return ``Page[Issue]``; it is sent as
+        the envelope, with cursors as strings and the items as ``to_dict()`` gives them."""
+        from ._pydantic import page_schema
+
+        return page_schema(source, handler)
 
 
 def check_per_page(per_page: int | None, *, max_per_page: int) -> int | None:

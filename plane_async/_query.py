@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import inspect
 import re
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, cast, final
@@ -208,6 +209,15 @@ def _params(query: Query, model_cls: object) -> tuple[tuple[str, str], ...]:
 
 
 def _unknown(name: str, model: type[PlaneModel]) -> UnknownFieldError:
+    relation = getattr(inspect.getattr_static(model, name, None), "relation", None)
+    if isinstance(relation, str):  # a typed companion such as state_detail / assignee_ids
+        return UnknownFieldError(
+            f"{model.__name__}.{name} is read from the {relation!r} field, which is what the "
+            f"server sends: use fields=[{relation!r}] (and expand=[{relation!r}] for the "
+            "object)",
+            name=name,
+            suggestions=(relation,),
+        )
     valid = sorted(model.__plane_keys__)
     close = tuple(difflib.get_close_matches(name, valid, n=3, cutoff=0.6))
     hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"valid: {', '.join(valid)}"

@@ -6,10 +6,11 @@ One HTTP exchange (the aiohttp call, reading and decoding the body) is in ``_htt
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -18,7 +19,7 @@ import orjson
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
-from ._ratelimit import Limiter
+from ._ratelimit import Limiter, SlotHandle
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -200,11 +201,13 @@ class Transport:
         json: Any = None,
         timeout: float | None = None,
         retry_post: bool | None = None,
+        metered: bool = True,
     ) -> Response:
         """Send ``method path`` (relative to /api/v1/) and return the decoded response.
 
         Raises the APIError family for error statuses and TransportError for network
-        faults, once retries are used up.
+        faults, once retries are used up. ``metered=False``: a route Plane does not
+        rate-limit (its ViewSets: stickies, invitations) takes no limiter slot.
         """
         s = self.settings
         method = method.upper()
@@ -227,7 +230,7 @@ class Transport:
         while True:
             attempt += 1
             result = await self._attempt(
-                session, method, url, params, body_bytes, headers, request_timeout
+                session, method, url, params, body_bytes, headers, request_timeout, metered
             )
             elapsed_ms = result.elapsed * 1000
             self.stats.requests += 1
@@ -261,7 +264,7 @@ class Transport:
                 )  # fmt: skip
             if status == 429:
                 self.stats.rate_limited += 1
-            if status == 429 and attempt <= s.max_retries:
+            if status == 429 and metered and attempt <= s.max_retries:
                 # the limiter closed its shared gate for Retry-After; the next slot waits for it
                 logger.warning("%s %s rate limited (429); retry %d/%d", method, path, attempt,
                                s.max_retries)  # fmt: skip
@@ -316,6 +319,7 @@ class Transport:
         body: bytes | None,
         headers: Mapping[str, str],
         timeout: aiohttp.ClientTimeout | None,
+        metered: bool = True,
     ) -> Attempt:
         if self._closed:  # closed during a retry pause that was not interruptible
             raise ClientClosedError("this AsyncPlane was closed while the request waited")
@@ -324,7 +328,7 @@ class Transport:
         if task is not None:
             self._waiting.add(task)
         try:
-            async with self.limiter.slot() as slot:
+            async with self.limiter.slot() if metered else _unmetered() as slot:
                 admitted = True
                 self._waiting.discard(task)
                 # The client may have been closed while this call waited for its slot;
@@ -347,3 +351,20 @@ class Transport:
         finally:
             self._waiting.discard(task)
         return out
+
+
+class _NoSlot:
+    """The slot of a request Plane does not count: nothing to report."""
+
+    __slots__ = ()
+
+    def observe(self, status: int, headers: Mapping[str, str]) -> None:
+        pass
+
+
+_NO_SLOT = _NoSlot()
+
+
+@contextlib.asynccontextmanager
+async def _unmetered() -> AsyncIterator[SlotHandle]:
+    yield _NO_SLOT

@@ -46,3 +46,40 @@ def test_client_has_every_namespace() -> None:
         "comments", "links", "activities", "intake",
     ):  # fmt: skip
         assert getattr(plane, ns).__class__.__name__.endswith("Resource")
+
+
+def test_every_write_field_typeddict_is_exported() -> None:
+    # Users build create()/update() arguments conditionally: they need the TypedDicts.
+    import plane_async.resources as resources
+
+    exported = set(plane_async.__all__)
+    found = 0
+    for name in resources.__all__:
+        module = inspect.getmodule(getattr(resources, name))
+        assert module is not None
+        for field_name in getattr(module, "__all__", []):
+            if field_name.endswith("Fields"):
+                found += 1
+                assert field_name in exported, f"{module.__name__}.{field_name} is not exported"
+                assert getattr(plane_async, field_name) is getattr(module, field_name)
+    assert found >= 20
+
+
+def test_the_exported_write_fields_load_lazily() -> None:
+    # The TypedDicts live beside their resources, which load cattrs: importing
+    # plane_async must not pay for that (import time is a benchmark target).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, plane_async\n"
+        "assert 'cattrs' not in sys.modules and 'plane_async.resources' not in sys.modules\n"
+        "from plane_async import IssueCreateFields, StateFields\n"
+        "assert IssueCreateFields.__module__ == 'plane_async.resources.issues'\n"
+        "assert plane_async.StateFields is StateFields\n"
+    )
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        plane_async.Nope  # type: ignore[attr-defined]  # noqa: B018

@@ -9,6 +9,7 @@ from ._base import (
     structurer,
     to_dict,
 )
+from .assets import AssetDownload, AssetUpload, Attachment, UploadForm
 from .cycles import Cycle, CycleIssue
 from .enums import (
     CommentAccess,
@@ -34,11 +35,16 @@ from .misc import (
 )
 from .modules import Module, ModuleIssue
 from .projects import Label, Project, ProjectSummary, State
+from .relations import RelatedIssue, RelationRef, Relations, RelationType
 from .users import ProjectMember, User, WorkspaceMember
+from .workspace import Invitation, Sticky
 
 __all__ = [
     "UNSET",
     "Activity",
+    "AssetDownload",
+    "AssetUpload",
+    "Attachment",
     "Comment",
     "CommentAccess",
     "Cycle",
@@ -50,6 +56,7 @@ __all__ = [
     "IntakeIssue",
     "IntakeIssueDetail",
     "IntakeStatus",
+    "Invitation",
     "Issue",
     "IssueLite",
     "Label",
@@ -66,11 +73,17 @@ __all__ = [
     "ProjectLite",
     "ProjectMember",
     "ProjectSummary",
+    "RelatedIssue",
+    "RelationRef",
+    "RelationType",
+    "Relations",
     "Role",
     "SearchResult",
     "State",
     "StateGroup",
     "StateLite",
+    "Sticky",
+    "UploadForm",
     "User",
     "WorkspaceLite",
     "WorkspaceMember",

@@ -29,14 +29,16 @@ import copy
 import types
 import typing
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
+from .._pydantic_hooks import PydanticSerializer
 from . import _hooks
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
+from ._relations import check_companions
 
 __all__ = [
     "UNSET",
@@ -165,6 +167,22 @@ class PlaneModel:
         except Exception:  # a repr must never raise, whatever the server sent
             return f"<{type(self).__name__}>"
 
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """``dict(model)`` is ``to_dict(model)``, as ``dict()`` of a pydantic model gives its
+        fields; FastAPI reads a model returned without a response model this way."""
+        return iter(to_dict(self).items())
+
+    #: what pydantic's serialiser looks for on a value typed ``Any`` (see ``_pydantic``)
+    __pydantic_serializer__: ClassVar[Any] = PydanticSerializer()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic v2 support (FastAPI response models): called by pydantic only, so
+        pydantic is never imported by the client itself. Serialises as ``to_dict()``."""
+        from .._pydantic import model_schema
+
+        return model_schema(cls, handler)
+
 
 # The slot's own descriptor: setting through it skips the frozen __setattr__ and costs
 # one C call.
@@ -269,6 +287,7 @@ def model(cls: C) -> C:
         kind = _field_kind(att.type, hook, exact)
         setattr(built, att.name, kind(cls.__name__, att.name, key, hook, exact, nullable))
         infos[att.name] = FieldInfo(att.name, key, att.type, _contains_model(att.type))
+    check_companions(built, infos)
     built.__plane_fields__ = types.MappingProxyType(infos)
     built.__plane_keys__ = frozenset(i.key for i in infos.values())
     built.__plane_expandable__ = frozenset(i.key for i in infos.values() if i.expandable)

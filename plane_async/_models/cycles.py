@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ._base import UNSET, model
+from ._relations import Expanded, RelatedId
 from .issues import Issue
 from .misc import ProjectScoped
 from .users import User
@@ -45,6 +46,9 @@ class Cycle(ProjectScoped):
     completed_estimates: float | None = UNSET
     started_estimates: float | None = UNSET
 
+    owned_by_id = RelatedId[uuid.UUID]("owned_by")
+    owned_by_detail = Expanded[User]("owned_by")
+
 
 @model
 class CycleIssue(ProjectScoped):
@@ -53,3 +57,6 @@ class CycleIssue(ProjectScoped):
     cycle: uuid.UUID = UNSET
     issue: uuid.UUID | Issue = UNSET
     sub_issues_count: int = UNSET
+
+    issue_id = RelatedId[uuid.UUID]("issue")
+    issue_detail = Expanded[Issue]("issue")

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ._base import UNSET, PlaneModel, model
+from ._relations import Expanded, RelatedId
 from .enums import CommentAccess, IntakeStatus, Priority
 from .misc import (
     EstimatePoint,
@@ -28,7 +29,9 @@ class Issue(ProjectScoped):
 
     Relations are ids unless expanded: ``state`` is a ``UUID``, or a ``StateLite`` with
     ``expand=state``; ``assignees`` a tuple of ``UUID``, or of ``User`` with
-    ``expand=assignees``; ``labels`` likewise with ``Label``.
+    ``expand=assignees``; ``labels`` likewise with ``Label``. Their typed companions:
+    ``state_id`` and ``assignee_ids`` hold the ids either way, ``state_detail`` and
+    ``assignee_details`` the expanded objects (``FieldNotExpandedError`` without expand).
     """
 
     name: str = UNSET
@@ -53,6 +56,17 @@ class Issue(ProjectScoped):
     external_source: str | None = UNSET
     external_id: str | None = UNSET
 
+    state_id = RelatedId[uuid.UUID | None]("state")
+    state_detail = Expanded[StateLite | None]("state")
+    parent_id = RelatedId[uuid.UUID | None]("parent")
+    parent_detail = Expanded[IssueLite | None]("parent")
+    estimate_point_id = RelatedId[uuid.UUID | None]("estimate_point")
+    estimate_point_detail = Expanded[EstimatePoint | None]("estimate_point")
+    assignee_ids = RelatedId[tuple[uuid.UUID, ...]]("assignees")
+    assignee_details = Expanded[tuple[User, ...]]("assignees")
+    label_ids = RelatedId[tuple[uuid.UUID, ...]]("labels")
+    label_details = Expanded[tuple[Label, ...]]("labels")
+
 
 @model
 class Comment(ProjectScoped):
@@ -70,6 +84,11 @@ class Comment(ProjectScoped):
     external_source: str | None = UNSET
     external_id: str | None = UNSET
 
+    issue_id = RelatedId[uuid.UUID]("issue")
+    issue_detail = Expanded[Issue]("issue")
+    actor_id = RelatedId[uuid.UUID | None]("actor")
+    actor_detail = Expanded[User | None]("actor")
+
 
 @model
 class Link(ProjectScoped):
@@ -79,6 +98,9 @@ class Link(ProjectScoped):
     url: str = UNSET
     title: str | None = UNSET
     metadata: dict[str, Any] = UNSET
+
+    issue_id = RelatedId[uuid.UUID]("issue")
+    issue_detail = Expanded[Issue]("issue")
 
 
 @model
@@ -103,6 +125,15 @@ class Activity(PlaneModel):
     issue_comment: uuid.UUID | None = UNSET
     actor: uuid.UUID | User | None = UNSET
     epoch: float | None = UNSET
+
+    project_id = RelatedId[uuid.UUID]("project")
+    project_detail = Expanded[ProjectLite]("project")
+    workspace_id = RelatedId[uuid.UUID]("workspace")
+    workspace_detail = Expanded[WorkspaceLite]("workspace")
+    issue_id = RelatedId[uuid.UUID | None]("issue")
+    issue_detail = Expanded[Issue | None]("issue")
+    actor_id = RelatedId[uuid.UUID | None]("actor")
+    actor_detail = Expanded[User | None]("actor")
 
 
 @model
@@ -129,3 +160,6 @@ class IntakeIssue(ProjectScoped):
     issue_detail: IntakeIssueDetail | None = UNSET
     external_source: str | None = UNSET
     external_id: str | None = UNSET
+
+    #: (``issue_detail`` is the server's own field: the work item, always sent)
+    issue_id = RelatedId[uuid.UUID]("issue")

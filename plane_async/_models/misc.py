@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ._base import UNSET, PlaneModel, field, model
+from ._relations import Expanded, RelatedId
 from .enums import EstimateType, StateGroup
 from .users import User
 
@@ -74,6 +75,11 @@ class Audited(PlaneModel):
     created_by: uuid.UUID | User | None = UNSET
     updated_by: uuid.UUID | User | None = UNSET
 
+    created_by_id = RelatedId[uuid.UUID | None]("created_by")
+    created_by_detail = Expanded[User | None]("created_by")
+    updated_by_id = RelatedId[uuid.UUID | None]("updated_by")
+    updated_by_detail = Expanded[User | None]("updated_by")
+
 
 @model
 class ProjectScoped(Audited):
@@ -81,6 +87,11 @@ class ProjectScoped(Audited):
 
     project: uuid.UUID | ProjectLite = UNSET
     workspace: uuid.UUID | WorkspaceLite = UNSET
+
+    project_id = RelatedId[uuid.UUID]("project")
+    project_detail = Expanded[ProjectLite]("project")
+    workspace_id = RelatedId[uuid.UUID]("workspace")
+    workspace_detail = Expanded[WorkspaceLite]("workspace")
 
 
 @model

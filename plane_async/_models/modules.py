@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ._base import UNSET, model
+from ._relations import Expanded, RelatedId
 from .enums import ModuleStatus
 from .issues import Issue
 from .misc import ProjectScoped
@@ -41,6 +42,9 @@ class Module(ProjectScoped):
     unstarted_issues: int = UNSET
     backlog_issues: int = UNSET
 
+    lead_id = RelatedId[uuid.UUID | None]("lead")
+    lead_detail = Expanded[User | None]("lead")
+
 
 @model
 class ModuleIssue(ProjectScoped):
@@ -49,3 +53,6 @@ class ModuleIssue(ProjectScoped):
     module: uuid.UUID = UNSET
     issue: uuid.UUID | Issue = UNSET
     sub_issues_count: int = UNSET
+
+    issue_id = RelatedId[uuid.UUID]("issue")
+    issue_detail = Expanded[Issue]("issue")

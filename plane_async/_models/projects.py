@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ._base import UNSET, PlaneModel, model
+from ._relations import Expanded, RelatedId
 from .enums import Network, Role, StateGroup
 from .misc import Audited, ProjectScoped, WorkspaceLite
 from .users import User
@@ -56,6 +57,13 @@ class Project(Audited):
     member_role: Role | None = UNSET
     is_deployed: bool = UNSET
     sort_order: float | None = UNSET
+
+    workspace_id = RelatedId[uuid.UUID]("workspace")
+    workspace_detail = Expanded[WorkspaceLite]("workspace")
+    project_lead_id = RelatedId[uuid.UUID | None]("project_lead")
+    project_lead_detail = Expanded[User | None]("project_lead")
+    default_assignee_id = RelatedId[uuid.UUID | None]("default_assignee")
+    default_assignee_detail = Expanded[User | None]("default_assignee")
 
 
 @model

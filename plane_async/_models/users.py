@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from ._base import UNSET, PlaneModel, model
+from ._relations import Expanded, RelatedId
 from .enums import Role
 
 __all__ = ["ProjectMember", "User", "WorkspaceMember"]
@@ -37,3 +38,6 @@ class ProjectMember(PlaneModel):
     id: uuid.UUID = UNSET
     member: uuid.UUID | User = UNSET
     role: Role = UNSET
+
+    member_id = RelatedId[uuid.UUID]("member")
+    member_detail = Expanded[User]("member")

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ._base import UNSET, PlaneModel, model
 from ._fields import _get_raw
+from ._relations import Expanded, RelatedId
 from .cycles import Cycle
 from .enums import PlaneStrEnum
 from .issues import Comment, Issue
@@ -71,6 +72,9 @@ class WebhookActivity(PlaneModel):
     actor: uuid.UUID | User | None = UNSET
     old_identifier: uuid.UUID | None = UNSET
     new_identifier: uuid.UUID | None = UNSET
+
+    actor_id = RelatedId[uuid.UUID | None]("actor")
+    actor_detail = Expanded[User | None]("actor")  # Plane CE sends the user object
 
 
 @model

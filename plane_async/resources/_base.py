@@ -15,6 +15,7 @@ from .._models import PlaneModel, structure, structurer
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
 from .._types import IdLike, ListOptions, ReadOptions
+from ._checks import check_external
 
 if TYPE_CHECKING:
     from .._client import AsyncPlane
@@ -39,6 +40,9 @@ _READ_OPTIONS = ("fields", "expand", "query")
 
 class Resource:
     """Base of the namespaces (``plane.issues``, ...): thin wrappers over the transport."""
+
+    #: False for routes Plane does not rate-limit: they take no limiter slot
+    _metered = True
 
     def __init__(self, client: AsyncPlane) -> None:
         self._client = client
@@ -82,8 +86,9 @@ class Resource:
     ) -> Any:
         if isinstance(path, str):
             response = await self._client._send(
-                method, path, params=params, json=json, retry_post=retry_post
-            )
+                method, path, params=params, json=json, retry_post=retry_post,
+                metered=self._metered,
+            )  # fmt: skip
             return response.body
         return await self._call_work_items(
             method, path, params=params, json=json, retry_post=retry_post
@@ -169,21 +174,29 @@ class Resource:
         self,
         model: type[M],
         path: Path,
-        body: Mapping[str, Any],
+        values: Mapping[str, Any],
         *,
+        external_source: str,
+        external_id: str,
         existing: Callable[[uuid.UUID], Path],
-        changes: Mapping[str, Any],
+        body: Callable[[Mapping[str, Any]], dict[str, Any]],
+        changes_body: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
         create_errors: contextlib.AbstractContextManager[None] | None = None,
     ) -> M:
-        """POST ``body`` (retried on network faults); when the server answers 409 naming
-        the object that already has these external ids (or name), PATCH ``changes`` to it,
-        or just read it when there is nothing to change.
+        """Create from ``values`` plus the external ids, or update the object that already
+        has them: POST ``body(values + ids)`` (retried on network faults); when the server
+        answers 409 naming the existing object (same external ids, or same name), PATCH
+        ``changes_body(values)`` (default ``body``) to it, or just read it when there is
+        nothing to change. Every body is built, and so checked, before the first request.
 
         ``create_errors`` wraps the POST only (e.g. a feature hint for its 400).
         """
+        keys = check_external(external_source, external_id)
+        create = body({**values, **keys})
+        changes = (changes_body or body)(values)
         try:
             with create_errors or contextlib.nullcontext():
-                return await self._write(model, "POST", path, body, retry_post=True)
+                return await self._write(model, "POST", path, create, retry_post=True)
         except ConflictError as exc:
             existing_id = exc.existing_id
             if existing_id is None:

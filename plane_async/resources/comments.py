@@ -11,7 +11,7 @@ from .._models import Comment, CommentAccess
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, WorkItemPath, write_body
-from ._checks import check_external, check_update
+from ._checks import check_update
 
 __all__ = [
     "CommentCreateFields",
@@ -138,12 +138,12 @@ class CommentsResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated).
         """
-        keys = check_external(external_source, external_id)
-        body = comment_body({**fields, **keys})
         return await self._upsert(
             Comment,
             self._path(project_id, issue_id),
-            body,
+            fields,
+            external_source=external_source,
+            external_id=external_id,
             existing=lambda existing_id: self._path(project_id, issue_id, existing_id),
-            changes=comment_body(fields),
+            body=comment_body,
         )

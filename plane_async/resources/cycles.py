@@ -5,23 +5,21 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import uuid
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Literal, TypedDict, Unpack, cast, get_args
 
 from .. import _protocol as proto
 from .._errors import PlaneValueError
-from .._models import Cycle, CycleIssue, Issue, structure_many
+from .._models import Cycle, CycleIssue
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import ExternalIds, write_body
 from ._checks import (
-    check_external,
     check_name,
     check_update,
     feature_hint,
-    issue_id_list,
-    order_params,
 )
+from ._grouping import WorkItemGroupResource
 
 __all__ = [
     "CycleCreateFields",
@@ -90,15 +88,17 @@ def cycle_create_body(project_id: uuid.UUID, fields: Mapping[str, Any]) -> dict[
     return body
 
 
-class CyclesResource(Resource):
-    """Cycles of a project: CRUD, their work items, transfer, archive. The project needs
+class CyclesResource(WorkItemGroupResource[Cycle, CycleIssue]):
+    """Cycles of a project: CRUD, their work items (``issues``, ``add_issues`` which moves
+    them out of any other cycle, ``remove_issue``), transfer, archive. The project needs
     ``cycle_view=True`` to create cycles."""
 
-    def _path(self, project_id: IdLike, *rest: str | uuid.UUID) -> str:
-        return self._project_path(project_id, "cycles", *rest)
-
-    def _cycle(self, project_id: IdLike, cycle_id: IdLike, *rest: str | uuid.UUID) -> str:
-        return self._path(project_id, proto.check_id(cycle_id, "cycle_id"), *rest)
+    _model = Cycle
+    _row_model = CycleIssue
+    _segment = "cycles"
+    _issues_segment = "cycle-issues"
+    _archived_segment = "archived-cycles"
+    _id_name = "cycle_id"
 
     def list(
         self,
@@ -135,7 +135,7 @@ class CyclesResource(Resource):
         self, project_id: IdLike, cycle_id: IdLike, **options: Unpack[ReadOptions]
     ) -> Cycle:
         """One cycle."""
-        return await self._get(Cycle, self._cycle(project_id, cycle_id), options)
+        return await self._get(Cycle, self._item(project_id, cycle_id), options)
 
     async def create(
         self, project_id: IdLike, *, name: str, **fields: Unpack[CycleCreateFields]
@@ -155,11 +155,11 @@ class CyclesResource(Resource):
         only ``sort_order``; an archived one nothing (BadRequestError)."""
         check_update(fields)
         body = cycle_body(fields)
-        return await self._write(Cycle, "PATCH", self._cycle(project_id, cycle_id), body)
+        return await self._write(Cycle, "PATCH", self._item(project_id, cycle_id), body)
 
     async def delete(self, project_id: IdLike, cycle_id: IdLike) -> None:
         """Delete a cycle (its work items stay). Needs the owner or a project admin."""
-        await self._delete(self._cycle(project_id, cycle_id))
+        await self._delete(self._item(project_id, cycle_id))
 
     async def upsert(
         self,
@@ -174,69 +174,26 @@ class CyclesResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated). The fields must be valid for a create.
         """
-        keys = check_external(external_source, external_id)
         pid = proto.check_id(project_id, "project_id")
-        body = cycle_create_body(pid, {**fields, **keys})
         return await self._upsert(
             Cycle,
             self._path(pid),
-            body,
-            existing=lambda existing_id: self._cycle(pid, existing_id),
-            changes=cycle_body(fields),
+            fields,
+            external_source=external_source,
+            external_id=external_id,
+            existing=lambda existing_id: self._item(pid, existing_id),
+            body=lambda values: cycle_create_body(pid, values),
+            changes_body=cycle_body,
             create_errors=feature_hint("Cycles", "cycle_view"),
         )
-
-    # ------------------------------------------------------------------ work items
-
-    def issues(
-        self,
-        project_id: IdLike,
-        cycle_id: IdLike,
-        *,
-        order_by: str | None = None,
-        **options: Unpack[ListOptions],
-    ) -> AsyncGenerator[Issue]:
-        """The work items in the cycle (full work items, oldest added first); ``order_by``
-        as in ``issues.list``."""
-        path = self._cycle(project_id, cycle_id, "cycle-issues")
-        return self._items(Issue, path, options, params=order_params(Issue, order_by))
-
-    def issue_pages(
-        self,
-        project_id: IdLike,
-        cycle_id: IdLike,
-        *,
-        order_by: str | None = None,
-        **options: Unpack[ListOptions],
-    ) -> AsyncGenerator[Page[Issue]]:
-        """The cycle's work items page by page, with the envelope."""
-        path = self._cycle(project_id, cycle_id, "cycle-issues")
-        return self._pages(Issue, path, options, params=order_params(Issue, order_by))
 
     async def get_issue_row(
         self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike
     ) -> CycleIssue:
         """The membership row of one work item in the cycle (NotFoundError if not in it)."""
         iid = proto.check_id(issue_id, "issue_id")
-        path = self._cycle(project_id, cycle_id, "cycle-issues", iid)
+        path = self._item(project_id, cycle_id, "cycle-issues", iid)
         return await self._get(CycleIssue, path, {})
-
-    async def add_issues(
-        self, project_id: IdLike, cycle_id: IdLike, issue_ids: Iterable[IdLike]
-    ) -> builtins.list[CycleIssue]:
-        """Move work items into the cycle (out of any other cycle); returns the membership
-        rows. Safe to repeat. An empty ``issue_ids`` is refused before sending; a completed
-        cycle answers BadRequestError."""
-        ids = issue_id_list(issue_ids)
-        path = self._cycle(project_id, cycle_id, "cycle-issues")
-        body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
-        rows = self._expect(body, builtins.list, "POST", path, "an array of membership rows")
-        return structure_many(CycleIssue, rows)
-
-    async def remove_issue(self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike) -> None:
-        """Take one work item out of the cycle (the work item itself stays)."""
-        iid = proto.check_id(issue_id, "issue_id")
-        await self._delete(self._cycle(project_id, cycle_id, "cycle-issues", iid))
 
     async def transfer_issues(
         self, project_id: IdLike, cycle_id: IdLike, new_cycle_id: IdLike
@@ -247,31 +204,8 @@ class CyclesResource(Resource):
         new = proto.check_id(new_cycle_id, "new_cycle_id")
         if new == cid:
             raise PlaneValueError("new_cycle_id must be another cycle than cycle_id")
-        path = self._cycle(project_id, cid, "transfer-issues")
+        path = self._item(project_id, cid, "transfer-issues")
         await self._call("POST", path, json={"new_cycle_id": str(new)}, retry_post=True)
-
-    # ------------------------------------------------------------------ archive
-
-    async def archive(self, project_id: IdLike, cycle_id: IdLike) -> None:
-        """Archive a cycle; only one that has ended (else BadRequestError)."""
-        await self._call("POST", self._cycle(project_id, cycle_id, "archive"))
-
-    async def unarchive(self, project_id: IdLike, cycle_id: IdLike) -> None:
-        """Bring an archived cycle back."""
-        cid = proto.check_id(cycle_id, "cycle_id")
-        await self._delete(self._project_path(project_id, "archived-cycles", cid, "unarchive"))
-
-    def list_archived(
-        self, project_id: IdLike, **options: Unpack[ListOptions]
-    ) -> AsyncGenerator[Cycle]:
-        """The project's archived cycles (with the ``*_estimates`` sums)."""
-        return self._items(Cycle, self._project_path(project_id, "archived-cycles"), options)
-
-    def archived_pages(
-        self, project_id: IdLike, **options: Unpack[ListOptions]
-    ) -> AsyncGenerator[Page[Cycle]]:
-        """The project's archived cycles page by page, with the envelope."""
-        return self._pages(Cycle, self._project_path(project_id, "archived-cycles"), options)
 
 
 def _view(view: object) -> dict[str, str] | None:

@@ -244,12 +244,12 @@ class IssuesResource(Resource):
         Safe to re-run after a failure: the create is retried on network faults because a
         repeat answers 409 with the existing id, which is then updated.
         """
-        keys = check_external(external_source, external_id)
-        body = issue_body({**fields, **keys})
         return await self._upsert(
             Issue,
             self._path(project_id),
-            body,
+            fields,
+            external_source=external_source,
+            external_id=external_id,
             existing=lambda existing_id: self._path(project_id, existing_id),
-            changes=issue_body(fields),
+            body=issue_body,
         )

@@ -10,7 +10,7 @@ from .._models import Label
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_external, check_name, check_update
+from ._checks import check_name, check_update
 
 __all__ = [
     "LabelCreateFields",
@@ -105,15 +105,14 @@ class LabelsResource(Resource):
         """Create the label, or update the one the server names in its 409 (same external
         ids, or same name) with these values. Safe to re-run: the create is retried on
         network faults because a repeat answers 409."""
-        values: dict[str, Any] = {"name": name, **fields}
-        keys = check_external(external_source, external_id)
-        body = label_body({**values, **keys})
         return await self._upsert(
             Label,
             self._project_path(project_id, "labels"),
-            body,
+            {"name": name, **fields},
+            external_source=external_source,
+            external_id=external_id,
             existing=lambda existing_id: self._path(project_id, existing_id),
-            changes=label_body(values),
+            body=label_body,
         )
 
     def _path(self, project_id: IdLike, label_id: IdLike) -> str:

@@ -17,7 +17,7 @@ __all__ = ["MembersResource"]
 _ROLES = (Role.ADMIN, Role.MEMBER, Role.GUEST)
 
 
-def _check_role(role: object) -> Role:
+def check_role(role: object) -> Role:
     if isinstance(role, bool) or not isinstance(role, int) or role not in _ROLES:
         allowed = ", ".join(f"Role.{r.name} ({r.value})" for r in _ROLES)
         raise PlaneValueError(f"role must be one of {allowed}, got {role!r}")
@@ -57,7 +57,7 @@ class MembersResource(Resource):
     ) -> ProjectMember:
         """Add a workspace user (``member`` is the user id) to the project (needs project
         Admin). Returns the membership: keep its ``id`` for ``update``/``remove``."""
-        body = {"member": str(proto.check_id(member, "member")), "role": int(_check_role(role))}
+        body = {"member": str(proto.check_id(member, "member")), "role": int(check_role(role))}
         return await self._write(ProjectMember, "POST", self._members_path(project_id), body)
 
     async def get(
@@ -73,7 +73,7 @@ class MembersResource(Resource):
     ) -> ProjectMember:
         """Change a member's project role. ``project_member_id`` is the ProjectMember id
         (``add(...).id``), not the user id."""
-        body = {"role": int(_check_role(role))}
+        body = {"role": int(check_role(role))}
         path = self._path(project_id, project_member_id)
         return await self._write(ProjectMember, "PATCH", path, body)
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
-import uuid
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
-from .._models import Issue, Module, ModuleIssue, ModuleStatus, structure_many
+from .._models import Module, ModuleIssue, ModuleStatus
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import ExternalIds, write_body
 from ._checks import (
-    check_external,
     check_name,
     check_update,
     feature_hint,
-    issue_id_list,
-    order_params,
 )
+from ._grouping import WorkItemGroupResource
 
 __all__ = [
     "ModuleCreateFields",
@@ -75,15 +70,16 @@ def module_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Module")
 
 
-class ModulesResource(Resource):
-    """Modules of a project: CRUD, their work items, archive. The project needs
-    ``module_view=True`` to create modules."""
+class ModulesResource(WorkItemGroupResource[Module, ModuleIssue]):
+    """Modules of a project: CRUD, their work items (``issues``, ``add_issues``,
+    ``remove_issue``), archive. The project needs ``module_view=True`` to create modules."""
 
-    def _path(self, project_id: IdLike, *rest: str | uuid.UUID) -> str:
-        return self._project_path(project_id, "modules", *rest)
-
-    def _module(self, project_id: IdLike, module_id: IdLike, *rest: str | uuid.UUID) -> str:
-        return self._path(project_id, proto.check_id(module_id, "module_id"), *rest)
+    _model = Module
+    _row_model = ModuleIssue
+    _segment = "modules"
+    _issues_segment = "module-issues"
+    _archived_segment = "archived-modules"
+    _id_name = "module_id"
 
     def list(self, project_id: IdLike, **options: Unpack[ListOptions]) -> AsyncGenerator[Module]:
         """Every module of the project that is not archived (newest first)."""
@@ -99,7 +95,7 @@ class ModulesResource(Resource):
         self, project_id: IdLike, module_id: IdLike, **options: Unpack[ReadOptions]
     ) -> Module:
         """One module (an archived one answers NotFoundError)."""
-        return await self._get(Module, self._module(project_id, module_id), options)
+        return await self._get(Module, self._item(project_id, module_id), options)
 
     async def create(
         self, project_id: IdLike, *, name: str, **fields: Unpack[ModuleCreateFields]
@@ -117,11 +113,11 @@ class ModulesResource(Resource):
         """Change the given fields (PATCH); ``None`` clears a field. Archived modules refuse."""
         check_update(fields)
         body = module_body(fields)
-        return await self._write(Module, "PATCH", self._module(project_id, module_id), body)
+        return await self._write(Module, "PATCH", self._item(project_id, module_id), body)
 
     async def delete(self, project_id: IdLike, module_id: IdLike) -> None:
         """Delete a module (its work items stay)."""
-        await self._delete(self._module(project_id, module_id))
+        await self._delete(self._item(project_id, module_id))
 
     async def upsert(
         self,
@@ -136,80 +132,13 @@ class ModulesResource(Resource):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated).
         """
-        keys = check_external(external_source, external_id)
-        body = module_body({**fields, **keys})
         return await self._upsert(
             Module,
             self._path(project_id),
-            body,
-            existing=lambda existing_id: self._module(project_id, existing_id),
-            changes=module_body(fields),
+            fields,
+            external_source=external_source,
+            external_id=external_id,
+            existing=lambda existing_id: self._item(project_id, existing_id),
+            body=module_body,
             create_errors=feature_hint("Modules", "module_view"),
         )
-
-    # ------------------------------------------------------------------ work items
-
-    def issues(
-        self,
-        project_id: IdLike,
-        module_id: IdLike,
-        *,
-        order_by: str | None = None,
-        **options: Unpack[ListOptions],
-    ) -> AsyncGenerator[Issue]:
-        """The work items in the module (full work items, oldest added first); ``order_by``
-        as in ``issues.list``."""
-        path = self._module(project_id, module_id, "module-issues")
-        return self._items(Issue, path, options, params=order_params(Issue, order_by))
-
-    def issue_pages(
-        self,
-        project_id: IdLike,
-        module_id: IdLike,
-        *,
-        order_by: str | None = None,
-        **options: Unpack[ListOptions],
-    ) -> AsyncGenerator[Page[Issue]]:
-        """The module's work items page by page, with the envelope."""
-        path = self._module(project_id, module_id, "module-issues")
-        return self._pages(Issue, path, options, params=order_params(Issue, order_by))
-
-    async def add_issues(
-        self, project_id: IdLike, module_id: IdLike, issue_ids: Iterable[IdLike]
-    ) -> builtins.list[ModuleIssue]:
-        """Add work items to the module; returns the membership rows. Items already in it
-        stay (safe to repeat). An empty ``issue_ids`` is refused before sending."""
-        ids = issue_id_list(issue_ids)
-        path = self._module(project_id, module_id, "module-issues")
-        body = await self._call("POST", path, json={"issues": ids}, retry_post=True)
-        rows = self._expect(body, builtins.list, "POST", path, "an array of membership rows")
-        return structure_many(ModuleIssue, rows)
-
-    async def remove_issue(self, project_id: IdLike, module_id: IdLike, issue_id: IdLike) -> None:
-        """Take one work item out of the module (the work item itself stays)."""
-        iid = proto.check_id(issue_id, "issue_id")
-        await self._delete(self._module(project_id, module_id, "module-issues", iid))
-
-    # ------------------------------------------------------------------ archive
-
-    async def archive(self, project_id: IdLike, module_id: IdLike) -> None:
-        """Archive a module; only a ``completed`` or ``cancelled`` one (else BadRequestError)."""
-        await self._call("POST", self._module(project_id, module_id, "archive"))
-
-    async def unarchive(self, project_id: IdLike, module_id: IdLike) -> None:
-        """Bring an archived module back."""
-        mid = proto.check_id(module_id, "module_id")
-        path = self._project_path(project_id, "archived-modules", mid, "unarchive")
-        await self._delete(path)
-
-    def list_archived(
-        self, project_id: IdLike, **options: Unpack[ListOptions]
-    ) -> AsyncGenerator[Module]:
-        """The project's archived modules."""
-        return self._items(Module, self._project_path(project_id, "archived-modules"), options)
-
-    def archived_pages(
-        self, project_id: IdLike, **options: Unpack[ListOptions]
-    ) -> AsyncGenerator[Page[Module]]:
-        """The project's archived modules page by page, with the envelope."""
-        return self._pages(Module, self._project_path(project_id, "archived-modules"), options)

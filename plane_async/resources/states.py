@@ -11,7 +11,7 @@ from .._models import State, StateGroup
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_external, check_name, check_update
+from ._checks import check_name, check_update
 
 __all__ = [
     "StateCreateFields",
@@ -119,15 +119,14 @@ class StatesResource(Resource):
         """Create the state, or update the one the server names in its 409 (same external
         ids, or same name) with these values. Safe to re-run: the create is retried on
         network faults because a repeat answers 409."""
-        values: dict[str, Any] = {"name": name, "color": color, **fields}
-        keys = check_external(external_source, external_id)
-        body = state_body({**values, **keys})
         return await self._upsert(
             State,
             self._project_path(project_id, "states"),
-            body,
+            {"name": name, "color": color, **fields},
+            external_source=external_source,
+            external_id=external_id,
             existing=lambda existing_id: self._path(project_id, existing_id),
-            changes=state_body(values),
+            body=state_body,
         )
 
     def _path(self, project_id: IdLike, state_id: IdLike) -> str:

@@ -18,14 +18,19 @@ import orjson
 from aiohttp import web
 
 from . import (
+    _objstore,
     _routes_children,
     _routes_cycles,
+    _routes_estimates,
+    _routes_files,
     _routes_issues,
     _routes_members,
     _routes_modules,
     _routes_projects,
+    _routes_stickies,
     _routes_workspace,
 )
+from ._extras import Extras, extras
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
 from ._render import Renderer
@@ -71,6 +76,9 @@ def _build_router() -> Router:
         _routes_modules,
         _routes_cycles,
         _routes_members,
+        _routes_estimates,
+        _routes_files,
+        _routes_stickies,
     ):
         module.register(router)
     return router
@@ -180,6 +188,7 @@ class FakePlane:
         sockets = runner.addresses
         port = sockets[0][1]
         self.base_url = f"http://{self._host}:{port}"
+        extras(self.store).storage_url = self.base_url + _objstore.PREFIX + "uploads/"
         return self
 
     async def close(self) -> None:
@@ -214,6 +223,13 @@ class FakePlane:
     def max_in_window(self) -> int:
         """Most requests the rate limiter saw in one window, refused ones included."""
         return 0 if self.limiter is None else self.limiter.max_in_window
+
+    @property
+    def extras(self) -> Extras:
+        """The tables of the 1.2-1.3 endpoints (estimates, relations, stickies,
+        invitations, file assets) and the object storage: its ``objects``, the
+        ``storage_requests`` it saw, ``file_size_limit``, and ``storage_faults`` to inject."""
+        return extras(self.store)
 
     @property
     def api_url(self) -> str:
@@ -282,6 +298,8 @@ class FakePlane:
 
     async def _dispatch(self, request: web.Request) -> tuple[web.StreamResponse, str | None]:
         path = request.path
+        if path.startswith(_objstore.PREFIX):
+            return await _objstore.handle(request, self.store), None
         if not path.startswith(_PREFIX):
             return _json(404, _PAGE_NOT_FOUND), None
         rel = path[len(_PREFIX) :]
@@ -314,7 +332,8 @@ class FakePlane:
         if self.faults.take_forced_429():
             retry = {"Retry-After": str(self.faults.burst_retry_after)}
             return _json(429, _THROTTLED, {**allow, **retry}), "429"
-        verdict = self.limiter.check(key) if self.limiter is not None else None
+        limiter = self.limiter if route.throttled else None
+        verdict = limiter.check(key) if limiter is not None else None
         if verdict is not None and not verdict.allowed:
             return _json(429, _THROTTLED, {**allow, **verdict.headers()}), None
         headers = {**allow, **(verdict.headers() if verdict is not None else {})}
@@ -368,6 +387,8 @@ _THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
+    if isinstance(body, _objstore.Redirect):
+        return web.Response(status=status, headers={**(headers or {}), "Location": body.location})
     if status == 204 or body is None:
         return web.Response(status=status, headers=headers)
     return web.Response(

@@ -106,7 +106,7 @@ Handler = Callable[[Call], Reply]
 
 
 class Route:
-    __slots__ = ("allow", "handlers", "new_path", "pattern", "project_scoped")
+    __slots__ = ("allow", "handlers", "new_path", "pattern", "project_scoped", "throttled")
 
     def __init__(
         self,
@@ -115,8 +115,11 @@ class Route:
         *,
         project_scoped: bool,
         new_path: bool,
+        throttled: bool = True,
     ) -> None:
         self.pattern = pattern
+        #: False for Plane's ViewSets (stickies, invitations): no rate limit, no headers
+        self.throttled = throttled
         self.handlers = handlers
         self.project_scoped = project_scoped
         self.new_path = new_path
@@ -147,6 +150,7 @@ class Router:
         handlers: dict[str, Handler],
         *,
         project_scoped: bool | None = None,
+        throttled: bool = True,
     ) -> None:
         """Register ``template``; ``{items}`` registers both ``work-items`` and ``issues``."""
         if project_scoped is None:
@@ -161,6 +165,7 @@ class Router:
                     handlers,
                     project_scoped=project_scoped,
                     new_path=new_path,
+                    throttled=throttled,
                 )
             )
 
