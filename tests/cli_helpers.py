@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
@@ -14,6 +13,8 @@ import attrs
 import orjson
 
 from plane_async.testing import FakePlane
+
+from .subprocess_helpers import TROUBLE, clean_env, plane_env
 
 #: the CLI's own client limit in these tests (the fake server has none)
 FAST = ["--rate", "10000/1"]
@@ -27,11 +28,8 @@ class Done:
 
 
 def cli_env(server: FakePlane | None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
-    env["COLUMNS"] = "120"
-    if server is not None:
-        env.update(PLANE_API_KEY=server.api_key, PLANE_WORKSPACE=server.workspace,
-                   PLANE_BASE_URL=server.base_url)  # fmt: skip
+    """The command's environment: the server's ``PLANE_*`` variables (none without one)."""
+    env = clean_env(COLUMNS="120") if server is None else plane_env(server, COLUMNS="120")
     env.update(extra)
     return env
 
@@ -47,7 +45,7 @@ async def run_cli(
     """Run ``python -m plane_async ARGS``; with ``stop_when``, send ``stop_with`` to it as
     soon as that awaitable finishes (if it is still running)."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "plane_async", *args,
+        sys.executable, "-W", "error", "-m", "plane_async", *args,
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env=dict(env), cwd=cwd,
@@ -61,7 +59,10 @@ async def run_cli(
         trigger.cancel()
     out, err = await asyncio.wait_for(talk, 120)
     assert proc.returncode is not None
-    return Done(proc.returncode, out.decode(), err.decode())
+    done = Done(proc.returncode, out.decode(), err.decode())
+    if proc.returncode >= 0:  # not killed: it must have cleaned up after itself
+        assert not any(t in done.err for t in TROUBLE), done.err
+    return done
 
 
 class RequestTrip:
