@@ -19,8 +19,9 @@ import orjson
 
 from benchmarks._common import BENCH_RATE_LIMIT, Section, serve, table
 from plane_async import AsyncPlane, RateLimit
+from plane_async.cli._export_options import ExportOptions
 from plane_async.cli._folder import Folder
-from plane_async.cli.export import Exporter, ExportOptions
+from plane_async.cli.export import Exporter
 from plane_async.cli.sync import Syncer
 
 CHANGES = {"updated": 20, "deleted": 5, "created": 5}

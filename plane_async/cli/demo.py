@@ -13,8 +13,9 @@ from typing import Any
 
 from .. import AsyncPlane, RateLimit
 from . import _common as common
+from ._export_options import ExportOptions, add_export_flags
 from ._folder import CHECKPOINT, Folder, FolderError
-from .export import Exporter, ExportOptions, add_export_flags
+from .export import Exporter
 
 __all__ = ["DEMO_ISSUES", "DEMO_PROJECTS", "DEMO_RATE", "add_parser", "main"]
 

@@ -54,7 +54,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _files(job: Mapping[str, Any]) -> list[str]:
-    from .export import FILES
+    from ._export_options import FILES
 
     return [*FILES, *(f"{n}.jsonl" for n in job.get("include") or ())]
 
