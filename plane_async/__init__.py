@@ -62,9 +62,11 @@ from ._models import (
     WorkspaceMember,
     to_dict,
 )
+from ._observe import RequestEvent
 from ._pagination import Page
 from ._query import Query
 from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
+from ._telemetry import Telemetry
 from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
@@ -121,6 +123,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ReadOptions",
+    "RequestEvent",
     "RequestStats",
     "RequestTimeoutError",
     "ResponseDecodeError",
@@ -132,6 +135,7 @@ __all__ = [
     "State",
     "StateGroup",
     "StateLite",
+    "Telemetry",
     "TransportError",
     "UnknownFieldError",
     "User",
