@@ -17,7 +17,8 @@ import orjson
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
-from ._observe import Exchange, Hooks, LogObserver, Observer, Observers
+from ._logs import LogObserver
+from ._observe import Exchange, Hooks, Observer, Observers
 from ._ratelimit import Limiter
 from ._version import __version__
 
