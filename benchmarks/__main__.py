@@ -92,6 +92,12 @@ def _items(quick: bool) -> Section:
     return Section("items", "Items: CPU per item in process", body, (), tuple(rows))
 
 
+def _telemetry(quick: bool) -> Section:
+    from benchmarks import bench_telemetry
+
+    return bench_telemetry.run(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "cpu": bench_cpu.run,
     "export": bench_export.run,
@@ -100,6 +106,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "import": bench_import.run,
     "models": _models,
     "items": _items,
+    "telemetry": _telemetry,
 }
 
 
