@@ -309,3 +309,60 @@ def test_no_span_attribute_event_or_metric_holds_the_key(mocked: aioresponses, o
     spans = otel.finished()
     texts = [repr(s.to_json()) for s in spans] + [repr(otel.reader.get_metrics_data())]
     assert spans and all(KEY not in t and "X-API-Key" not in t for t in texts)
+
+
+def test_a_sampled_out_call_records_no_attempt_spans_but_still_metrics(
+    mocked: aioresponses,
+) -> None:
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+
+    otel = Otel()
+    otel.tracer_provider = TracerProvider(sampler=ALWAYS_OFF)
+    otel.tracer_provider.add_span_processor(SimpleSpanProcessor(otel.spans))
+    otel.telemetry = Telemetry(otel.tracer_provider, otel.meter_provider)
+    two_pages_with_a_429_and_a_503(mocked)
+    try:
+        assert list_all(otel) == 6
+        assert otel.finished() == []
+        assert otel.metrics()["plane.client.items"][0].value == 6
+    finally:
+        otel.close()
+
+
+def test_read_ahead_pages_and_pages_report_to_the_call(mocked: aioresponses, otel: Otel) -> None:
+    page1 = fixture_body("work-items-list-per_page-3.json")
+    page2 = dict(
+        fixture_body("work-items-list-per_page-3-cursor-page2.json"), next_page_results=False
+    )
+    mocked.get(f"{ITEMS}?per_page=3", payload=page1)
+    mocked.get(f"{ITEMS}?per_page=3&cursor=3:1:0", payload=page2)
+
+    async def main() -> int:
+        async with client(telemetry=otel.telemetry) as plane:
+            return sum([len(p.results) async for p in plane.issues.pages(PID, per_page=3,
+                                                                         prefetch=1)])  # fmt: skip
+
+    assert vclock.run(main()) == 6
+    spans = otel.finished()
+    (root,) = [s for s in spans if s.name == "plane.issues.pages"]
+    children = [s for s in spans if s.parent and s.parent.span_id == root.context.span_id]
+    assert len(children) == 2 and len(spans) == 3  # the read-ahead page is the call's too
+    assert root.attributes is not None and root.attributes["plane.items"] == 6
+
+
+def test_stopping_a_list_early_ends_its_span_without_an_error(
+    mocked: aioresponses, otel: Otel
+) -> None:
+    mocked.get(f"{ITEMS}?per_page=3", payload=fixture_body("work-items-list-per_page-3.json"))
+
+    async def main() -> None:
+        async with client(telemetry=otel.telemetry) as plane:
+            items = plane.issues.list(PID, per_page=3)
+            async for _ in items:
+                break
+            await items.aclose()
+
+    vclock.run(main())
+    (root,) = [s for s in otel.finished() if s.name == "plane.issues.list"]
+    assert root.status.status_code == StatusCode.UNSET
+    assert root.attributes is not None and root.attributes["plane.items"] == 1
