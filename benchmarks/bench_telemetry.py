@@ -35,7 +35,7 @@ from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, serve, 
 
 REQUESTS = 500
 ITEMS = 5000
-ROUNDS = 5
+ROUNDS = 9  # the machine is shared: the best of many rounds is the steadiest figure
 WARMUP = 25
 SEAM_LOOPS = 20_000
 ON_TARGET = 0.10  # telemetry on: < 10% of the per-request CPU
