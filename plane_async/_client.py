@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -54,8 +55,8 @@ class AsyncPlane:
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
         limiter: Limiter | None = None,
         telemetry: bool | Telemetry = False,
-        on_request: Hook | list[Hook] | None = None,
-        on_response: Hook | list[Hook] | None = None,
+        on_request: Hook | Sequence[Hook] | None = None,
+        on_response: Hook | Sequence[Hook] | None = None,
     ) -> None:
         key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
