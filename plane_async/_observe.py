@@ -111,7 +111,7 @@ class Observer(Protocol):
 def _as_hooks(value: object, name: str) -> tuple[Hook, ...]:
     if value is None:
         return ()
-    hooks = tuple(value) if isinstance(value, list | tuple) else (value,)
+    hooks = tuple(value) if isinstance(value, Sequence) and not isinstance(value, str) else (value,)
     for hook in hooks:
         if not callable(hook):
             raise PlaneValueError(
