@@ -366,3 +366,26 @@ def test_stopping_a_list_early_ends_its_span_without_an_error(
     (root,) = [s for s in otel.finished() if s.name == "plane.issues.list"]
     assert root.status.status_code == StatusCode.UNSET
     assert root.attributes is not None and root.attributes["plane.items"] == 1
+
+
+async def test_an_export_from_the_fake_server_is_one_call_span_per_list(otel: Otel) -> None:
+    from plane_async import RateLimit
+    from plane_async.testing import FakePlane, Seed
+
+    server = FakePlane(seed=Seed(issues_per_project=25), rate_limit=None)
+    plane_options = {"rate_limit": RateLimit(1000, 60.0), "telemetry": otel.telemetry}
+    async with server, AsyncPlane(api_key=server.api_key, workspace=server.workspace,
+                                  base_url=server.base_url, **plane_options) as plane:  # fmt: skip
+        (project,) = [p async for p in plane.projects.list()]
+        items = [i async for i in plane.issues.list(project.id, per_page=10, prefetch=1)]
+    assert len(items) == 25
+
+    spans = otel.finished()
+    (listing,) = [s for s in spans if s.name == "plane.issues.list"]
+    pages = [s for s in spans if s.parent and s.parent.span_id == listing.context.span_id]
+    assert len(pages) == 3  # 10 + 10 + 5, the read-ahead ones included
+    assert all(s.attributes and s.attributes["http.response.status_code"] == 200 for s in pages)
+    assert all(s.attributes and s.attributes["server.address"] == "127.0.0.1" for s in pages)
+    items_metric = {p.attributes["plane.operation"]: p.value
+                    for p in otel.metrics()["plane.client.items"]}  # fmt: skip
+    assert items_metric == {"projects.list": 1, "issues.list": 25}
