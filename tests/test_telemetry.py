@@ -276,7 +276,7 @@ def test_no_opentelemetry_module_is_imported_unless_asked() -> None:
         from plane_async import AsyncPlane
 
         async def main():
-            async with AsyncPlane(api_key="plane_api_x", workspace="w",
+            async with AsyncPlane(api_key="plane_api_x", workspace="w", max_retries=0,
                                   base_url="http://127.0.0.1:9") as plane:
                 try:
                     await plane.users.me()
