@@ -121,6 +121,12 @@ def _typed(quick: bool) -> Section:
     return Section("typed", "Typed reads and FastAPI responses", body, (), tuple(rows))
 
 
+def _telemetry(quick: bool) -> Section:
+    from benchmarks import bench_telemetry
+
+    return bench_telemetry.run(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "cpu": bench_cpu.run,
     "export": bench_export.run,
@@ -132,6 +138,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "upload": bench_upload.run,
     "webhooks": bench_webhooks.run,
     "typed": _typed,
+    "telemetry": _telemetry,
     "cli": bench_cli.run,
 }
 

@@ -79,9 +79,11 @@ from ._models import (
     WorkspaceMember,
     to_dict,
 )
+from ._observe import RequestEvent
 from ._pagination import Page
 from ._query import Query
 from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
+from ._telemetry import Telemetry
 from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
@@ -184,6 +186,7 @@ __all__ = [
     "RelationRef",
     "RelationType",
     "Relations",
+    "RequestEvent",
     "RequestStats",
     "RequestTimeoutError",
     "ResponseDecodeError",
@@ -201,6 +204,7 @@ __all__ = [
     "Sticky",
     "StickyFields",
     "StorageError",
+    "Telemetry",
     "TransportError",
     "UnknownFieldError",
     "UploadForm",

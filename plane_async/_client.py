@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError
+from ._observe import Hook, Hooks
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
+from ._telemetry import Telemetry
 from ._transport import RequestStats, Response, Transport, TransportSettings
 
 if TYPE_CHECKING:
@@ -51,6 +54,9 @@ class AsyncPlane:
         retry_backoff: tuple[float, float] = (0.5, 8.0),
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
         limiter: Limiter | None = None,
+        telemetry: bool | Telemetry = False,
+        on_request: Hook | Sequence[Hook] | None = None,
+        on_response: Hook | Sequence[Hook] | None = None,
     ) -> None:
         key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
@@ -126,14 +132,24 @@ class AsyncPlane:
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
         )
+        hooks = Hooks.of(on_request, on_response)
+        otel = Telemetry.of(telemetry)
         self._transport = Transport(
             settings,
             (lambda: limiter)
             if limiter is not None
             else lambda: shared_limiter(self._base_url, key, self._rate_limit),
             session=session,
+            observers=() if otel is None else (otel.observer(self._base_url),),
+            hooks=hooks,
         )
         self._init_namespaces()
+        if self._transport.observers.traced:
+            from ._operations import instrument
+            from .resources._base import Resource
+
+            namespaces = {k: v for k, v in vars(self).items() if isinstance(v, Resource)}
+            instrument(namespaces, self._transport.observers)
 
     def _init_namespaces(self) -> None:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -19,13 +18,13 @@ import orjson
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
+from ._logs import LogObserver
+from ._observe import Exchange, Hooks, Observer, Observers
 from ._ratelimit import Limiter, SlotHandle
 from ._version import __version__
 
 if TYPE_CHECKING:
     import aiohttp
-
-logger = logging.getLogger("plane_async")
 
 USER_AGENT = f"plane-async/{__version__}"
 
@@ -80,6 +79,8 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        observers: Sequence[Observer] = (),
+        hooks: Hooks | None = None,
     ) -> None:
         self.settings = settings
         self._limiter_factory = limiter
@@ -98,6 +99,8 @@ class Transport:
         self._waiting: set[asyncio.Task[Any]] = set()
         self._interrupted: set[asyncio.Task[Any]] = set()
         self.stats = RequestStats()
+        #: logging first, then telemetry; told about every request (see _observe.py)
+        self.observers = Observers((LogObserver(self._remaining), *observers), hooks)
         self._headers = {
             "X-API-Key": settings.api_key,
             "User-Agent": USER_AGENT,
@@ -209,6 +212,29 @@ class Transport:
         faults, once retries are used up. ``metered=False``: a route Plane does not
         rate-limit (its ViewSets: stickies, invitations) takes no limiter slot.
         """
+        ex = self.observers.begin(method.upper(), path, params)
+        try:
+            response = await self._request(ex, method, path, params=params, json=json,
+                                           timeout=timeout, retry_post=retry_post,
+                                           metered=metered)  # fmt: skip
+        except BaseException as exc:
+            ex.finished(exc)
+            raise
+        ex.finished(None)
+        return response
+
+    async def _request(
+        self,
+        ex: Exchange,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Any,
+        timeout: float | None,
+        retry_post: bool | None,
+        metered: bool,
+    ) -> Response:
         s = self.settings
         method = method.upper()
         session = self._get_session()
@@ -230,9 +256,9 @@ class Transport:
         while True:
             attempt += 1
             result = await self._attempt(
-                session, method, url, params, body_bytes, headers, request_timeout, metered
+                session, method, url, params, body_bytes, headers, request_timeout, ex, metered
             )
-            elapsed_ms = result.elapsed * 1000
+            await ex.received(result)
             self.stats.requests += 1
             if attempt > 1:
                 self.stats.retries += 1
@@ -240,8 +266,6 @@ class Transport:
                 err = result.error
                 err.attempts = attempt
                 self.stats.transport_errors += 1
-                logger.debug("%s %s failed in %.1f ms: %s", method, path, elapsed_ms,
-                             type(err).__name__)  # fmt: skip
                 if self._closed:
                     # aclose() closed the session under this request: not a network fault
                     raise ClientClosedError(
@@ -249,31 +273,21 @@ class Transport:
                     ) from err
                 if may_retry and attempt <= s.max_retries:
                     delay = self._backoff(attempt)
-                    logger.info(
-                        "%s %s failed (%s); retry %d/%d in %.2fs",
-                        method, path, type(err).__name__, attempt, s.max_retries, delay,
-                    )  # fmt: skip
+                    ex.retrying(type(err).__name__, delay)
                     await self._pause(delay)
                     continue
                 raise err
             status = result.status
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug(
-                    "%s %s -> %d in %.1f ms (remaining %s)",
-                    method, path, status, elapsed_ms, self._remaining(result.headers),
-                )  # fmt: skip
             if status == 429:
                 self.stats.rate_limited += 1
             if status == 429 and metered and attempt <= s.max_retries:
                 # the limiter closed its shared gate for Retry-After; the next slot waits for it
-                logger.warning("%s %s rate limited (429); retry %d/%d", method, path, attempt,
-                               s.max_retries)  # fmt: skip
+                ex.retrying("429", 0.0)
                 continue
             if status in proto.RETRYABLE_STATUSES and may_retry and attempt <= s.max_retries:
                 hinted = proto.parse_retry_after(result.headers)
                 delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
-                logger.info("%s %s -> %d; retry %d/%d in %.2fs", method, path, status, attempt,
-                            s.max_retries, delay)  # fmt: skip
+                ex.retrying(str(status), delay)
                 await self._pause(delay)
                 continue
             try:
@@ -287,7 +301,9 @@ class Transport:
                         body=text(result.raw), headers=result.headers, attempts=attempt,
                     )  # fmt: skip
                     if may_retry and attempt <= s.max_retries:
-                        await self._pause(self._backoff(attempt))
+                        delay = self._backoff(attempt)
+                        ex.retrying(type(err).__name__, delay)
+                        await self._pause(delay)
                         continue
                     raise err from exc
                 body = text(result.raw)
@@ -319,6 +335,7 @@ class Transport:
         body: bytes | None,
         headers: Mapping[str, str],
         timeout: aiohttp.ClientTimeout | None,
+        ex: Exchange,
         metered: bool = True,
     ) -> Attempt:
         if self._closed:  # closed during a retry pause that was not interruptible
@@ -327,6 +344,7 @@ class Transport:
         admitted = False
         if task is not None:
             self._waiting.add(task)
+        ex.queued()
         try:
             async with self.limiter.slot() if metered else _unmetered() as slot:
                 admitted = True
@@ -337,6 +355,7 @@ class Transport:
                     raise ClientClosedError("this AsyncPlane was closed while the request waited")
                 if session.closed:
                     raise ClientClosedError("the aiohttp session passed as session= is closed")
+                await ex.admitted()
                 s = self.settings
                 out = await send_once(
                     session, slot, method, url, params=params, body=body, headers=headers,

@@ -212,7 +212,8 @@ async def test_the_api_key_appears_in_no_log_repr_exception_or_traceback(
     assert all(isinstance(e, PlaneError) for e in rec.errors)
     assert any(isinstance(e, APIError | TransportError) and e.cursor for e in rec.errors)
     levels = {r.levelno for r in caplog.records if r.name.startswith("plane_async")}
-    assert {logging.DEBUG, logging.INFO, logging.WARNING} <= levels
+    # every level the client logs requests at (a handled 429 is INFO, once per call)
+    assert {logging.DEBUG, logging.INFO} <= levels
 
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s %(args)s")
     for record in caplog.records:

@@ -12,6 +12,7 @@ from .. import _protocol as proto
 from .._converter import unstructure_for_write
 from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
+from .._operations import bind_operation
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
 from .._types import IdLike, ListOptions, ReadOptions
@@ -275,7 +276,7 @@ class Resource:
                     return []
                 raise
 
-        return fetch, kwargs
+        return bind_operation(fetch), kwargs
 
 
 def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
