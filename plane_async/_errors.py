@@ -63,7 +63,18 @@ __all__ = [
 
 
 class PlaneError(Exception):
-    """Base class of every error raised by plane_async."""
+    """Base class of every error raised by plane_async.
+
+    Every error pickles with its attributes (``ProcessPoolExecutor`` and
+    ``multiprocessing`` send errors between processes): the message and whatever the
+    instance holds, including attributes a subclass adds. Tracebacks and chained causes
+    are not pickled, as for any exception.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls cls(*args), which fails for the keyword-only
+        # __init__ of most subclasses; rebuild without __init__ and restore __dict__.
+        return _rebuild, (type(self), self.args), self.__dict__
 
 
 class PlaneValueError(PlaneError, ValueError):
@@ -242,6 +253,13 @@ class ServerError(APIError):
 
 class ResponseDecodeError(APIError):
     """The body is not the JSON it should be (an HTML proxy page, a truncated body)."""
+
+
+def _rebuild(cls: type[PlaneError], args: tuple[Any, ...]) -> PlaneError:
+    """Unpickle a PlaneError: a bare instance with ``args``; pickle then sets ``__dict__``."""
+    err = cls.__new__(cls, *args)
+    err.args = args  # OSError's __new__ (RequestTimeoutError is a TimeoutError) may not set it
+    return err
 
 
 def _flatten_messages(value: object) -> list[str]:
