@@ -240,11 +240,20 @@ class ConflictError(APIError):
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is in seconds (None if not sent)."""
 
+    #: the longest ``retry_after`` reports: the client sets its ``RateLimit.max_retry_after``
+    max_retry_after: float = 300.0
+
     @property
     def retry_after(self) -> float | None:
+        """The pause the server asked for, as the client's limiter applies it: at least one
+        second and at most ``max_retry_after`` (a hostile or broken ``Retry-After`` such as
+        ``inf`` or a million seconds would hang a caller that sleeps on it)."""
         from ._protocol import parse_retry_after
 
-        return parse_retry_after(self.headers)
+        seconds = parse_retry_after(self.headers)
+        if seconds is None:
+            return None
+        return min(max(seconds, 1.0), self.max_retry_after)
 
 
 class ServerError(APIError):

@@ -290,6 +290,9 @@ def error_for_status(
         message = f"{message} (no API key was sent: pass api_key= or set PLANE_API_KEY)"
     elif status >= 500:
         cls = ServerError
+    elif status < 200 or 300 <= status < 400:
+        cls = APIError
+        message = _not_an_answer(status, message, headers)
     else:
         cls = _STATUS_ERRORS.get(status, APIError)
     return cls(
@@ -301,6 +304,25 @@ def error_for_status(
         headers=headers,
         attempts=attempts,
     )
+
+
+def _not_an_answer(status: int, message: str, headers: Mapping[str, str]) -> str:
+    """The message of a 1xx or 3xx status: only 2xx is success, and redirects are not
+    followed (the API key must never be sent to another URL)."""
+    if 300 <= status < 400:
+        location = next((v for k, v in headers.items() if k.lower() == "location"), None)
+        where = f" to {location}" if location else ""
+        return (
+            f"the server answered {status} (a redirect{where}); redirects are not followed so "
+            "the API key never leaves for another URL: check base_url (https://, the host, no "
+            "trailing path) or a proxy in front of Plane"
+        )
+    return f"the server answered {status} ({message}); only a 2xx status is a success"
+
+
+def is_route_not_found(body: Any) -> bool:
+    """True when a 404 body means "no such route" (Django's handler404), not "no such object"."""
+    return isinstance(body, dict) and body.get("error") == "Page not found."
 
 
 # ---------------------------------------------------------------------------- retries

@@ -16,7 +16,7 @@ import attrs
 import orjson
 
 from . import _protocol as proto
-from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
+from ._errors import ClientClosedError, PlaneValueError, RateLimitError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
 from ._ratelimit import Limiter
 from ._version import __version__
@@ -224,6 +224,8 @@ class Transport:
         if body_bytes is not None:
             headers = {**headers, "Content-Type": "application/json"}
         attempt = 0
+        # True once an attempt may have reached the server without its answer arriving
+        uncertain = False
         while True:
             attempt += 1
             result = await self._attempt(
@@ -245,6 +247,7 @@ class Transport:
                         "this AsyncPlane was closed while the request was in flight"
                     ) from err
                 if may_retry and attempt <= s.max_retries:
+                    uncertain = True
                     delay = self._backoff(attempt)
                     logger.info(
                         "%s %s failed (%s); retry %d/%d in %.2fs",
@@ -269,14 +272,16 @@ class Transport:
             if status in proto.RETRYABLE_STATUSES and may_retry and attempt <= s.max_retries:
                 hinted = proto.parse_retry_after(result.headers)
                 delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
+                uncertain = True  # a gateway may have passed the request on before failing
                 logger.info("%s %s -> %d; retry %d/%d in %.2fs", method, path, status, attempt,
                             s.max_retries, delay)  # fmt: skip
                 await self._pause(delay)
                 continue
+            success = 200 <= status < 300  # 1xx and 3xx are not answers either
             try:
                 body = decode(result.raw)
             except orjson.JSONDecodeError as exc:
-                if status < 400:
+                if success:
                     err = ResponseDecodeError(
                         f"the {status} response is not valid JSON ({len(result.raw)} bytes, "
                         f"starts {result.raw[:40]!r})",
@@ -288,11 +293,22 @@ class Transport:
                         continue
                     raise err from exc
                 body = text(result.raw)
-            if status >= 400 or status in (301, 302, 303, 307, 308):
-                raise proto.error_for_status(
+            if not success:
+                if status == 404 and method == "DELETE" and uncertain:
+                    if not proto.is_route_not_found(body):
+                        # An earlier attempt may have reached the server and deleted it
+                        # before the connection failed: gone is what the caller asked for.
+                        logger.info("%s %s -> 404 on a retry: an earlier attempt deleted it",
+                                    method, path)  # fmt: skip
+                        return Response(method=method, url=url, status=status,
+                                        headers=result.headers, body=None)  # fmt: skip
+                error = proto.error_for_status(
                     status, method=method, url=url, body=body, headers=result.headers,
                     attempts=attempt,
                 )  # fmt: skip
+                if isinstance(error, RateLimitError):
+                    error.max_retry_after = s.max_retry_after
+                raise error
             return Response(method=method, url=url, status=status, headers=result.headers,
                             body=body)  # fmt: skip
 

@@ -99,7 +99,7 @@ class Resource:
             else path(self._client._work_items_segment or "work-items")
         )
         raise ResponseDecodeError(
-            f"expected {what} from {method} {resolved}, got {type(body).__name__}",
+            f"expected {what} from {method} {resolved}, got {_json_kind(body)}",
             status=200,
             method=method,
             url=self._client.base_url + resolved,
@@ -151,7 +151,12 @@ class Resource:
         if params:
             query_params.update(params)
         body = await self._call("GET", path, params=query_params or None)
-        return structure(model, body)
+        return self._object(model, body, "GET", path)
+
+    def _object(self, model: type[M], body: Any, method: str, path: Path) -> M:
+        """``body`` as a ``model``; a single-object call needs a JSON object (a ``null``,
+        an array or a string raises ResponseDecodeError now, not when a field is read)."""
+        return structure(model, self._expect(body, dict, method, path, f"a {model.__name__} object"))
 
     async def _write(
         self,
@@ -163,7 +168,7 @@ class Resource:
         retry_post: bool | None = None,
     ) -> M:
         data = await self._call(method, path, json=dict(body), retry_post=retry_post)
-        return structure(model, data)
+        return self._object(model, data, method, path)
 
     async def _upsert(
         self,
@@ -265,6 +270,14 @@ class Resource:
         return fetch, kwargs
 
 
+def _json_kind(body: Any) -> str:
+    """What a decoded JSON body is, in JSON's words."""
+    if body is None:
+        return "null"
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    return kinds.get(type(body), "a number")
+
+
 def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
     unknown = set(options) - set(accepted)
     if unknown:
@@ -310,5 +323,4 @@ def write_body(
 
 def is_route_not_found(exc: NotFoundError) -> bool:
     """True when a 404 means "no such route" (Django's handler404), not "no such object"."""
-    body = exc.body
-    return isinstance(body, dict) and body.get("error") == "Page not found."
+    return proto.is_route_not_found(exc.body)

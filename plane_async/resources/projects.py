@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, Unpack
 
 from .._errors import PlaneValueError
-from .._models import Network, Project, ProjectSummary, structure
+from .._models import Network, Project, ProjectSummary
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
@@ -194,5 +194,6 @@ class ProjectsResource(Resource):
                 )
             if names:
                 params = {"fields": ",".join(dict.fromkeys(names))}
-        body = await self._call("GET", self._project_path(project_id, "summary"), params=params)
-        return structure(ProjectSummary, body)
+        path = self._project_path(project_id, "summary")
+        body = await self._call("GET", path, params=params)
+        return self._object(ProjectSummary, body, "GET", path)
