@@ -294,14 +294,18 @@ class Transport:
                     raise err from exc
                 body = text(result.raw)
             if not success:
-                if status == 404 and method == "DELETE" and uncertain:
-                    if not proto.is_route_not_found(body):
-                        # An earlier attempt may have reached the server and deleted it
-                        # before the connection failed: gone is what the caller asked for.
-                        logger.info("%s %s -> 404 on a retry: an earlier attempt deleted it",
-                                    method, path)  # fmt: skip
-                        return Response(method=method, url=url, status=status,
-                                        headers=result.headers, body=None)  # fmt: skip
+                # An earlier attempt may have reached the server and deleted the object
+                # before the connection failed: gone is what the caller asked for.
+                if (
+                    status == 404
+                    and method == "DELETE"
+                    and uncertain
+                    and not proto.is_route_not_found(body)
+                ):
+                    logger.info("%s %s -> 404 on a retry: an earlier attempt deleted it",
+                                method, path)  # fmt: skip
+                    return Response(method=method, url=url, status=status,
+                                    headers=result.headers, body=None)  # fmt: skip
                 error = proto.error_for_status(
                     status, method=method, url=url, body=body, headers=result.headers,
                     attempts=attempt,

@@ -40,9 +40,7 @@ async def test_a_status_outside_2xx_is_an_error_not_an_empty_success(
 
 
 @pytest.mark.parametrize("status", [300, 304])
-async def test_get_and_create_with_a_non_2xx_status_raise(
-    local: LocalServer, status: int
-) -> None:
+async def test_get_and_create_with_a_non_2xx_status_raise(local: LocalServer, status: int) -> None:
     local.answer(ITEM, ISSUE, status=status)
     local.answer(ITEMS, ISSUE, status=status)
     async with local.client() as plane:

@@ -156,7 +156,8 @@ class Resource:
     def _object(self, model: type[M], body: Any, method: str, path: Path) -> M:
         """``body`` as a ``model``; a single-object call needs a JSON object (a ``null``,
         an array or a string raises ResponseDecodeError now, not when a field is read)."""
-        return structure(model, self._expect(body, dict, method, path, f"a {model.__name__} object"))
+        found = self._expect(body, dict, method, path, f"a {model.__name__} object")
+        return structure(model, found)
 
     async def _write(
         self,
