@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
+from ._secret import SecretURL
 from ._transport import RequestStats, Response, Transport, TransportSettings
 
 if TYPE_CHECKING:
@@ -52,14 +53,22 @@ class AsyncPlane:
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
         limiter: Limiter | None = None,
     ) -> None:
-        key = proto.check_api_key(
+        # Rebound at once: the parameter would otherwise show the key in this frame's
+        # locals (capture_locals, pytest -l) if a later check raises.
+        api_key = key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
         )
         ws = workspace if workspace is not None else os.environ.get("PLANE_WORKSPACE") or None
         self._workspace = proto.check_slug(ws) if ws is not None else None
         url = base_url if base_url is not None else os.environ.get("PLANE_BASE_URL")
+        if proxy is not None:
+            if not isinstance(proxy, str) or urlsplit(proxy).scheme not in ("http", "https"):
+                raise PlaneValueError("proxy must be an http:// or https:// URL")
+            proxy = SecretURL(proxy)
         self._base_url = proto.normalize_base_url(
-            url or proto.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
+            url or proto.DEFAULT_BASE_URL,
+            allow_insecure_http=allow_insecure_http,
+            via_proxy=proxy is not None,
         )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise PlaneValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -91,8 +100,6 @@ class AsyncPlane:
             backoff_base, "retry_backoff base", allow_zero=True
         )
         backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
-        if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
-            raise PlaneValueError("proxy must be an http:// or https:// URL")
         self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
         if not isinstance(self._rate_limit, RateLimit):
             raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
@@ -209,7 +216,10 @@ class AsyncPlane:
         return self._transport.limiter.quota()
 
     def __repr__(self) -> str:
-        return f"AsyncPlane(base_url={self._base_url!r}, workspace={self._workspace!r})"
+        # getattr: a client whose __init__ raised is still printed (locals capture, pdb)
+        base_url = getattr(self, "_base_url", None)
+        workspace = getattr(self, "_workspace", None)
+        return f"AsyncPlane(base_url={base_url!r}, workspace={workspace!r})"
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -26,6 +26,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
+from ._secret import Secret
 
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
@@ -48,12 +49,15 @@ _INVALID_KEY_MARKERS = ("token is not valid", "api key", "api token", "expired",
 # ---------------------------------------------------------------------------- settings
 
 
-def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
+def normalize_base_url(
+    base_url: str, *, allow_insecure_http: bool = False, via_proxy: bool = False
+) -> str:
     """Return ``scheme://host[:port][/prefix]/api/v1/`` for a Plane base URL.
 
     Accepts the bare host (``https://api.plane.so``), a self-hosted URL with a path prefix,
     or a URL that already ends in ``/api/v1``. Plain ``http://`` is refused for any host but
-    loopback unless ``allow_insecure_http`` (the API key would travel in clear text).
+    loopback unless ``allow_insecure_http`` (the API key would travel in clear text); through
+    a proxy (``via_proxy``) loopback is the proxy's, so it is refused for every host.
     """
     if not isinstance(base_url, str) or not base_url.strip():
         raise PlaneValueError("base_url must be a URL such as 'https://api.plane.so'")
@@ -68,6 +72,12 @@ def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> s
         raise PlaneValueError("base_url must not contain credentials; pass api_key= instead")
     if parts.query or parts.fragment:
         raise PlaneValueError(f"base_url must not have a query or fragment, got {text!r}")
+    if parts.scheme == "http" and not allow_insecure_http and via_proxy:
+        raise PlaneValueError(
+            f"refusing plain http:// to {parts.hostname!r} through a proxy: the API key would "
+            "cross the network unencrypted (a loopback name is resolved by the proxy, not "
+            "here). Use https://, or pass allow_insecure_http=True if you really mean it"
+        )
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise PlaneValueError(
             f"refusing plain http:// to {parts.hostname!r}: the API key would be sent unencrypted. "
@@ -91,8 +101,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_api_key(api_key: object) -> str:
-    """Refuse a missing key or one with whitespace/control characters (header injection)."""
+def check_api_key(api_key: object) -> Secret:
+    """Refuse a missing key or one with whitespace/control characters (header injection).
+
+    Returns the key as a ``Secret`` (its repr is redacted), so no frame local shows it.
+    """
+    if isinstance(api_key, str) and not isinstance(api_key, Secret):
+        api_key = Secret(api_key)
     if api_key is None or api_key == "":
         raise PlaneValueError(
             "no API key: pass api_key= or set PLANE_API_KEY "
@@ -106,7 +121,7 @@ def check_api_key(api_key: object) -> str:
             "api_key contains whitespace or control characters; copy the key again without "
             "spaces or line breaks"
         )
-    return api_key
+    return api_key if isinstance(api_key, Secret) else Secret(api_key)
 
 
 def check_slug(workspace: object) -> str:

@@ -19,6 +19,7 @@ from . import _protocol as proto
 from ._errors import ClientClosedError, PlaneValueError, RateLimitError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
 from ._ratelimit import Limiter
+from ._secret import redact_url
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class TransportSettings:
     max_retry_after: float
     max_response_bytes: int
     verify_ssl: bool
-    proxy: str | None
+    proxy: str | None = attrs.field(repr=lambda url: repr(url and redact_url(url)))
     backoff_base: float
     backoff_cap: float
 
@@ -104,7 +105,8 @@ class Transport:
         }
 
     def __repr__(self) -> str:
-        return f"Transport(base_url={self.settings.base_url!r})"
+        settings = getattr(self, "settings", None)
+        return f"Transport(base_url={settings.base_url if settings else None!r})"
 
     @property
     def closed(self) -> bool:
