@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from ._errors import ClientClosedError, PlaneValueError
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
 from ._transport import RequestStats, Response, Transport, TransportSettings
+from ._values import check_json
 
 if TYPE_CHECKING:
     import aiohttp
@@ -223,6 +225,19 @@ class AsyncPlane:
 
     # ------------------------------------------------------------------ lifecycle
 
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        # As aiohttp's and httpx's clients do: name the object the caller forgot to close,
+        # not only aiohttp's connector. _warn is bound now: at interpreter exit the
+        # warnings module may already be gone.
+        transport = getattr(self, "_transport", None)
+        if transport is not None and transport.holds_connections:
+            _warn(
+                f"unclosed {self!r}: use `async with AsyncPlane(...) as plane:` or "
+                "`await plane.aclose()` when done",
+                ResourceWarning,
+                source=self,
+            )
+
     async def __aenter__(self) -> AsyncPlane:
         if self.closed:
             raise ClientClosedError("this AsyncPlane is closed; create a new one")
@@ -258,6 +273,7 @@ class AsyncPlane:
         """
         if not isinstance(method, str) or not method.isalpha():
             raise PlaneValueError(f"method must be an HTTP method like 'GET', got {method!r}")
+        check_json(json, "json")
         response = await self._send(
             method, proto.normalize_raw_path(path), params=_params(params), json=json,
             timeout=timeout,

@@ -113,6 +113,12 @@ class Transport:
         return self._closed
 
     @property
+    def holds_connections(self) -> bool:
+        """True while a session this transport opened (not a caller's) is still open."""
+        session = self._session
+        return self._owns_session and session is not None and not session.closed
+
+    @property
     def limiter(self) -> Limiter:
         """The limiter for the running event loop (needs one running)."""
         loop = asyncio.get_running_loop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
+import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -14,7 +14,10 @@ from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDec
 from .._models import PlaneModel, structure, structurer
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
+from .._stream import ResultStream
+from .._suggest import same_meaning
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import check_field
 
 if TYPE_CHECKING:
     from .._client import AsyncPlane
@@ -215,7 +218,7 @@ class Resource:
             model, path, options, params=params, paginated=paginated,
             not_found_empty=not_found_empty,
         )  # fmt: skip
-        return iter_pages(fetch, structurer(model), **kwargs)
+        return ResultStream(iter_pages(fetch, structurer(model), **kwargs), self._caller())
 
     def _items(
         self,
@@ -231,7 +234,14 @@ class Resource:
             model, path, options, params=params, paginated=paginated,
             not_found_empty=not_found_empty,
         )  # fmt: skip
-        return iter_items(fetch, structurer(model), **kwargs)
+        return ResultStream(iter_items(fetch, structurer(model), **kwargs), self._caller())
+
+    def _caller(self) -> str:
+        """``plane.issues.list(...)``: the public call that asked for a stream, for its
+        misuse message (two frames up: the namespace method that called _items/_pages)."""
+        namespace = type(self).__name__.removesuffix("Resource").lower()
+        method = sys._getframe(2).f_code.co_name
+        return f"plane.{namespace}.{method}(...)"
 
     def _reader(
         self,
@@ -303,12 +313,14 @@ def write_body(
 ) -> dict[str, Any]:
     """A JSON body from typed keyword arguments: absent means "leave as is", None clears.
 
-    Unknown names are refused (the server would silently ignore them); ids are checked.
+    ``accepted`` maps each writable name to its type (``writable(SomeFields)``). Unknown
+    names are refused (the server would silently ignore them); values of the wrong type,
+    non-finite numbers and ids are checked.
     """
     body: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in accepted:
-            close = difflib.get_close_matches(name, list(accepted), n=3)
+            close = same_meaning(name, accepted)
             hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
             names = ", ".join(sorted(accepted))
             raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
@@ -318,6 +330,8 @@ def write_body(
             if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
                 raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
             value = [proto.check_id(v, name) for v in value]
+        else:
+            check_field(what, name, value, accepted[name])
         body[name] = unstructure_for_write(value)
     return body
 

@@ -13,6 +13,7 @@ from .._errors import NotFoundError, PlaneValueError
 from .._models import Issue, Priority, SearchResult, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
 from ._checks import check_external, check_name, check_update, order_params
 
@@ -64,7 +65,7 @@ class IssueFields(IssueCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = IssueFields.__annotations__
+_ACCEPTED = writable(IssueFields)
 _IDS = frozenset({"state", "parent", "estimate_point", "type_id", "created_by"})
 _ID_LISTS = frozenset({"assignees", "labels"})
 

@@ -13,6 +13,7 @@ from .._errors import PlaneValueError
 from .._models import Issue, Module, ModuleIssue, ModuleStatus, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import (
     check_external,
@@ -60,7 +61,7 @@ class ModuleFields(ModuleCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = ModuleFields.__annotations__
+_ACCEPTED = writable(ModuleFields)
 _IDS = frozenset({"lead"})
 _ID_LISTS = frozenset({"members"})
 

@@ -10,6 +10,7 @@ from .._errors import PlaneValueError
 from .._models import Network, Project, ProjectSummary
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import check_update, order_params
 
@@ -66,7 +67,7 @@ class ProjectFields(ProjectCreateFields, total=False):
     estimate: IdLike | None
 
 
-_ACCEPTED = ProjectFields.__annotations__
+_ACCEPTED = writable(ProjectFields)
 _IDS = frozenset({"project_lead", "default_assignee", "default_state", "estimate"})
 
 
