@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import pytest
@@ -145,7 +145,7 @@ IDS = [r[0] for r in READS]
 
 
 async def _drain(result: Any) -> Any:
-    if inspect.isasyncgen(result):
+    if isinstance(result, AsyncGenerator):  # list()/pages() return a ResultStream
         return await collect(result)
     return await result
 
