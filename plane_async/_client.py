@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
-from ._errors import ClientClosedError, PlaneValueError
+from ._errors import ClientClosedError, NotFoundError, PlaneValueError
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
 from ._transport import RequestStats, Response, Transport, TransportSettings
@@ -254,6 +254,33 @@ class AsyncPlane:
     async def aclose(self) -> None:
         """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
         await self._transport.aclose()
+
+    async def check(self) -> None:
+        """Verify the API key and the workspace with one request, or raise a precise error.
+
+        For a FastAPI lifespan or the start of a job: ``InvalidAPIKeyError`` for a wrong,
+        expired or deactivated key, ``PermissionDeniedError`` naming the workspace when it
+        does not exist or the key's user is not a member, ``NotFoundError`` when base_url
+        has no Plane API, ``TransportError`` when the server cannot be reached. Without a
+        workspace, only the key is verified.
+        """
+        if self._workspace is None:
+            path = "users/me/"
+            params = None
+        else:
+            path = proto.build_path("workspaces", self._workspace, "projects")
+            params = {"per_page": "1", "fields": "id"}
+        try:
+            await self._send("GET", path, params=params)
+        except NotFoundError as exc:
+            if not proto.is_route_not_found(exc.body):
+                raise
+            raise NotFoundError(
+                f"{self._base_url} has no Plane API ({exc.message}): check base_url (the "
+                "address of your Plane server, e.g. https://plane.example.com)",
+                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
+                headers=exc.headers, attempts=exc.attempts,
+            ) from exc  # fmt: skip
 
     # ------------------------------------------------------------------ raw access
 

@@ -300,6 +300,7 @@ def error_for_status(
             )
         else:
             cls = PermissionDeniedError
+            message = _permission_hint(message, url)
     elif status == 401:
         cls = AuthenticationError
         message = f"{message} (no API key was sent: pass api_key= or set PLANE_API_KEY)"
@@ -319,6 +320,33 @@ def error_for_status(
         headers=headers,
         attempts=attempts,
     )
+
+
+_GENERIC_403 = "you do not have permission to perform this action"
+_SCOPE_RE = re.compile(r"/api/v1/workspaces/([^/]+)/(?:projects/([0-9a-fA-F-]{32,36})/)?")
+
+
+def _permission_hint(message: str, url: str) -> str:
+    """Plane's bare 403 names nothing: say which workspace (and project) was refused, and,
+    for the permission check's generic message, the likely causes."""
+    match = _SCOPE_RE.search(urlsplit(url).path)
+    if match is None:
+        return message
+    workspace, project = unquote(match.group(1)), match.group(2)
+    scope = f"workspace {workspace!r}" + (f", project {project}" if project else "")
+    if _GENERIC_403 not in message.lower():
+        return f"{message} ({scope})"
+    if project:
+        causes = (
+            "check the workspace slug (the part after the host in your Plane URL), that the "
+            "project exists in that workspace, and that the API key's user is a member of both"
+        )
+    else:
+        causes = (
+            "check the workspace slug (the part after the host in your Plane URL) and that the "
+            "API key's user is a member of that workspace"
+        )
+    return f"{message} ({scope}): {causes}"
 
 
 def _not_an_answer(status: int, message: str, headers: Mapping[str, str]) -> str:

@@ -213,10 +213,11 @@ class Resource:
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> AsyncGenerator[Page[M], None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty,
+            not_found_empty=not_found_empty, check_body=check_body,
         )  # fmt: skip
         return ResultStream(iter_pages(fetch, structurer(model), **kwargs), self._caller())
 
@@ -229,10 +230,11 @@ class Resource:
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> AsyncGenerator[M, None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty,
+            not_found_empty=not_found_empty, check_body=check_body,
         )  # fmt: skip
         return ResultStream(iter_items(fetch, structurer(model), **kwargs), self._caller())
 
@@ -252,9 +254,11 @@ class Resource:
         params: Mapping[str, str] | None,
         paginated: bool,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> tuple[Callable[[dict[str, str]], Awaitable[Any]], dict[str, Any]]:
         """The page fetcher and the engine's arguments. ``not_found_empty``: a 404 for the
-        object (not the route) is an empty list, for lookups that answer one object or 404."""
+        object (not the route) is an empty list, for lookups that answer one object or 404.
+        ``check_body`` sees each body first (and raises if it is not what was asked for)."""
         _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
@@ -272,11 +276,14 @@ class Resource:
 
         async def fetch(page_params: dict[str, str]) -> Any:
             try:
-                return await self._call("GET", path, params={**fixed, **page_params} or None)
+                body = await self._call("GET", path, params={**fixed, **page_params} or None)
             except NotFoundError as exc:
                 if not_found_empty and not is_route_not_found(exc):
                     return []
                 raise
+            if check_body is not None:
+                check_body(body)
+            return body
 
         return fetch, kwargs
 
