@@ -15,5 +15,16 @@ from ._app import FakePlane, RequestRecord
 from ._faults import Faults
 from ._seed import Seed
 from ._store import Store
+from ._webhooks import Webhook, WebhookDelivery, WebhookFaults, WebhookSender
 
-__all__ = ["FakePlane", "Faults", "RequestRecord", "Seed", "Store"]
+__all__ = [
+    "FakePlane",
+    "Faults",
+    "RequestRecord",
+    "Seed",
+    "Store",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookFaults",
+    "WebhookSender",
+]

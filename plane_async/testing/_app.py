@@ -9,7 +9,7 @@ import time
 import traceback
 import uuid
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -32,6 +32,7 @@ from ._render import Renderer
 from ._router import ApiError, Call, Route, Router, server_error
 from ._seed import Seed, seed_store
 from ._store import Store
+from ._webhooks import WebhookFaults, WebhookSender
 
 __all__ = ["FakePlane", "RequestRecord"]
 
@@ -99,6 +100,10 @@ class FakePlane:
       :class:`Faults`; change them at run time through ``server.faults``.
     - ``legacy_paths``: behave like an older server that only knows ``issues/``.
     - ``timezone``: the API user's timezone, which Plane renders datetimes in.
+    - ``webhooks``: ``[(url, secret), ...]`` to post signed deliveries to, as Plane does,
+      for the objects changed through the API; ``server.webhooks.add(url, secret)`` adds
+      one while running and ``await server.webhooks.join()`` waits for the deliveries.
+      ``webhook_faults``: a :class:`WebhookFaults` (delays, duplicates, lost responses).
     """
 
     def __init__(
@@ -121,6 +126,8 @@ class FakePlane:
         timezone: str = "UTC",
         host: str = "127.0.0.1",
         port: int = 0,
+        webhooks: Iterable[tuple[str, str]] = (),
+        webhook_faults: WebhookFaults | None = None,
     ) -> None:
         seed = Seed() if seed is None else seed
         self.workspace = workspace
@@ -142,6 +149,10 @@ class FakePlane:
             random_seed=fault_seed,
         )
         self.legacy_paths = legacy_paths
+        #: the webhooks and the deliveries made to them
+        self.webhooks = WebhookSender(self.store, faults=webhook_faults)
+        for url, secret in webhooks:
+            self.webhooks.add(url, secret)
         self.requests: list[RequestRecord] = []
         #: exceptions raised by the fake's own handlers (answered with a 500)
         self.errors: list[str] = []
@@ -176,6 +187,7 @@ class FakePlane:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        await self.webhooks.close()
 
     async def __aenter__(self) -> FakePlane:
         return await self.start()
@@ -339,13 +351,17 @@ class FakePlane:
         )
         call.project_row = project
         try:
-            return handler(call)
+            change = self.webhooks.before(call, request.path[len(_PREFIX) :])
+            reply = handler(call)
         except ApiError as exc:
             return exc.status, exc.body
         except Exception:
             self.errors.append(traceback.format_exc())
             error = server_error()
             return error.status, error.body
+        if change is not None:
+            self.webhooks.after(change, *reply)
+        return reply
 
 
 _THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}

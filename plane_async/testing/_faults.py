@@ -6,11 +6,27 @@ import random
 
 import attrs
 
-__all__ = ["Faults"]
+__all__ = ["Faults", "SeededFaults"]
 
 
 @attrs.define
-class Faults:
+class SeededFaults:
+    """Base of the fault settings: rates drawn from a generator seeded with ``random_seed``
+    (keyword-only), so a run is reproducible."""
+
+    random_seed: int = attrs.field(default=0, kw_only=True)
+    rng: random.Random = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.rng = random.Random(self.random_seed)
+
+    def roll(self, rate: float) -> bool:
+        """True with probability ``rate`` (no draw at all when the rate is 0)."""
+        return rate > 0 and self.rng.random() < rate
+
+
+@attrs.define
+class Faults(SeededFaults):
     """What goes wrong, and how often. Assign attributes at any time to change them.
 
     Every rate is a probability per request, drawn from a generator seeded with
@@ -36,15 +52,6 @@ class Faults:
     burst_retry_after: int = 1
     latency: float = 0.0
     latency_jitter: float = 0.0
-    random_seed: int = 0
-    rng: random.Random = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        self.rng = random.Random(self.random_seed)
-
-    def roll(self, rate: float) -> bool:
-        """True with probability ``rate`` (no draw at all when the rate is 0)."""
-        return rate > 0 and self.rng.random() < rate
 
     def delay(self) -> float:
         if self.latency_jitter > 0:
