@@ -9,6 +9,7 @@ time), which short-lived scripts and CLIs would pay.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ import orjson
 
 from ._errors import APIError, RequestTimeoutError, ResponseTooLargeError, TransportError
 from ._ratelimit import SlotHandle
+from ._secret import split_proxy
 
 if TYPE_CHECKING:
     import aiohttp
@@ -78,6 +80,13 @@ async def send_once(
     import aiohttp
 
     out = Attempt()
+    proxy_headers = None
+    if proxy is not None:
+        proxy, proxy_headers = _proxy_args(proxy)
+        if proxy_headers is not None and not url.startswith("https:"):
+            # aiohttp sends proxy_headers on the CONNECT of an https request only; a plain
+            # http request carries Proxy-Authorization itself
+            headers, proxy_headers = {**headers, **proxy_headers}, None
     started = time.perf_counter()  # after the limiter: the log shows the server's time
     try:
         async with session.request(
@@ -88,6 +97,7 @@ async def send_once(
             headers=headers,
             allow_redirects=False,
             proxy=proxy,
+            proxy_headers=proxy_headers,
             timeout=timeout if timeout is not None else session.timeout,
         ) as resp:
             out.status = resp.status
@@ -111,6 +121,11 @@ async def send_once(
     if out.error is None:
         slot.observe(out.status, out.headers)
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _proxy_args(proxy: str) -> tuple[str, dict[str, str] | None]:
+    return split_proxy(proxy)
 
 
 async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:

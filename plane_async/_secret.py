@@ -8,9 +8,10 @@ travels through the client's frames and aiohttp's (a headers dict, a CIMultiDict
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import base64
+from urllib.parse import unquote, urlsplit
 
-__all__ = ["Secret", "SecretURL", "redact_url"]
+__all__ = ["Secret", "SecretURL", "redact_url", "split_proxy"]
 
 
 class Secret(str):
@@ -39,3 +40,20 @@ class SecretURL(str):
 
     def __repr__(self) -> str:
         return repr(redact_url(str(self)))
+
+
+def split_proxy(url: str) -> tuple[str, dict[str, str] | None]:
+    """A proxy URL without its credentials, and the ``Proxy-Authorization`` header they
+    make (a ``Secret``), or None. aiohttp would otherwise keep them in a ``yarl.URL``, whose
+    repr shows the password in every frame that holds it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    try:
+        raw = pair.encode("latin-1")  # what aiohttp's BasicAuth sends
+    except UnicodeEncodeError:
+        raw = pair.encode("utf-8")
+    bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    token = base64.b64encode(raw).decode("ascii")
+    return bare, {"Proxy-Authorization": Secret(f"Basic {token}")}

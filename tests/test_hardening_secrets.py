@@ -3,6 +3,8 @@ keep locals), and a proxy can neither carry it in clear text nor show its creden
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import socket
 import traceback
 import uuid
@@ -106,3 +108,67 @@ def test_proxy_credentials_appear_in_no_repr() -> None:
     assert "s3cret-pw" not in shown and "alice" not in shown
     assert "proxy.corp:3128" in repr(transport.settings)
     assert transport.settings.proxy == "http://alice:s3cret-pw@proxy.corp:3128"  # sent as is
+
+
+PROXY_TOKEN = base64.b64encode(b"alice:s3cret-pw").decode()
+
+
+async def test_proxy_credentials_are_in_no_frame_local_of_a_refused_connection() -> None:
+    port = _closed_port()
+    async with AsyncPlane(
+        api_key=KEY, proxy=f"http://alice:s3cret-pw@127.0.0.1:{port}", max_retries=0
+    ) as plane:
+        with pytest.raises(TransportError) as info:
+            await plane.users.me()
+    text = _with_locals(info.value)
+    assert "proxy" in text and "aiohttp" in text  # aiohttp's proxy frames were captured
+    assert "s3cret-pw" not in text and PROXY_TOKEN not in text
+    assert KEY not in text
+
+
+async def test_proxy_credentials_still_reach_the_proxy(local: LocalServer) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        # an HTTP proxy gets the absolute URL and the credentials in Proxy-Authorization
+        auth = request.headers.get("Proxy-Authorization")
+        seen.append((str(request.url), auth == f"Basic {PROXY_TOKEN}"))
+        return json_response({"id": str(PID), "display_name": "alice"})
+
+    local.on("users/me/", proxy)
+    proxy_url = local.base_url.replace("http://", "http://alice:s3cret-pw@")
+    async with AsyncPlane(
+        api_key=KEY,
+        base_url="http://plane.internal:8000",
+        proxy=proxy_url,
+        allow_insecure_http=True,
+        max_retries=0,
+    ) as plane:
+        me = await plane.users.me()
+    assert me.display_name == "alice"
+    assert seen == [("http://plane.internal:8000/api/v1/users/me/", True)]
+
+
+async def test_proxy_credentials_go_on_the_connect_of_an_https_request() -> None:
+    heads: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with AsyncPlane(
+            api_key=KEY, proxy=f"http://alice:s3cret-pw@127.0.0.1:{port}", max_retries=0
+        ) as plane:
+            with pytest.raises(TransportError):
+                await plane.users.me()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert heads[0].startswith(b"CONNECT api.plane.so:443 ")
+    assert f"Proxy-Authorization: Basic {PROXY_TOKEN}\r\n".encode() in heads[0]
+    assert KEY.encode() not in heads[0]  # the key only travels inside the tunnel
