@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
-from ._errors import ClientClosedError, NotFoundError, PlaneValueError
+from ._errors import (
+    ClientClosedError,
+    NotFoundError,
+    PlaneValueError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+)
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
 from ._transport import RequestStats, Response, Transport, TransportSettings
@@ -270,14 +276,24 @@ class AsyncPlane:
         else:
             path = proto.build_path("workspaces", self._workspace, "projects")
             params = {"per_page": "1", "fields": "id"}
+        hint = "check base_url (the address of your Plane server, e.g. https://plane.example.com)"
         try:
             await self._send("GET", path, params=params)
         except NotFoundError as exc:
             if not proto.is_route_not_found(exc.body):
                 raise
             raise NotFoundError(
-                f"{self._base_url} has no Plane API ({exc.message}): check base_url (the "
-                "address of your Plane server, e.g. https://plane.example.com)",
+                f"{self._base_url} has no Plane API ({exc.message}): {hint}",
+                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
+                headers=exc.headers, attempts=exc.attempts,
+            ) from exc  # fmt: skip
+        except ResponseDecodeError as exc:
+            if isinstance(exc, ResponseTooLargeError):
+                raise
+            # a web page (Plane's web app, a login portal) where the API should answer
+            raise ResponseDecodeError(
+                f"{self._base_url} answered with something that is not Plane's JSON API "
+                f"({exc.message}): {hint}",
                 status=exc.status, method=exc.method, url=exc.url, body=exc.body,
                 headers=exc.headers, attempts=exc.attempts,
             ) from exc  # fmt: skip

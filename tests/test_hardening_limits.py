@@ -190,6 +190,16 @@ async def test_check_says_when_base_url_has_no_plane_api(local: LocalServer) -> 
             await plane.check()
 
 
+async def test_check_says_when_base_url_answers_a_web_page(local: LocalServer) -> None:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=b"<html><body>Sign in</body></html>", content_type="text/html")
+
+    local.on("workspaces/acme/projects/", page)
+    async with local.client() as plane:
+        with pytest.raises(ResponseDecodeError, match=r"not Plane's JSON API.*check base_url"):
+            await plane.check()
+
+
 async def test_check_raises_a_view_403_as_it_is(local: LocalServer) -> None:
     async def answer(request: web.Request) -> web.Response:
         return json_response({"error": "Only admin can do that"}, status=403)
