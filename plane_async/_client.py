@@ -15,6 +15,7 @@ from ._errors import (
     PlaneValueError,
     ResponseDecodeError,
     ResponseTooLargeError,
+    reworded,
 )
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
@@ -282,21 +283,18 @@ class AsyncPlane:
         except NotFoundError as exc:
             if not proto.is_route_not_found(exc.body):
                 raise
-            raise NotFoundError(
-                f"{self._base_url} has no Plane API ({exc.message}): {hint}",
-                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
-                headers=exc.headers, attempts=exc.attempts,
-            ) from exc  # fmt: skip
+            raise reworded(
+                exc, f"{self._base_url} has no Plane API ({exc.message}): {hint}"
+            ) from exc
         except ResponseDecodeError as exc:
             if isinstance(exc, ResponseTooLargeError):
                 raise
             # a web page (Plane's web app, a login portal) where the API should answer
-            raise ResponseDecodeError(
+            message = (
                 f"{self._base_url} answered with something that is not Plane's JSON API "
-                f"({exc.message}): {hint}",
-                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
-                headers=exc.headers, attempts=exc.attempts,
-            ) from exc  # fmt: skip
+                f"({exc.message}): {hint}"
+            )
+            raise reworded(exc, message) from exc
 
     # ------------------------------------------------------------------ raw access
 

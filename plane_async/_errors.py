@@ -32,9 +32,10 @@ and headers are copied from the *response*.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "APIError",
@@ -262,6 +263,19 @@ class ServerError(APIError):
 
 class ResponseDecodeError(APIError):
     """The body is not the JSON it should be (an HTML proxy page, a truncated body)."""
+
+
+E = TypeVar("E", bound=PlaneError)
+
+
+def reworded(exc: E, message: str) -> E:
+    """A copy of ``exc`` (same class, every attribute) whose message is ``message``: for
+    re-raising a server's error with what to do about it."""
+    new = copy.copy(exc)  # through __reduce__: every attribute, whoever added it
+    new.args = (message,)
+    if isinstance(new, APIError):
+        new.message = message
+    return new
 
 
 def _rebuild(cls: type[PlaneError], args: tuple[Any, ...]) -> PlaneError:

@@ -104,3 +104,15 @@ def test_a_process_pool_worker_raising_not_found_gives_the_error_not_a_broken_po
             future.result(timeout=60)
     assert info.value.status == 404
     assert info.value.url == "https://api.plane.so/api/v1/x/"
+
+
+def test_a_reworded_error_keeps_its_class_and_every_attribute() -> None:
+    from plane_async._errors import reworded
+
+    err = _instance(NotFoundError)
+    err.extra = "kept"  # type: ignore[attr-defined]
+    new = reworded(err, "say what to do")
+    assert type(new) is NotFoundError and new is not err
+    assert new.message == "say what to do" and str(new).endswith(": say what to do")
+    assert (new.status, new.url, new.cursor, new.extra) == (404, err.url, "100:3:0", "kept")  # type: ignore[attr-defined]
+    assert err.message == "nope"  # the original is unchanged
