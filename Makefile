@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck pytest demo bench clean
+.PHONY: venv test lint typecheck pytest pytest-latest demo bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,22 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The suite again on the newest aiohttp, the one `pip install plane-async` brings (the dev
+# extra pins aiohttp<3.14 for aioresponses; the tests that need aioresponses skip there).
+LATEST := .venv-latest
+LATEST_STAMP := $(LATEST)/.installed
+
+$(LATEST_STAMP): pyproject.toml
+	test -d $(LATEST) || $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/pip install -q --upgrade pip
+	$(LATEST)/bin/pip install -q --upgrade -e '.[test]'
+	touch $(LATEST_STAMP)
+
+pytest-latest: $(LATEST_STAMP)
+	$(LATEST)/bin/python -c "import aiohttp; print('aiohttp', aiohttp.__version__)"
+	$(LATEST)/bin/pytest
+
+test: lint typecheck pytest pytest-latest
 
 demo: $(STAMP)
 	$(BIN)/python -m plane_async demo
@@ -33,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .mypy_cache .pytest_cache .ruff_cache

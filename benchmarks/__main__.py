@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import (
+    bench_bomb,
     bench_cli,
     bench_cpu,
     bench_export,
@@ -139,6 +140,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "webhooks": bench_webhooks.run,
     "typed": _typed,
     "telemetry": _telemetry,
+    "bomb": bench_bomb.run,
     "cli": bench_cli.run,
 }
 

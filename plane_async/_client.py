@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
-from ._errors import ClientClosedError, PlaneValueError
+from ._errors import (
+    ClientClosedError,
+    NotFoundError,
+    PlaneValueError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    reworded,
+)
 from ._observe import Hook, Hooks
 from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
+from ._secret import SecretURL
 from ._telemetry import Telemetry
 from ._transport import RequestStats, Response, Transport, TransportSettings
+from ._values import check_json
 
 if TYPE_CHECKING:
     import aiohttp
@@ -58,14 +68,22 @@ class AsyncPlane:
         on_request: Hook | Sequence[Hook] | None = None,
         on_response: Hook | Sequence[Hook] | None = None,
     ) -> None:
-        key = proto.check_api_key(
+        # Rebound at once: the parameter would otherwise show the key in this frame's
+        # locals (capture_locals, pytest -l) if a later check raises.
+        api_key = key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
         )
         ws = workspace if workspace is not None else os.environ.get("PLANE_WORKSPACE") or None
         self._workspace = proto.check_slug(ws) if ws is not None else None
         url = base_url if base_url is not None else os.environ.get("PLANE_BASE_URL")
+        if proxy is not None:
+            if not isinstance(proxy, str) or urlsplit(proxy).scheme not in ("http", "https"):
+                raise PlaneValueError("proxy must be an http:// or https:// URL")
+            proxy = SecretURL(proxy)
         self._base_url = proto.normalize_base_url(
-            url or proto.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http
+            url or proto.DEFAULT_BASE_URL,
+            allow_insecure_http=allow_insecure_http,
+            via_proxy=proxy is not None,
         )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise PlaneValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -97,8 +115,6 @@ class AsyncPlane:
             backoff_base, "retry_backoff base", allow_zero=True
         )
         backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
-        if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
-            raise PlaneValueError("proxy must be an http:// or https:// URL")
         self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
         if not isinstance(self._rate_limit, RateLimit):
             raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
@@ -237,9 +253,25 @@ class AsyncPlane:
         return self._transport.limiter.quota()
 
     def __repr__(self) -> str:
-        return f"AsyncPlane(base_url={self._base_url!r}, workspace={self._workspace!r})"
+        # getattr: a client whose __init__ raised is still printed (locals capture, pdb)
+        base_url = getattr(self, "_base_url", None)
+        workspace = getattr(self, "_workspace", None)
+        return f"AsyncPlane(base_url={base_url!r}, workspace={workspace!r})"
 
     # ------------------------------------------------------------------ lifecycle
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        # As aiohttp's and httpx's clients do: name the object the caller forgot to close,
+        # not only aiohttp's connector. _warn is bound now: at interpreter exit the
+        # warnings module may already be gone.
+        transport = getattr(self, "_transport", None)
+        if transport is not None and transport.holds_connections:
+            _warn(
+                f"unclosed {self!r}: use `async with AsyncPlane(...) as plane:` or "
+                "`await plane.aclose()` when done",
+                ResourceWarning,
+                source=self,
+            )
 
     async def __aenter__(self) -> AsyncPlane:
         if self.closed:
@@ -257,6 +289,40 @@ class AsyncPlane:
     async def aclose(self) -> None:
         """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
         await self._transport.aclose()
+
+    async def check(self) -> None:
+        """Verify the API key and the workspace with one request, or raise a precise error.
+
+        For a FastAPI lifespan or the start of a job: ``InvalidAPIKeyError`` for a wrong,
+        expired or deactivated key, ``PermissionDeniedError`` naming the workspace when it
+        does not exist or the key's user is not a member, ``NotFoundError`` when base_url
+        has no Plane API, ``TransportError`` when the server cannot be reached. Without a
+        workspace, only the key is verified.
+        """
+        if self._workspace is None:
+            path = "users/me/"
+            params = None
+        else:
+            path = proto.build_path("workspaces", self._workspace, "projects")
+            params = {"per_page": "1", "fields": "id"}
+        hint = "check base_url (the address of your Plane server, e.g. https://plane.example.com)"
+        try:
+            await self._send("GET", path, params=params)
+        except NotFoundError as exc:
+            if not proto.is_route_not_found(exc.body):
+                raise
+            raise reworded(
+                exc, f"{self._base_url} has no Plane API ({exc.message}): {hint}"
+            ) from exc
+        except ResponseDecodeError as exc:
+            if isinstance(exc, ResponseTooLargeError):
+                raise
+            # a web page (Plane's web app, a login portal) where the API should answer
+            message = (
+                f"{self._base_url} answered with something that is not Plane's JSON API "
+                f"({exc.message}): {hint}"
+            )
+            raise reworded(exc, message) from exc
 
     # ------------------------------------------------------------------ raw access
 
@@ -276,6 +342,7 @@ class AsyncPlane:
         """
         if not isinstance(method, str) or not method.isalpha():
             raise PlaneValueError(f"method must be an HTTP method like 'GET', got {method!r}")
+        check_json(json, "json")
         response = await self._send(
             method, proto.normalize_raw_path(path), params=_params(params), json=json,
             timeout=timeout,

@@ -36,10 +36,11 @@ and headers are copied from the *response*.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ._cursor import Cursor
@@ -79,10 +80,20 @@ class PlaneError(Exception):
 
     ``cursor`` is set when the error ended a paged read: pass it back as ``cursor=`` (or
     save ``str(exc.cursor)``) to resume exactly where the read stopped. ``None`` otherwise.
+
+    Every error pickles with its attributes (``ProcessPoolExecutor`` and
+    ``multiprocessing`` send errors between processes): the message and whatever the
+    instance holds, including attributes a subclass adds. Tracebacks and chained causes
+    are not pickled, as for any exception.
     """
 
     #: for a paged read, the cursor to resume from (``None`` when no read was under way)
     cursor: Cursor | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls cls(*args), which fails for the keyword-only
+        # __init__ of most subclasses; rebuild without __init__ and restore __dict__.
+        return _rebuild, (type(self), self.args), self.__dict__
 
 
 def _as_cursor(cursor: Cursor | str | None) -> Cursor | None:
@@ -275,11 +286,20 @@ class ConflictError(APIError):
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is in seconds (None if not sent)."""
 
+    #: the longest ``retry_after`` reports: the client sets its ``RateLimit.max_retry_after``
+    max_retry_after: float = 300.0
+
     @property
     def retry_after(self) -> float | None:
+        """The pause the server asked for, as the client's limiter applies it: at least one
+        second and at most ``max_retry_after`` (a hostile or broken ``Retry-After`` such as
+        ``inf`` or a million seconds would hang a caller that sleeps on it)."""
         from ._protocol import parse_retry_after
 
-        return parse_retry_after(self.headers)
+        seconds = parse_retry_after(self.headers)
+        if seconds is None:
+            return None
+        return min(max(seconds, 1.0), self.max_retry_after)
 
 
 class ServerError(APIError):
@@ -288,6 +308,26 @@ class ServerError(APIError):
 
 class ResponseDecodeError(APIError):
     """The body is not the JSON it should be (an HTML proxy page, a truncated body)."""
+
+
+E = TypeVar("E", bound=PlaneError)
+
+
+def reworded(exc: E, message: str) -> E:
+    """A copy of ``exc`` (same class, every attribute) whose message is ``message``: for
+    re-raising a server's error with what to do about it."""
+    new = copy.copy(exc)  # through __reduce__: every attribute, whoever added it
+    new.args = (message,)
+    if isinstance(new, APIError):
+        new.message = message
+    return new
+
+
+def _rebuild(cls: type[PlaneError], args: tuple[Any, ...]) -> PlaneError:
+    """Unpickle a PlaneError: a bare instance with ``args``; pickle then sets ``__dict__``."""
+    err = cls.__new__(cls, *args)
+    err.args = args  # OSError's __new__ (RequestTimeoutError is a TimeoutError) may not set it
+    return err
 
 
 def _flatten_messages(value: object) -> list[str]:

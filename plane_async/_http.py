@@ -9,6 +9,7 @@ time), which short-lived scripts and CLIs would pay.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ import orjson
 
 from ._errors import APIError, RequestTimeoutError, ResponseTooLargeError, TransportError
 from ._ratelimit import SlotHandle
+from ._secret import split_proxy
 
 if TYPE_CHECKING:
     import aiohttp
@@ -78,6 +80,13 @@ async def send_once(
     import aiohttp
 
     out = Attempt()
+    proxy_headers = None
+    if proxy is not None:
+        proxy, proxy_headers = _proxy_args(proxy)
+        if proxy_headers is not None and not url.startswith("https:"):
+            # aiohttp sends proxy_headers on the CONNECT of an https request only; a plain
+            # http request carries Proxy-Authorization itself
+            headers, proxy_headers = {**headers, **proxy_headers}, None
     started = time.perf_counter()  # after the limiter: the log shows the server's time
     try:
         async with session.request(
@@ -88,6 +97,7 @@ async def send_once(
             headers=headers,
             allow_redirects=False,
             proxy=proxy,
+            proxy_headers=proxy_headers,
             timeout=timeout if timeout is not None else session.timeout,
         ) as resp:
             out.status = resp.status
@@ -113,7 +123,29 @@ async def send_once(
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _proxy_args(proxy: str) -> tuple[str, dict[str, str] | None]:
+    return split_proxy(proxy)
+
+
 async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
+    """The body, at most ``limit`` bytes once decompressed, and no more costly to decode
+    than ``DECODED_FACTOR * limit`` bytes of Python objects."""
+    raw = await _read_capped(resp, limit, method, url)
+    cost = decoded_cost(raw, DECODED_FACTOR * limit)
+    if cost is not None:
+        # A small compressed body can inflate to a body under the cap that decodes into
+        # gigabytes of Python objects (61 KB of gzip, 60 MiB of "[],", 1.9 GB decoded).
+        raise ResponseTooLargeError(
+            f"decoding this {len(raw)}-byte body would build about {cost >> 20} MiB of "
+            f"Python objects, more than {DECODED_FACTOR} x max_response_bytes={limit}; "
+            "raise max_response_bytes if this response is expected",
+            status=resp.status, method=method, url=url, headers=resp.headers,
+        )  # fmt: skip
+    return raw
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
     length = resp.content_length
     if length is not None and length > limit:
         raise ResponseTooLargeError(
@@ -137,6 +169,33 @@ async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, u
             )  # fmt: skip
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+#: what decoding a body may build, as a multiple of max_response_bytes
+DECODED_FACTOR = 4
+# Python objects cost at most ~40x the JSON text that makes them (nested one-key objects);
+# a body under budget / 48 cannot exceed the budget, so it is not even counted.
+_WORST_EXPANSION = 48
+
+
+def decoded_cost(raw: bytes, budget: int) -> int | None:
+    """An upper estimate of the memory ``orjson.loads(raw)`` builds, if it exceeds
+    ``budget``; None when it does not (always for a body under ``budget / 48``).
+
+    Each object, array, string and value costs a Python object and a pointer: about 200
+    bytes per ``{``, 64 per ``[``, 28 per ``"`` (two per string) and 32 per ``,``.
+    Characters inside strings are counted too, which only overestimates.
+    """
+    if len(raw) * _WORST_EXPANSION <= budget:
+        return None
+    cost = (
+        len(raw)
+        + 200 * raw.count(b"{")
+        + 64 * raw.count(b"[")
+        + 28 * raw.count(b'"')
+        + 32 * raw.count(b",")
+    )
+    return cost if cost > budget else None
 
 
 def decode(raw: bytes) -> Any:

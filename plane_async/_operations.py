@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from ._observe import Observers, Operation, current_operation
 from ._page import Page
+from ._stream import ResultStream
 
 __all__ = ["bind_operation", "instrument"]
 
@@ -48,6 +49,8 @@ def _wrap(method: Callable[..., Any], name: str, hub: Observers) -> Callable[...
             result = method(*args, **kwargs)
         finally:
             current_operation.reset(token)
+        if isinstance(result, ResultStream):
+            return result.wrapped(lambda gen: _generator(gen, op, hub))
         if inspect.isasyncgen(result):
             return _generator(result, op, hub)
         if inspect.iscoroutine(result):

@@ -26,6 +26,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
+from ._secret import Secret
 
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
@@ -48,12 +49,15 @@ _INVALID_KEY_MARKERS = ("token is not valid", "api key", "api token", "expired",
 # ---------------------------------------------------------------------------- settings
 
 
-def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
+def normalize_base_url(
+    base_url: str, *, allow_insecure_http: bool = False, via_proxy: bool = False
+) -> str:
     """Return ``scheme://host[:port][/prefix]/api/v1/`` for a Plane base URL.
 
     Accepts the bare host (``https://api.plane.so``), a self-hosted URL with a path prefix,
     or a URL that already ends in ``/api/v1``. Plain ``http://`` is refused for any host but
-    loopback unless ``allow_insecure_http`` (the API key would travel in clear text).
+    loopback unless ``allow_insecure_http`` (the API key would travel in clear text); through
+    a proxy (``via_proxy``) loopback is the proxy's, so it is refused for every host.
     """
     if not isinstance(base_url, str) or not base_url.strip():
         raise PlaneValueError("base_url must be a URL such as 'https://api.plane.so'")
@@ -68,6 +72,12 @@ def normalize_base_url(base_url: str, *, allow_insecure_http: bool = False) -> s
         raise PlaneValueError("base_url must not contain credentials; pass api_key= instead")
     if parts.query or parts.fragment:
         raise PlaneValueError(f"base_url must not have a query or fragment, got {text!r}")
+    if parts.scheme == "http" and not allow_insecure_http and via_proxy:
+        raise PlaneValueError(
+            f"refusing plain http:// to {parts.hostname!r} through a proxy: the API key would "
+            "cross the network unencrypted (a loopback name is resolved by the proxy, not "
+            "here). Use https://, or pass allow_insecure_http=True if you really mean it"
+        )
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise PlaneValueError(
             f"refusing plain http:// to {parts.hostname!r}: the API key would be sent unencrypted. "
@@ -91,8 +101,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_api_key(api_key: object) -> str:
-    """Refuse a missing key or one with whitespace/control characters (header injection)."""
+def check_api_key(api_key: object) -> Secret:
+    """Refuse a missing key or one with whitespace/control characters (header injection).
+
+    Returns the key as a ``Secret`` (its repr is redacted), so no frame local shows it.
+    """
+    if isinstance(api_key, str) and not isinstance(api_key, Secret):
+        api_key = Secret(api_key)
     if api_key is None or api_key == "":
         raise PlaneValueError(
             "no API key: pass api_key= or set PLANE_API_KEY "
@@ -106,7 +121,7 @@ def check_api_key(api_key: object) -> str:
             "api_key contains whitespace or control characters; copy the key again without "
             "spaces or line breaks"
         )
-    return api_key
+    return api_key if isinstance(api_key, Secret) else Secret(api_key)
 
 
 def check_slug(workspace: object) -> str:
@@ -285,11 +300,15 @@ def error_for_status(
             )
         else:
             cls = PermissionDeniedError
+            message = _permission_hint(message, url)
     elif status == 401:
         cls = AuthenticationError
         message = f"{message} (no API key was sent: pass api_key= or set PLANE_API_KEY)"
     elif status >= 500:
         cls = ServerError
+    elif status < 200 or 300 <= status < 400:
+        cls = APIError
+        message = _not_an_answer(status, message, headers)
     else:
         cls = _STATUS_ERRORS.get(status, APIError)
     return cls(
@@ -301,6 +320,52 @@ def error_for_status(
         headers=headers,
         attempts=attempts,
     )
+
+
+_GENERIC_403 = "you do not have permission to perform this action"
+_SCOPE_RE = re.compile(r"/api/v1/workspaces/([^/]+)/(?:projects/([0-9a-fA-F-]{32,36})/)?")
+
+
+def _permission_hint(message: str, url: str) -> str:
+    """Plane's bare 403 names nothing: say which workspace (and project) was refused, and,
+    for the permission check's generic message, the likely causes."""
+    match = _SCOPE_RE.search(urlsplit(url).path)
+    if match is None:
+        return message
+    workspace, project = unquote(match.group(1)), match.group(2)
+    scope = f"workspace {workspace!r}" + (f", project {project}" if project else "")
+    if _GENERIC_403 not in message.lower():
+        return f"{message} ({scope})"
+    if project:
+        causes = (
+            "check the workspace slug (the part after the host in your Plane URL), that the "
+            "project exists in that workspace, and that the API key's user is a member of both"
+        )
+    else:
+        causes = (
+            "check the workspace slug (the part after the host in your Plane URL) and that the "
+            "API key's user is a member of that workspace"
+        )
+    return f"{message} ({scope}): {causes}"
+
+
+def _not_an_answer(status: int, message: str, headers: Mapping[str, str]) -> str:
+    """The message of a 1xx or 3xx status: only 2xx is success, and redirects are not
+    followed (the API key must never be sent to another URL)."""
+    if 300 <= status < 400:
+        location = next((v for k, v in headers.items() if k.lower() == "location"), None)
+        where = f" to {location}" if location else ""
+        return (
+            f"the server answered {status} (a redirect{where}); redirects are not followed so "
+            "the API key never leaves for another URL: check base_url (https://, the host, no "
+            "trailing path) or a proxy in front of Plane"
+        )
+    return f"the server answered {status} ({message}); only a 2xx status is a success"
+
+
+def is_route_not_found(body: Any) -> bool:
+    """True when a 404 body means "no such route" (Django's handler404), not "no such object"."""
+    return isinstance(body, dict) and body.get("error") == "Page not found."
 
 
 # ---------------------------------------------------------------------------- retries

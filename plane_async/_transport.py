@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -16,15 +17,18 @@ import attrs
 import orjson
 
 from . import _protocol as proto
-from ._errors import ClientClosedError, PlaneValueError, ResponseDecodeError
+from ._errors import ClientClosedError, PlaneValueError, RateLimitError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
 from ._logs import LogObserver
 from ._observe import Exchange, Hooks, Observer, Observers
 from ._ratelimit import Limiter, SlotHandle
+from ._secret import redact_url
 from ._version import __version__
 
 if TYPE_CHECKING:
     import aiohttp
+
+logger = logging.getLogger("plane_async")
 
 USER_AGENT = f"plane-async/{__version__}"
 
@@ -53,7 +57,7 @@ class TransportSettings:
     max_retry_after: float
     max_response_bytes: int
     verify_ssl: bool
-    proxy: str | None
+    proxy: str | None = attrs.field(repr=lambda url: repr(url and redact_url(url)))
     backoff_base: float
     backoff_cap: float
 
@@ -108,11 +112,18 @@ class Transport:
         }
 
     def __repr__(self) -> str:
-        return f"Transport(base_url={self.settings.base_url!r})"
+        settings = getattr(self, "settings", None)
+        return f"Transport(base_url={settings.base_url if settings else None!r})"
 
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def holds_connections(self) -> bool:
+        """True while a session this transport opened (not a caller's) is still open."""
+        session = self._session
+        return self._owns_session and session is not None and not session.closed
 
     @property
     def limiter(self) -> Limiter:
@@ -253,6 +264,8 @@ class Transport:
         if body_bytes is not None:
             headers = {**headers, "Content-Type": "application/json"}
         attempt = 0
+        # True once an attempt may have reached the server without its answer arriving
+        uncertain = False
         while True:
             attempt += 1
             result = await self._attempt(
@@ -272,6 +285,7 @@ class Transport:
                         "this AsyncPlane was closed while the request was in flight"
                     ) from err
                 if may_retry and attempt <= s.max_retries:
+                    uncertain = True
                     delay = self._backoff(attempt)
                     ex.retrying(type(err).__name__, delay)
                     await self._pause(delay)
@@ -287,13 +301,15 @@ class Transport:
             if status in proto.RETRYABLE_STATUSES and may_retry and attempt <= s.max_retries:
                 hinted = proto.parse_retry_after(result.headers)
                 delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
+                uncertain = True  # a gateway may have passed the request on before failing
                 ex.retrying(str(status), delay)
                 await self._pause(delay)
                 continue
+            success = 200 <= status < 300  # 1xx and 3xx are not answers either
             try:
                 body = decode(result.raw)
             except orjson.JSONDecodeError as exc:
-                if status < 400:
+                if success:
                     err = ResponseDecodeError(
                         f"the {status} response is not valid JSON ({len(result.raw)} bytes, "
                         f"starts {result.raw[:40]!r})",
@@ -307,11 +323,26 @@ class Transport:
                         continue
                     raise err from exc
                 body = text(result.raw)
-            if status >= 400 or status in (301, 302, 303, 307, 308):
-                raise proto.error_for_status(
+            if not success:
+                # An earlier attempt may have reached the server and deleted the object
+                # before the connection failed: gone is what the caller asked for.
+                if (
+                    status == 404
+                    and method == "DELETE"
+                    and uncertain
+                    and not proto.is_route_not_found(body)
+                ):
+                    logger.info("%s %s -> 404 on a retry: an earlier attempt deleted it",
+                                method, path)  # fmt: skip
+                    return Response(method=method, url=url, status=status,
+                                    headers=result.headers, body=None)  # fmt: skip
+                error = proto.error_for_status(
                     status, method=method, url=url, body=body, headers=result.headers,
                     attempts=attempt,
                 )  # fmt: skip
+                if isinstance(error, RateLimitError):
+                    error.max_retry_after = s.max_retry_after
+                raise error
             return Response(method=method, url=url, status=status, headers=result.headers,
                             body=body)  # fmt: skip
 

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
+from typing import Any
 
+import aiohttp
 import pytest
 from aioresponses import aioresponses
+from aioresponses import core as aioresponses_core
+
+
+def _aioresponses_works() -> bool:
+    """aioresponses 0.7.x builds responses without the ``stream_writer`` that aiohttp 3.14
+    requires; on such a pair the tests that mock with it cannot run."""
+    needed = inspect.signature(aiohttp.ClientResponse.__init__).parameters.get("stream_writer")
+    if needed is None or needed.default is not inspect.Parameter.empty:
+        return True
+    return "stream_writer" in inspect.getsource(aioresponses_core)
+
+
+AIORESPONSES_WORKS = _aioresponses_works()
+
+if not AIORESPONSES_WORKS:
+    # `make test` also runs the suite on the newest aiohttp (what `pip install plane-async`
+    # brings). There, a test that starts an aioresponses mock is skipped at that moment;
+    # everything on FakePlane or a loopback server runs.
+    def _skip_start(self: Any) -> None:
+        pytest.skip(f"needs aioresponses, which cannot mock aiohttp {aiohttp.__version__}")
+
+    aioresponses.start = _skip_start  # type: ignore[method-assign]
 
 
 @pytest.fixture

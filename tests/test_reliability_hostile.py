@@ -34,6 +34,7 @@ from plane_async._errors import (
     TransportError,
 )
 from tests import vclock
+from tests.local_server import LocalServer
 
 KEY = "plane_api_" + "5" * 32
 BASE = "https://plane.example.com"
@@ -333,31 +334,17 @@ NGINX_502 = (
 )
 
 
-class HostileServer:
+class HostileServer(LocalServer):
     """A loopback aiohttp.web server answering the way proxies and broken servers do."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.sent_bytes = 0
-        self.hits: dict[str, int] = {}
-        self.base_url = ""
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/api/v1/{name}/", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        self.counts: dict[str, int] = {}
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        self.hits[name] = self.hits.get(name, 0) + 1
+        name = request.match_info["path"].strip("/")
+        self.counts[name] = self.counts.get(name, 0) + 1
         if name == "gzip":
             raw = orjson.dumps({"results": [{"id": str(PID), "name": "x" * 5000}]})
             return web.Response(
@@ -427,7 +414,7 @@ async def test_a_body_that_claims_gzip_but_is_not_is_a_transport_error(
     async with _local(hostile, max_retries=1) as plane:
         with pytest.raises(TransportError):
             await plane.request("GET", "bad-gzip/")
-    assert hostile.hits["bad-gzip"] == 2  # a GET is retried once, then the error is typed
+    assert hostile.counts["bad-gzip"] == 2  # a GET is retried once, then the error is typed
 
 
 async def test_an_html_error_page_from_a_proxy_is_a_server_error(hostile: HostileServer) -> None:
@@ -437,7 +424,7 @@ async def test_an_html_error_page_from_a_proxy_is_a_server_error(hostile: Hostil
     err = info.value
     assert err.status == 502 and "502 Bad Gateway" in str(err)
     assert isinstance(err.body, str)  # kept as text, not a JSON crash
-    assert hostile.hits["html-502"] == 3
+    assert hostile.counts["html-502"] == 3
 
 
 async def test_an_html_200_is_a_decode_error_not_data(hostile: HostileServer) -> None:
@@ -471,6 +458,6 @@ async def test_a_50_mb_body_is_refused_without_reading_it(
         with pytest.raises(ResponseTooLargeError) as info:
             await plane.request("GET", f"{name}/")
     assert f"max_response_bytes={limit}" in str(info.value)
-    assert hostile.hits[name] == 1  # not retried: it would be as large again
+    assert hostile.counts[name] == 1  # not retried: it would be as large again
     # The client hung up early: far less than 50 MB crossed the socket.
     assert hostile.sent_bytes < BIG // 2

@@ -121,13 +121,14 @@ def test_get_by_identifier_refuses_malformed(mocked: aioresponses, bad: str) -> 
 
 def test_get_by_external_id_returns_the_object_or_none(mocked: aioresponses) -> None:
     found = fixture_body("work-items-lookup-external.json")
-    mocked.get(f"{ITEMS}?external_id=A-1&external_source=jira", payload=found)
-    mocked.get(f"{ITEMS}?external_id=A-2&external_source=jira", status=404,
+    source, ext = found["external_source"], found["external_id"]
+    mocked.get(f"{ITEMS}?external_id={ext}&external_source={source}", payload=found)
+    mocked.get(f"{ITEMS}?external_id=A-2&external_source={source}", status=404,
                payload={"error": "The requested resource does not exist."})  # fmt: skip
 
     async def go(plane: AsyncPlane) -> tuple[Issue | None, Issue | None]:
-        a = await plane.issues.get_by_external_id(PID, "jira", "A-1")
-        b = await plane.issues.get_by_external_id(PID, "jira", "A-2")
+        a = await plane.issues.get_by_external_id(PID, source, ext)
+        b = await plane.issues.get_by_external_id(PID, source, "A-2")
         return a, b
 
     a, b = run(go)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from plane_async import (
     PlaneValueError,
     Query,
     RateLimit,
+    ResponseDecodeError,
     UnknownFieldError,
 )
 from plane_async import resources as resources_pkg
@@ -145,9 +146,16 @@ IDS = [r[0] for r in READS]
 
 
 async def _drain(result: Any) -> Any:
-    if inspect.isasyncgen(result):
+    if isinstance(result, AsyncGenerator):  # list()/pages() return a ResultStream
         return await collect(result)
-    return await result
+    try:
+        return await result
+    except ResponseDecodeError as exc:
+        # These tests answer every GET with an empty page and check the request: for an
+        # external-id lookup that page is the answer of a server ignoring the lookup.
+        if "ignored the external-id lookup" not in str(exc):
+            raise
+        return None
 
 
 def _read(call: Call, **options: Any) -> Any:

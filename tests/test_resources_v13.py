@@ -98,7 +98,7 @@ def test_estimate_requests(mocked: aioresponses) -> None:
         (lambda p: p.estimates.add_points(PID, EID, ["1"]), "must be a dict"),
         (lambda p: p.estimates.add_points(PID, EID, {"key": 0, "value": "1"}), "list of"),
         (lambda p: p.estimates.add_points(PID, EID, [{"key": -1, "value": "1"}]), ">= 0"),
-        (lambda p: p.estimates.add_points(PID, EID, [{"key": True, "value": "1"}]), ">= 0"),
+        (lambda p: p.estimates.add_points(PID, EID, [{"key": True, "value": "1"}]), "an int"),
         (lambda p: p.estimates.add_points(PID, EID, [{"key": 0, "value": "x" * 21}]), "20"),
         (lambda p: p.estimates.add_points(PID, EID, [{"key": 0, "value": "1", "v": 2}]), "'v'"),
         (lambda p: p.estimates.update(PID), "at least one field"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
+import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -15,7 +15,10 @@ from .._models import PlaneModel, structure, structurer
 from .._operations import bind_operation
 from .._pagination import Page, iter_items, iter_pages
 from .._query import build_query
+from .._stream import ResultStream
+from .._suggest import same_meaning
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import check_field
 from ._checks import check_external
 
 if TYPE_CHECKING:
@@ -105,7 +108,7 @@ class Resource:
             else path(self._client._work_items_segment or "work-items")
         )
         raise ResponseDecodeError(
-            f"expected {what} from {method} {resolved}, got {type(body).__name__}",
+            f"expected {what} from {method} {resolved}, got {_json_kind(body)}",
             status=200,
             method=method,
             url=self._client.base_url + resolved,
@@ -157,7 +160,13 @@ class Resource:
         if params:
             query_params.update(params)
         body = await self._call("GET", path, params=query_params or None)
-        return structure(model, body)
+        return self._object(model, body, "GET", path)
+
+    def _object(self, model: type[M], body: Any, method: str, path: Path) -> M:
+        """``body`` as a ``model``; a single-object call needs a JSON object (a ``null``,
+        an array or a string raises ResponseDecodeError now, not when a field is read)."""
+        found = self._expect(body, dict, method, path, f"a {model.__name__} object")
+        return structure(model, found)
 
     async def _write(
         self,
@@ -169,7 +178,7 @@ class Resource:
         retry_post: bool | None = None,
     ) -> M:
         data = await self._call(method, path, json=dict(body), retry_post=retry_post)
-        return structure(model, data)
+        return self._object(model, data, method, path)
 
     async def _upsert(
         self,
@@ -218,12 +227,13 @@ class Resource:
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> AsyncGenerator[Page[M], None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty,
+            not_found_empty=not_found_empty, check_body=check_body,
         )  # fmt: skip
-        return iter_pages(fetch, structurer(model), **kwargs)
+        return ResultStream(iter_pages(fetch, structurer(model), **kwargs), self._caller())
 
     def _items(
         self,
@@ -234,12 +244,20 @@ class Resource:
         params: Mapping[str, str] | None = None,
         paginated: bool = True,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> AsyncGenerator[M, None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty,
+            not_found_empty=not_found_empty, check_body=check_body,
         )  # fmt: skip
-        return iter_items(fetch, structurer(model), **kwargs)
+        return ResultStream(iter_items(fetch, structurer(model), **kwargs), self._caller())
+
+    def _caller(self) -> str:
+        """``plane.issues.list(...)``: the public call that asked for a stream, for its
+        misuse message (two frames up: the namespace method that called _items/_pages)."""
+        namespace = type(self).__name__.removesuffix("Resource").lower()
+        method = sys._getframe(2).f_code.co_name
+        return f"plane.{namespace}.{method}(...)"
 
     def _reader(
         self,
@@ -250,9 +268,11 @@ class Resource:
         params: Mapping[str, str] | None,
         paginated: bool,
         not_found_empty: bool = False,
+        check_body: Callable[[Any], None] | None = None,
     ) -> tuple[Callable[[dict[str, str]], Awaitable[Any]], dict[str, Any]]:
         """The page fetcher and the engine's arguments. ``not_found_empty``: a 404 for the
-        object (not the route) is an empty list, for lookups that answer one object or 404."""
+        object (not the route) is an empty list, for lookups that answer one object or 404.
+        ``check_body`` sees each body first (and raises if it is not what was asked for)."""
         _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
@@ -270,13 +290,24 @@ class Resource:
 
         async def fetch(page_params: dict[str, str]) -> Any:
             try:
-                return await self._call("GET", path, params={**fixed, **page_params} or None)
+                body = await self._call("GET", path, params={**fixed, **page_params} or None)
             except NotFoundError as exc:
                 if not_found_empty and not is_route_not_found(exc):
                     return []
                 raise
+            if check_body is not None:
+                check_body(body)
+            return body
 
         return bind_operation(fetch), kwargs
+
+
+def _json_kind(body: Any) -> str:
+    """What a decoded JSON body is, in JSON's words."""
+    if body is None:
+        return "null"
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    return kinds.get(type(body), "a number")
 
 
 def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
@@ -303,12 +334,14 @@ def write_body(
 ) -> dict[str, Any]:
     """A JSON body from typed keyword arguments: absent means "leave as is", None clears.
 
-    Unknown names are refused (the server would silently ignore them); ids are checked.
+    ``accepted`` maps each writable name to its type (``writable(SomeFields)``). Unknown
+    names are refused (the server would silently ignore them); values of the wrong type,
+    non-finite numbers and ids are checked.
     """
     body: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in accepted:
-            close = difflib.get_close_matches(name, list(accepted), n=3)
+            close = same_meaning(name, accepted)
             hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
             names = ", ".join(sorted(accepted))
             raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
@@ -318,11 +351,12 @@ def write_body(
             if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
                 raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
             value = [proto.check_id(v, name) for v in value]
+        else:
+            check_field(what, name, value, accepted[name])
         body[name] = unstructure_for_write(value)
     return body
 
 
 def is_route_not_found(exc: NotFoundError) -> bool:
     """True when a 404 means "no such route" (Django's handler404), not "no such object"."""
-    body = exc.body
-    return isinstance(body, dict) and body.get("error") == "Page not found."
+    return proto.is_route_not_found(exc.body)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .. import _protocol as proto
-from .._errors import BadRequestError, PlaneValueError, UnknownFieldError
+from .._errors import BadRequestError, PlaneValueError, UnknownFieldError, reworded
 from .._models import PlaneModel
 from .._types import IdLike
 
@@ -97,19 +97,6 @@ def order_params(model: type[PlaneModel], order_by: str | None) -> dict[str, str
             suggestions=close,
         )
     return {"order_by": text}
-
-
-def reworded(exc: BadRequestError, message: str) -> BadRequestError:
-    """The same 400 (status, body, headers kept) with a message that says how to fix it."""
-    return BadRequestError(
-        message,
-        status=exc.status,
-        method=exc.method,
-        url=exc.url,
-        body=exc.body,
-        headers=exc.headers,
-        attempts=exc.attempts,
-    )
 
 
 @contextlib.contextmanager

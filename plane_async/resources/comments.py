@@ -10,6 +10,7 @@ from .._errors import PlaneValueError
 from .._models import Comment, CommentAccess
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, WorkItemPath, write_body
 from ._checks import check_update
 
@@ -49,7 +50,7 @@ class CommentFields(CommentCreateFields, total=False):
     comment_html: str
 
 
-_ACCEPTED = CommentFields.__annotations__
+_ACCEPTED = writable(CommentFields)
 _IDS = frozenset({"parent", "created_by"})
 
 

@@ -13,6 +13,7 @@ from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, write_body
 from ._checks import (
     check_name,
@@ -66,7 +67,7 @@ class CycleFields(CycleCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = CycleFields.__annotations__
+_ACCEPTED = writable(CycleFields)
 _IDS = frozenset({"owned_by"})
 
 

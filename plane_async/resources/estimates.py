@@ -10,6 +10,7 @@ from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
 from .._types import IdLike
+from .._values import writable
 from ._base import Resource, write_body
 from ._checks import check_name, check_update
 from ._options import AllAtOnceOptions, checked
@@ -41,7 +42,7 @@ def point_body(fields: Mapping[str, Any], *, create: bool) -> dict[str, Any]:
     if not isinstance(fields, Mapping):
         raise PlaneValueError(f"an estimate point must be a dict like {{'key': 0, 'value': '1'}}, "
                               f"got {fields!r}")  # fmt: skip
-    body = write_body(fields, accepted=EstimatePointFields.__annotations__, what="EstimatePoint")
+    body = write_body(fields, accepted=writable(EstimatePointFields), what="EstimatePoint")
     if create:
         missing = [k for k in ("key", "value") if k not in body]
         if missing:
@@ -100,7 +101,7 @@ class EstimatesResource(Resource):
         check_update(fields)
         if "name" in fields:
             check_name(fields["name"])
-        body = write_body(fields, accepted=EstimateFields.__annotations__, what="Estimate")
+        body = write_body(fields, accepted=writable(EstimateFields), what="Estimate")
         return await self._write(Estimate, "PATCH", self._path(project_id), body)
 
     async def delete(self, project_id: IdLike) -> None:

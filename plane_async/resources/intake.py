@@ -12,6 +12,7 @@ from .._errors import BadRequestError, PlaneValueError
 from .._models import IntakeIssue, IntakeStatus, Priority
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import Resource, write_body
 from ._checks import check_name, check_update, reworded
 from .issues import issue_body
@@ -50,7 +51,8 @@ class IntakeFields(IntakeCreateFields, total=False):
 
 #: the work item's own fields, sent nested under "issue"
 _ISSUE_KEYS = frozenset({"name", "description_html", "priority"})
-_CREATE_ACCEPTED = {"name": str, **IntakeCreateFields.__annotations__}
+_CREATE_ACCEPTED = {"name": str, **writable(IntakeCreateFields)}
+_ACCEPTED = writable(IntakeFields)
 
 
 def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,7 +69,7 @@ def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
         triage["status"] = int(status)
     body = write_body(
         triage,
-        accepted=IntakeFields.__annotations__,
+        accepted=_ACCEPTED,
         ids=frozenset({"duplicate_to"}),
         what="IntakeIssue",
     )

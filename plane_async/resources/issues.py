@@ -5,14 +5,15 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import re
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import NotFoundError, PlaneValueError
+from .._errors import NotFoundError, PlaneValueError, ResponseDecodeError
 from .._models import Issue, Priority, SearchResult, structure_many
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
 from ._checks import check_external, check_name, check_update, order_params
 
@@ -64,7 +65,7 @@ class IssueFields(IssueCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = IssueFields.__annotations__
+_ACCEPTED = writable(IssueFields)
 _IDS = frozenset({"state", "parent", "estimate_point", "type_id", "created_by"})
 _ID_LISTS = frozenset({"assignees", "labels"})
 
@@ -105,8 +106,9 @@ class IssuesResource(Resource):
         """
         path, params, lookup = self._list_request(project_id, order_by, external_source,
                                                   external_id)  # fmt: skip
+        check = self._lookup_check(path, params) if lookup else None
         return self._items(Issue, path, options, params=params, paginated=not lookup,
-                           not_found_empty=lookup)  # fmt: skip
+                           not_found_empty=lookup, check_body=check)  # fmt: skip
 
     def pages(
         self,
@@ -121,8 +123,9 @@ class IssuesResource(Resource):
         the arguments are those of ``list`` (an external-id lookup is one page)."""
         path, params, lookup = self._list_request(project_id, order_by, external_source,
                                                   external_id)  # fmt: skip
+        check = self._lookup_check(path, params) if lookup else None
         return self._pages(Issue, path, options, params=params, paginated=not lookup,
-                           not_found_empty=lookup)  # fmt: skip
+                           not_found_empty=lookup, check_body=check)  # fmt: skip
 
     def _list_request(
         self,
@@ -169,14 +172,46 @@ class IssuesResource(Resource):
 
         Finds archived, draft and intake items too (the server's lookup is unfiltered).
         """
-        check_external(external_source, external_id)
-        params = {"external_id": external_id, "external_source": external_source}
+        params = check_external(external_source, external_id)
+        path = self._path(project_id)
         try:
-            return await self._get(Issue, self._path(project_id), options, params=params)
+            issue = await self._get(Issue, path, options, params=params)
         except NotFoundError as exc:
             if is_route_not_found(exc):
                 raise
             return None
+        self._lookup_check(path, params)(issue.raw)
+        return issue
+
+    def _lookup_check(self, path: WorkItemPath, asked: Mapping[str, str]) -> Callable[[Any], None]:
+        """A check that the body of an external-id lookup is the one work item asked for.
+
+        A server that ignores the two parameters (an older or a different one) answers the
+        whole list instead: returning it, or its envelope as a work item, would hand out
+        unrelated items.
+        """
+
+        def check(body: Any) -> None:
+            if isinstance(body, Mapping) and "results" in body and "id" not in body:
+                count = body.get("total_results", len(body.get("results") or ()))
+                problem = (
+                    f"the server ignored the external-id lookup and answered a page of {count} "
+                    "work items (it does not support the lookup)"
+                )
+            elif isinstance(body, Mapping):
+                wrong = {k: body[k] for k in asked if k in body and body[k] != asked[k]}
+                if not wrong:
+                    return
+                problem = f"the server answered a work item with {wrong}"
+            else:
+                return  # a list or null is refused by the structure checks
+            raise ResponseDecodeError(
+                f"{problem}; asked for {dict(asked)}",
+                status=200, method="GET", body=body,
+                url=self._client.base_url + path(self._client._work_items_segment or "work-items"),
+            )  # fmt: skip
+
+        return check
 
     async def search(
         self,

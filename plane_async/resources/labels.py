@@ -9,6 +9,7 @@ from .. import _protocol as proto
 from .._models import Label
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import check_name, check_update
 
@@ -43,7 +44,7 @@ class LabelFields(LabelCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = LabelFields.__annotations__
+_ACCEPTED = writable(LabelFields)
 _IDS = frozenset({"parent"})
 
 

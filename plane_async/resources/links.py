@@ -9,6 +9,7 @@ from .._errors import PlaneValueError
 from .._models import Link
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import Resource, WorkItemPath, write_body
 from ._checks import check_update
 
@@ -33,8 +34,8 @@ class LinkFields(_LinkCommon, total=False):
     url: str
 
 
-_CREATE_ACCEPTED = {**LinkCreateFields.__annotations__, "url": str}
-_UPDATE_ACCEPTED = LinkFields.__annotations__
+_CREATE_ACCEPTED = {**writable(LinkCreateFields), "url": str}
+_UPDATE_ACCEPTED = writable(LinkFields)
 _IDS = frozenset({"created_by"})
 
 

@@ -10,6 +10,7 @@ from .._errors import PlaneValueError
 from .._models import Module, ModuleIssue, ModuleStatus
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, write_body
 from ._checks import (
     check_name,
@@ -55,7 +56,7 @@ class ModuleFields(ModuleCreateFields, total=False):
     name: str
 
 
-_ACCEPTED = ModuleFields.__annotations__
+_ACCEPTED = writable(ModuleFields)
 _IDS = frozenset({"lead"})
 _ID_LISTS = frozenset({"members"})
 

@@ -7,9 +7,10 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, Unpack
 
 from .._errors import PlaneValueError
-from .._models import Network, Project, ProjectSummary, structure
+from .._models import Network, Project, ProjectSummary
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import check_update, order_params
 
@@ -66,7 +67,7 @@ class ProjectFields(ProjectCreateFields, total=False):
     estimate: IdLike | None
 
 
-_ACCEPTED = ProjectFields.__annotations__
+_ACCEPTED = writable(ProjectFields)
 _IDS = frozenset({"project_lead", "default_assignee", "default_state", "estimate"})
 
 
@@ -194,5 +195,6 @@ class ProjectsResource(Resource):
                 )
             if names:
                 params = {"fields": ",".join(dict.fromkeys(names))}
-        body = await self._call("GET", self._project_path(project_id, "summary"), params=params)
-        return structure(ProjectSummary, body)
+        path = self._project_path(project_id, "summary")
+        body = await self._call("GET", path, params=params)
+        return self._object(ProjectSummary, body, "GET", path)

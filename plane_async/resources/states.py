@@ -10,6 +10,7 @@ from .._errors import PlaneValueError
 from .._models import State, StateGroup
 from .._pagination import Page
 from .._types import IdLike, ListOptions, ReadOptions
+from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import check_name, check_update
 
@@ -47,7 +48,7 @@ class StateFields(StateCreateFields, total=False):
     color: str
 
 
-_ACCEPTED = StateFields.__annotations__
+_ACCEPTED = writable(StateFields)
 
 
 def state_body(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from .._errors import PlaneValueError
 from .._models import Sticky
 from .._pagination import Page
 from .._types import IdLike
+from .._values import writable
 from ._base import Resource, write_body
 from ._checks import check_update
 from ._options import PageOptions, checked
@@ -35,7 +36,7 @@ def sticky_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     html = fields.get("description_html")
     if "description_html" in fields and not isinstance(html, str):
         raise PlaneValueError(f"description_html must be a string of HTML, got {html!r}")
-    return write_body(fields, accepted=StickyFields.__annotations__, what="Sticky")
+    return write_body(fields, accepted=writable(StickyFields), what="Sticky")
 
 
 class StickiesResource(Resource):
