@@ -26,7 +26,10 @@ class AsyncPlane:
     ``PLANE_WORKSPACE`` and ``PLANE_BASE_URL`` (else Plane Cloud).
 
     A client belongs to the event loop it first sends on. By default every client of one
-    (base URL, API key) shares one limiter per loop; ``limiter=`` plugs in another backend
+    (base URL, API key) in the process shares one limiter, whatever its event loop or
+    thread, and ``rate_limit=None`` follows the limit the server announces in its
+    ``X-RateLimit-*`` headers (a ``RateLimit`` is a cap never exceeded); ``limiter=`` plugs
+    in another backend
     (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
     """
@@ -93,9 +96,12 @@ class AsyncPlane:
         backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
         if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
             raise PlaneValueError("proxy must be an http:// or https:// URL")
-        self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
-        if not isinstance(self._rate_limit, RateLimit):
-            raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise PlaneValueError(
+                "rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0), or None to follow "
+                "the limit the server announces"
+            )
+        self._rate_limit = rate_limit
         if limiter is not None and not (
             callable(getattr(limiter, "slot", None)) and callable(getattr(limiter, "quota", None))
         ):
@@ -119,7 +125,7 @@ class AsyncPlane:
             timeout=timeout,
             connect_timeout=connect_timeout,
             retry_post=retry_post,
-            max_retry_after=self._rate_limit.max_retry_after,
+            max_retry_after=(rate_limit or RateLimit()).max_retry_after,
             max_response_bytes=max_response_bytes,
             verify_ssl=verify_ssl,
             proxy=proxy,
@@ -183,7 +189,8 @@ class AsyncPlane:
         return self._workspace
 
     @property
-    def rate_limit(self) -> RateLimit:
+    def rate_limit(self) -> RateLimit | None:
+        """The cap given as ``rate_limit=``; None when the client follows the server's limit."""
         return self._rate_limit
 
     @property

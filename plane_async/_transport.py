@@ -324,7 +324,8 @@ class Transport:
         if task is not None:
             self._waiting.add(task)
         try:
-            async with self.limiter.slot() as slot:
+            lease = timeout.total if timeout is not None else None
+            async with self.limiter.slot(timeout=lease) as slot:
                 admitted = True
                 self._waiting.discard(task)
                 # The client may have been closed while this call waited for its slot;
