@@ -66,6 +66,7 @@ from ._models import (
 from ._pagination import Page
 from ._query import Query
 from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
+from ._ratelimit_redis import RedisLimiter
 from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
@@ -122,6 +123,7 @@ __all__ = [
     "Quota",
     "RateLimit",
     "RateLimitError",
+    "RedisLimiter",
     "ReadOptions",
     "RequestStats",
     "RequestTimeoutError",

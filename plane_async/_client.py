@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
@@ -14,6 +14,8 @@ from ._transport import RequestStats, Response, Transport, TransportSettings
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from ._ratelimit_redis import RedisLimiter
 
 __all__ = ["AsyncPlane"]
 
@@ -53,7 +55,7 @@ class AsyncPlane:
         proxy: str | None = None,
         retry_backoff: tuple[float, float] = (0.5, 8.0),
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
-        limiter: Limiter | None = None,
+        limiter: Limiter | RedisLimiter | None = None,
     ) -> None:
         key = proto.check_api_key(
             api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
@@ -102,11 +104,14 @@ class AsyncPlane:
                 "the limit the server announces"
             )
         self._rate_limit = rate_limit
-        if limiter is not None and not (
-            callable(getattr(limiter, "slot", None)) and callable(getattr(limiter, "quota", None))
-        ):
+        is_limiter = callable(getattr(limiter, "slot", None)) and callable(
+            getattr(limiter, "quota", None)
+        )
+        is_backend = callable(getattr(limiter, "for_key", None))
+        if limiter is not None and not is_limiter and not is_backend:
             raise PlaneValueError(
-                "limiter must implement plane_async.Limiter (slot() and quota()), or be None"
+                "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
+                "quota()), or be None"
             )
         self.max_per_page = max_per_page
         if work_items_path not in ("auto", "work-items", "issues"):
@@ -132,10 +137,20 @@ class AsyncPlane:
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
         )
+        # A RedisLimiter (a backend) gives this client its key's limiter; closing the
+        # client lets the backend close the connections it opened for this loop.
+        self._key_limiter: Limiter | None = None
+        chosen: Limiter | None = None
+        if limiter is not None and not is_limiter:
+            self._key_limiter = chosen = cast("RedisLimiter", limiter).for_key(
+                self._base_url, key, rate_limit
+            )
+        elif limiter is not None:
+            chosen = cast(Limiter, limiter)
         self._transport = Transport(
             settings,
-            (lambda: limiter)
-            if limiter is not None
+            (lambda: chosen)
+            if chosen is not None
             else lambda: shared_limiter(self._base_url, key, self._rate_limit),
             session=session,
         )
@@ -236,6 +251,10 @@ class AsyncPlane:
     async def aclose(self) -> None:
         """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
         await self._transport.aclose()
+        key_limiter, self._key_limiter = self._key_limiter, None
+        close = getattr(key_limiter, "aclose", None)
+        if close is not None:
+            await close()
 
     # ------------------------------------------------------------------ raw access
 
