@@ -123,6 +123,8 @@ class RedisLimiter:
             weakref.WeakKeyDictionary()
         )
         self._down_until = -1.0  # monotonic; while Redis is known down (fallback="local")
+        # the latest quota Redis sent per key, with the monotonic time it came
+        self._snapshots: dict[str, tuple[Quota, float]] = {}
 
     @classmethod
     def from_url(
@@ -177,9 +179,19 @@ class RedisLimiter:
                 conn = _LoopConn(self._redis, owned=False)
             else:
                 import redis.asyncio
+                from redis.backoff import ExponentialBackoff
+                from redis.exceptions import ConnectionError, TimeoutError
+                from redis.retry import Retry
 
                 assert self._url is not None
-                conn = _LoopConn(redis.asyncio.from_url(self._url, **self._options), owned=True)
+                options = {
+                    # a pooled connection that a Redis restart closed fails once: try again
+                    # on a new one before calling Redis unavailable
+                    "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+                    "retry_on_error": [ConnectionError, TimeoutError],
+                    **self._options,
+                }
+                conn = _LoopConn(redis.asyncio.from_url(self._url, **options), owned=True)
             self._conns[loop] = conn
         return conn
 
@@ -230,6 +242,16 @@ async def _close(conn: _LoopConn) -> None:
             await conn.client.aclose()
 
 
+async def _reset(conn: _LoopConn) -> None:
+    pubsubs = list(conn.pubsubs.values())
+    conn.pubsubs.clear()
+    for pubsub in pubsubs:
+        with contextlib.suppress(*_redis_errors()):
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+    with contextlib.suppress(*_redis_errors()):
+        await conn.client.connection_pool.disconnect()
+
+
 def _redact(url: str) -> str:
     scheme, _, rest = url.partition("://")
     _creds, at, host = rest.rpartition("@")
@@ -239,7 +261,7 @@ def _redact(url: str) -> str:
 class _KeyLimiter:
     """The limiter of one key through Redis (a :class:`plane_async.Limiter`)."""
 
-    __slots__ = ("_attached", "_backend", "_keys", "_local", "_rate", "_snapshot", "_waiting")
+    __slots__ = ("_attached", "_backend", "_keys", "_local", "_rate", "_waiting")
 
     def __init__(
         self, backend: RedisLimiter, digest: str, rate: RateLimit | None, local: Limiter
@@ -249,7 +271,6 @@ class _KeyLimiter:
         self._keys = [f"{base}:log", f"{base}:res", f"{base}:state", f"{base}:wake"]
         self._rate = rate
         self._local = local
-        self._snapshot: tuple[Quota, float] | None = None
         self._waiting = 0
         self._attached: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
@@ -262,12 +283,13 @@ class _KeyLimiter:
 
     def quota(self) -> Quota:
         """The last snapshot Redis sent (taken at this process's latest acquire/release)."""
-        if self._snapshot is None:
+        snapshot = self._backend._snapshots.get(self._keys[0])
+        if snapshot is None:
             rate = self._rate
             if rate is None:
                 return Quota(1, DEFAULT_PAUSE, 1, 0.0, 0.0, 0, self._waiting)
             return Quota(rate.requests, rate.period, rate.requests, 0.0, 0.0, 0, self._waiting)
-        quota, at = self._snapshot
+        quota, at = snapshot
         aged = time.monotonic() - at
         return Quota(
             limit=quota.limit,
@@ -309,7 +331,7 @@ class _KeyLimiter:
 
     def _keep(self, snap: list[Any]) -> None:
         limit, period, remaining, next_in, paused, in_flight = snap[:6]
-        self._snapshot = (
+        self._backend._snapshots[self._keys[0]] = (
             Quota(
                 int(limit),
                 float(period),
@@ -331,7 +353,13 @@ class _KeyLimiter:
             conn = self._conn()
             gate = conn.gates.setdefault(self._keys[0], asyncio.Lock())
             async with gate:  # FIFO: only the head of this loop's queue talks to Redis
-                return await self._acquire_head(conn, lease)
+                try:
+                    return await self._acquire_head(conn, lease)
+                except _redis_errors():
+                    # After a Redis restart every pooled connection is dead: drop them all
+                    # and try once more on a fresh one before calling Redis unavailable.
+                    await _reset(conn)
+                    return await self._acquire_head(conn, lease)
         except _redis_errors() as exc:
             backend._unavailable(exc, "waiting for a slot")
             return None

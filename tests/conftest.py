@@ -10,6 +10,7 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import _ratelimit
+from tests.redis_server import RedisServer, redis_binary
 
 
 @pytest.fixture
@@ -32,3 +33,14 @@ def loop_clock() -> float:
     """The running loop's time (virtual under tests/vclock.py); else time.monotonic()."""
     loop = asyncio._get_running_loop()
     return loop.time() if loop is not None else time.monotonic()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A fresh redis-server on a free loopback port for one test, stopped after it."""
+    server = RedisServer(redis_binary())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -75,14 +74,3 @@ def redis_binary() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    """A fresh redis-server for one test, stopped after it."""
-    server = RedisServer(redis_binary())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
