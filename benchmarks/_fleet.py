@@ -80,6 +80,7 @@ def fake_plane(
             proc.kill()
             proc.wait()
             final = ""
+        proc.stdout.close()
         if final:
             data = json.loads(final)
             stats.accepted, stats.refused = data["accepted"], data["refused"]

@@ -718,3 +718,122 @@ def test_an_exact_window_server_never_refuses_and_no_free_slot_is_left_idle(
         # A request that waited went the moment a slot left the window: never later.
         if sent > asked + 1e-6:
             assert any(abs(sent - (e + period)) < 1e-6 for e in exits)
+
+
+# -- the learned limit and the default margin -----------------------------------------------
+
+DATE = "Mon, 30 Nov 2026 12:00:00 GMT"
+DATE_EPOCH = 1796040000
+
+
+def rate_headers(remaining: int, reset_in: int) -> dict[str, str]:
+    return {
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(DATE_EPOCH + reset_in),
+        "Date": DATE,
+    }
+
+
+def test_the_default_margin_is_one_percent_of_the_period_at_most_100_ms() -> None:
+    assert RateLimit(20, 1.0).margin == pytest.approx(0.01)
+    assert RateLimit(60, 5.0).margin == pytest.approx(0.05)
+    assert RateLimit(60, 60.0).margin == pytest.approx(0.1)
+    assert RateLimit(60, 60.0, margin=0.0).margin == 0.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (rate_headers(59, 60), RateLimit(60, 60.0)),
+        (rate_headers(59, 59), RateLimit(60, 60.0)),  # Date taken in the next second
+        (rate_headers(4, 1), RateLimit(5, 1.0)),
+        (rate_headers(4, 0), RateLimit(5, 1.0)),
+        (rate_headers(299, 3600), RateLimit(300, 3600.0)),
+        (rate_headers(9, 5), RateLimit(10, 6.0)),  # not one of Plane's: a bound above
+        ({"X-RateLimit-Remaining": "9"}, RateLimit(10, 60.0)),
+        ({"X-RateLimit-Reset": "123"}, None),
+        ({}, None),
+    ],
+)
+def test_learned_limit_from_the_headers(
+    headers: dict[str, str], expected: RateLimit | None
+) -> None:
+    assert _ratelimit.learned_limit(headers) == expected
+
+
+def test_learned_limit_without_a_date_reads_the_wall_clock() -> None:
+    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(DATE_EPOCH + 60)}
+    assert _ratelimit.learned_limit(headers, wall=lambda: DATE_EPOCH + 0.4) == RateLimit(1, 60.0)
+
+
+def test_learning_sends_one_at_a_time_until_the_first_response_then_its_window() -> None:
+    async def main() -> tuple[list[tuple[str, float]], Quota, Quota]:
+        limiter = window_limiter(None)
+        before = limiter.quota()
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(
+            *(request(limiter, log, f"r{i}", latency=0.5, headers=rate_headers(4 - i, 1))
+              for i in range(7))
+        )  # fmt: skip
+        return [(n, t - start) for n, t in log], before, limiter.quota()
+
+    log, before, after = vclock.run(main())
+    assert (before.limit, before.remaining) == (1, 1)
+    # the first response (at 0.5 s) teaches 5 per 1 s: the other four go at once; then each
+    # next as a stamp leaves, 1.01 s later (the default margin is 1% of the period)
+    assert [t for _, t in log] == pytest.approx([0.0, 0.5, 0.5, 0.5, 0.5, 1.51, 2.01])
+    assert (after.limit, after.period) == (5, 1.0)
+
+
+def test_a_response_without_rate_headers_means_plane_default() -> None:
+    async def main() -> Quota:
+        limiter = window_limiter(None)
+        await request(limiter, [], "r")
+        return limiter.quota()
+
+    quota = vclock.run(main())
+    assert (quota.limit, quota.period, quota.remaining) == (60, 60.0, 59)
+
+
+def test_an_explicit_limit_stays_the_cap_whatever_the_server_says() -> None:
+    async def main() -> list[float]:
+        limiter = window_limiter(RateLimit(2, 10.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        headers = rate_headers(299, 60)  # the server would allow far more
+        await asyncio.gather(*(request(limiter, log, f"r{i}", headers=headers) for i in range(3)))
+        return [t - start for _, t in log]
+
+    assert vclock.run(main()) == [0.0, 0.0, 10.0]
+
+
+def test_a_429_shrinks_the_learned_limit_to_what_the_window_held() -> None:
+    async def main() -> Quota:
+        limiter = window_limiter(None)
+        await request(limiter, [], "a", headers=rate_headers(9, 60))  # 10 per minute
+        await request(limiter, [], "b", headers=rate_headers(8, 60))
+        await request(limiter, [], "c", status=429, headers={"Retry-After": "30"})
+        return limiter.quota()
+
+    quota = vclock.run(main())
+    assert quota.limit == 2  # the server refused the third: it allows no more than two now
+
+
+def test_clients_on_threads_with_their_own_loops_share_one_limiter() -> None:
+    import threading
+
+    seen: list[Limiter] = []
+
+    def worker() -> None:
+        async def main() -> None:
+            seen.append(shared_limiter(URL, KEY, None))
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 4 and all(s is seen[0] for s in seen)
