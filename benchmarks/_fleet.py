@@ -1,4 +1,5 @@
-"""A fleet on one machine: FakePlane in its own process, and worker processes on one key.
+"""A fleet on one machine: FakePlane in its own process, a redis-server, and worker
+processes on one key.
 
 ``fake_plane(requests, period)`` starts FakePlane with an exact sliding window in a child
 process and, when the block ends, reports what it saw: requests accepted and refused (429)
@@ -20,8 +21,11 @@ import json
 import logging
 import os
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +35,15 @@ from typing import Any
 
 import attrs
 
-__all__ = ["FleetServer", "ServerStats", "fake_plane", "run_workers", "start_workers"]
+__all__ = [
+    "FleetServer",
+    "RedisServer",
+    "ServerStats",
+    "fake_plane",
+    "free_port",
+    "run_workers",
+    "start_workers",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _KEY_ENV = "PLANE_FLEET_API_KEY"
@@ -44,6 +56,8 @@ class ServerStats:
     accepted: int = 0
     refused: int = 0
     max_in_window: int = 0
+    slack: float = 0.0
+    span: float = 0.0  # from the first accepted request to the last, as the server saw them
 
 
 @attrs.frozen
@@ -85,6 +99,7 @@ def fake_plane(
             data = json.loads(final)
             stats.accepted, stats.refused = data["accepted"], data["refused"]
             stats.max_in_window = data["max_in_window"]
+            stats.slack, stats.span = data["slack"], data["span"]
 
 
 async def _serve_child(requests: int, period: float, latency: float) -> None:
@@ -97,6 +112,7 @@ async def _serve_child(requests: int, period: float, latency: float) -> None:
         latency=latency,
     )
     accepted = refused = 0
+    times: list[float] = []
     async with server:
         print(json.dumps({"base_url": server.base_url}), flush=True)
         closed = asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -105,10 +121,74 @@ async def _serve_child(requests: int, period: float, latency: float) -> None:
             records, server.requests[:] = list(server.requests), []
             refused += sum(1 for r in records if r.status == 429)
             accepted += sum(1 for r in records if r.status != 429)
+            times += [r.time for r in records if r.status != 429]
             if done:
                 break
-        report = {"accepted": accepted, "refused": refused, "max_in_window": server.max_in_window}
+        report = {"accepted": accepted, "refused": refused, "max_in_window": server.max_in_window,
+                  "slack": _slack(sorted(times), requests, period),
+                  "span": max(times) - min(times) if times else 0.0}  # fmt: skip
     print(json.dumps(report), flush=True)
+
+
+def _slack(times: list[float], requests: int, period: float) -> float:
+    """Mean seconds a slot stayed free past the window: for each accepted request after
+    the first ``requests``, its time minus (the time of the one ``requests`` earlier plus
+    ``period``). 0 is a perfect limiter."""
+    if not requests or len(times) <= requests:
+        return 0.0
+    gaps = [times[i] - times[i - requests] - period for i in range(requests, len(times))]
+    return sum(gaps) / len(gaps)
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """``start()``, ``stop()``, ``url``; ``kill()`` stops it without a goodbye."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="plane-redis-")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.dir, "--protected-mode", "yes"]  # fmt: skip
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:  # until it answers PING
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- workers
@@ -173,6 +253,9 @@ async def _batch(args: argparse.Namespace, count: int, limiter: Any) -> dict[str
     async with AsyncPlane(api_key=os.environ[_KEY_ENV], base_url=args.base_url,
                           allow_insecure_http=True, rate_limit=rate, limiter=limiter,
                           max_retries=args.max_retries, timeout=args.timeout) as plane:  # fmt: skip
+        if limiter is not None:
+            await limiter.check()  # connected, as a long-running worker is, before the start
+        await asyncio.sleep(max(args.start_at - time.monotonic(), 0.0))
         queue = list(range(count))
 
         async def one() -> None:
@@ -204,7 +287,6 @@ def _work(args: argparse.Namespace) -> None:
     results: list[dict[str, Any]] = []
     shares = [args.requests // args.threads + (i < args.requests % args.threads)
               for i in range(args.threads)]  # fmt: skip
-    time.sleep(max(args.start_at - time.monotonic(), 0.0))
 
     def thread_main(count: int) -> None:
         async def main() -> dict[str, Any]:

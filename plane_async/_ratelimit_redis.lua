@@ -156,55 +156,68 @@ end
 
 
 if op == 'acquire' then
-  -- ARGV: token, lease (s). Returns {1, now, 0, snapshot...} when admitted, else
-  -- {0, wait, 0, snapshot...}, or {0, wait, 1, snapshot...} when only a release frees a
-  -- slot (wait is then when the oldest lease expires, the latest a slot frees).
+  -- ARGV: token, lease (s). Returns {1, now, delay, snapshot...} when admitted: at once
+  -- (delay 0), or with a ticket for the moment the window frees (the caller sleeps `delay`
+  -- seconds; the ticket counts as in flight from now, so the next caller gets the moment
+  -- after). Else {0, wait, on_release, snapshot...}: wait the seconds given, or less
+  -- (on_release = 1) if a release that frees a slot at once is published on the channel.
   local token, lease = ARGV[rest], tonumber(ARGV[rest + 1])
-  local wait = 0
   if pause > now then
-    wait = pause - now
+    return {0, num(pause - now), 0, unpack(snapshot())}
   end
   local serial = #windows == 0 or now < probe
   if serial and in_flight > 0 then
-    wait = -1
-  end
-  if wait >= 0 then
-    for _, w in ipairs(windows) do
-      local _, until_free = room(w)
-      if until_free < 0 then
-        wait = -1
-        break
-      end
-      wait = math.max(wait, until_free)
-    end
-  end
-  if wait == 0 then
-    redis.call('ZADD', res, num(now + lease), token)
-    in_flight = in_flight + 1
-    return {1, num(now), 0, unpack(snapshot())}
-  end
-  if wait < 0 then
+    -- one at a time (learning, or probing after a 429): the release wakes the queue
     return {0, num(math.max(next_lease(), 0)), 1, unpack(snapshot())}
   end
-  return {0, num(wait), 0, unpack(snapshot())}
+  local wait = 0
+  for _, w in ipairs(windows) do
+    local _, until_free = room(w)
+    if until_free < 0 then
+      -- only requests in flight (or ticketed) hold the window: each frees a full span after
+      -- its response at the earliest, or at once if the server did not count it
+      return {0, num(math.min(w[2], math.max(next_lease(), 0))), 1, unpack(snapshot())}
+    end
+    wait = math.max(wait, until_free)
+  end
+  if serial and wait > 0 then
+    return {0, num(wait), 0, unpack(snapshot())}
+  end
+  redis.call('ZADD', res, num(now + wait + lease), token)
+  in_flight = in_flight + 1
+  return {1, num(now), num(wait), unpack(snapshot())}
 end
 
 if op == 'release' then
-  -- ARGV: token, stamp (1: counted by the server), earliest stamp time (s, Redis clock),
-  -- then the response (status 0: none) as observe() takes it
-  local token, stamp, after = ARGV[rest], ARGV[rest + 1] == '1', tonumber(ARGV[rest + 2])
+  -- ARGV: token, stamp (0: not counted by the server; 1: counted at time `at`, when its
+  -- response came; 2: abandoned, counted as late as `at`), `at` (s, Redis clock), then the
+  -- response (status 0: none) as observe() takes it
+  local token, mode, at = ARGV[rest], ARGV[rest + 1], tonumber(ARGV[rest + 2])
+  local stamp = mode ~= '0' 
   local status = tonumber(ARGV[rest + 3])
+  -- Waiters blocked by requests in flight sleep a whole span; wake them only when this
+  -- release frees a slot at once: not counted, one at a time, or a larger learned limit.
+  local wake_them = not stamp or #windows == 0 or now < probe or status == 429
+  local learned_before = ln
   if status > 0 then
     observe(status, tonumber(ARGV[rest + 4]), tonumber(ARGV[rest + 5]), tonumber(ARGV[rest + 6]),
       tonumber(ARGV[rest + 7]))
   end
   redis.call('ZREM', res, token)
-  if stamp then
-    redis.call('ZADD', log, num(math.max(now, after)), token)
+  local stamped_at = now
+  if mode == '1' then
+    stamped_at = math.min(at, now)
+  elseif mode == '2' then
+    stamped_at = math.max(at, now)
   end
-  local ttl = math.ceil(math.max(longest, 1) + math.max(after - now, 0) + 1)
+  if stamp then
+    redis.call('ZADD', log, num(stamped_at), token)
+  end
+  local ttl = math.ceil(math.max(longest, 1) + math.max(stamped_at - now, 0) + 1)
   redis.call('EXPIRE', log, ttl)
-  redis.call('PUBLISH', wake, '1')
+  if wake_them or (learn and ln ~= learned_before) then
+    redis.call('PUBLISH', wake, '1')
+  end
   in_flight = redis.call('ZCARD', res)
   return snapshot()
 end

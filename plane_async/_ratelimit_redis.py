@@ -164,6 +164,18 @@ class RedisLimiter:
         if conn is not None:
             await _close(conn)
 
+    async def check(self) -> None:
+        """Connect and load the script now (at start-up, or as a health check); raises
+        :class:`LimiterUnavailableError` if Redis cannot be reached or fails."""
+        conn = self._conn()
+        try:
+            await conn.client.ping()
+            await conn.client.script_load(_load_script())
+        except _redis_errors() as exc:
+            raise LimiterUnavailableError(
+                f"the rate limiter's Redis failed a check ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from exc
+
     def for_key(self, base_url: str, api_key: str, rate: RateLimit | None) -> Limiter:
         """The limiter of one (base URL, API key); AsyncPlane calls this for you."""
         return _KeyLimiter(self, key_digest(base_url, api_key), rate,
@@ -343,8 +355,9 @@ class _KeyLimiter:
             time.monotonic(),
         )
 
-    async def _acquire(self, lease: float) -> tuple[str, float] | None:
-        """(token, admitted at in Redis time); None when the local fallback must be used."""
+    async def _acquire(self, lease: float) -> tuple[str, float, float, float] | None:
+        """(token, Redis's time when it admitted, this process's monotonic time before it
+        asked, seconds to wait for the ticket's moment); None: use the local fallback."""
         backend = self._backend
         if not backend._redis_up():
             return None
@@ -354,25 +367,33 @@ class _KeyLimiter:
             gate = conn.gates.setdefault(self._keys[0], asyncio.Lock())
             async with gate:  # FIFO: only the head of this loop's queue talks to Redis
                 try:
-                    return await self._acquire_head(conn, lease)
+                    got = await self._acquire_head(conn, lease)
                 except _redis_errors():
                     # After a Redis restart every pooled connection is dead: drop them all
                     # and try once more on a fresh one before calling Redis unavailable.
                     await _reset(conn)
-                    return await self._acquire_head(conn, lease)
+                    got = await self._acquire_head(conn, lease)
+            if got[3] > 0:  # a ticket: the next in line asks for the moment after this one
+                try:
+                    await asyncio.sleep(got[3])
+                except asyncio.CancelledError:
+                    self._undo(conn, got[0], None)
+                    raise
+            return got
         except _redis_errors() as exc:
             backend._unavailable(exc, "waiting for a slot")
             return None
         finally:
             self._waiting -= 1
 
-    async def _acquire_head(self, conn: _LoopConn, lease: float) -> tuple[str, float]:
+    async def _acquire_head(self, conn: _LoopConn, lease: float) -> tuple[str, float, float, float]:
         pubsub: PubSub | None = conn.pubsubs.get(self._keys[0])
         while True:
             if pubsub is not None:  # releases seen before this look are already counted
                 while await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.0):
                     pass
             token = uuid.uuid4().hex
+            asked = time.monotonic()  # before Redis's TIME, so durations from it are longer
             call = asyncio.ensure_future(self._call(conn, "acquire", token, lease))
             try:
                 reply = await asyncio.shield(call)
@@ -382,7 +403,7 @@ class _KeyLimiter:
             self._backend._recovered()
             self._keep(reply[3:])
             if int(reply[0]) == 1:
-                return token, float(reply[1])
+                return token, float(reply[1]), asked, float(reply[2])
             wait, on_release = float(reply[1]), int(reply[2]) == 1
             if not on_release:
                 await asyncio.sleep(wait)
@@ -394,11 +415,14 @@ class _KeyLimiter:
                 continue  # a release may have come before the subscription: look again
             await pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
 
-    def _undo(self, conn: _LoopConn, token: str, done: asyncio.Future[list[Any]]) -> None:
-        """An acquire cancelled while Redis answered it: hand back a slot it may have got."""
-        if done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1:
+    def _undo(self, conn: _LoopConn, token: str, done: asyncio.Future[list[Any]] | None) -> None:
+        """An acquire cancelled while Redis answered it (``done``), or while it waited for
+        its ticket (None): hand back the slot it got, unused."""
+        if done is not None and (
+            done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1
+        ):
             return
-        task = asyncio.ensure_future(self._release(conn, token, counted=False, after=0.0))
+        task = asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0))
         _background.add(task)
         task.add_done_callback(_background.discard)
 
@@ -406,9 +430,9 @@ class _KeyLimiter:
         self,
         conn: _LoopConn,
         token: str,
+        stamp: int,
+        at: float,
         *,
-        counted: bool,
-        after: float,
         response: tuple[int, Mapping[str, str]] | None = None,
     ) -> None:
         observed: list[str | float] = [0, -1, 0, 0, 0]
@@ -421,7 +445,7 @@ class _KeyLimiter:
             observed = [status, -1 if remaining is None else remaining, pause,
                         seen.requests if seen else 0, seen.period if seen else 0]  # fmt: skip
         try:
-            snap = await self._call(conn, "release", token, 1 if counted else 0, after, *observed)
+            snap = await self._call(conn, "release", token, stamp, at, *observed)
         except _redis_errors() as exc:
             # The request is done; its reservation expires with its lease. Say so once.
             with contextlib.suppress(LimiterUnavailableError):
@@ -431,18 +455,26 @@ class _KeyLimiter:
 
 
 _background: set[asyncio.Task[None]] = set()
+#: how a release stamps its request: not at all, at its response, or as late as it could
+_NOT_COUNTED, _ANSWERED, _ABANDONED = 0, 1, 2
 
 
 class _RedisSlot:
     """One request attempt's reservation in Redis (or in the local fallback)."""
 
-    __slots__ = ("_admitted_at", "_conn", "_limiter", "_local", "_response", "_timeout", "_token")
+    __slots__ = ("_admitted", "_admitted_at", "_answered_at", "_asked_at", "_conn", "_limiter",
+                 "_local", "_response", "_timeout", "_token")  # fmt: skip
 
     def __init__(self, limiter: _KeyLimiter, timeout: float | None) -> None:
         self._limiter = limiter
         self._timeout = timeout
         self._token: str | None = None
-        self._admitted_at = 0.0
+        self._admitted_at = 0.0  # Redis's clock: when the request may go
+        self._asked_at = 0.0  # Redis's clock: when it granted the slot
+        # when the admitting call left, on this process's monotonic clock (as _answered_at):
+        # before Redis stamped the admission, so a duration from it never comes out short
+        self._admitted = 0.0
+        self._answered_at = 0.0
         self._response: tuple[int, Mapping[str, str]] | None = None
         self._local: Any = None
         self._conn: _LoopConn | None = None
@@ -459,7 +491,9 @@ class _RedisSlot:
             self._local = self._limiter._local.slot(timeout=self._timeout)
             await self._local.__aenter__()
             return self
-        self._token, self._admitted_at = got
+        self._token, redis_now, self._admitted, delay = got
+        self._asked_at = redis_now
+        self._admitted_at = redis_now + delay
         self._conn = self._limiter._conn()
         return self
 
@@ -474,20 +508,20 @@ class _RedisSlot:
             return
         assert self._token is not None and self._conn is not None
         response = self._response
-        counted = True
-        after = 0.0
         if response is None:
             # Left without a response: the server may count it until its timeout is over.
             timeout = self._timeout if self._timeout is not None else DEFAULT_PAUSE
-            after = self._admitted_at + timeout
+            stamp, at = _ABANDONED, self._admitted_at + timeout
         elif response[0] == 429 or (
             response[0] in (401, 403) and parse_rate_remaining(response[1]) is None
         ):
-            counted = False  # the server did not log it
+            stamp, at = _NOT_COUNTED, 0.0  # the server did not log it
+        else:
+            # Stamped when the response arrived (the server counted it before), in Redis's
+            # time: a duration on this machine's clock added to Redis's admission time.
+            stamp, at = _ANSWERED, self._asked_at + (self._answered_at - self._admitted)
         release = asyncio.ensure_future(
-            self._limiter._release(
-                self._conn, self._token, counted=counted, after=after, response=response
-            )
+            self._limiter._release(self._conn, self._token, stamp, at, response=response)
         )
         try:
             await asyncio.shield(release)
@@ -501,4 +535,5 @@ class _RedisSlot:
         if self._local is not None:
             self._local.observe(status, headers)
             return
+        self._answered_at = time.monotonic()
         self._response = (status, dict(headers))
