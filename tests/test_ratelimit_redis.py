@@ -293,3 +293,22 @@ def no_redis_package(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_without_redis_py_the_error_says_what_to_install(no_redis_package: None) -> None:
     with pytest.raises(PlaneValueError, match=r"plane-async\[redis\]"):
         RedisLimiter.from_url("redis://localhost")
+
+
+async def test_a_waiter_cancelled_while_holding_a_ticket_hands_it_back(
+    redis_server: RedisServer,
+) -> None:
+    async with RedisLimiter.from_url(redis_server.url) as backend:
+        limiter = key_limiter(backend, RateLimit(2, 0.5, margin=0.0))
+        await run_requests(limiter, 2)  # the window is full for 0.5 s
+        start = time.monotonic()
+        ticketed = [asyncio.create_task(run_requests(limiter, 1)) for _ in range(2)]
+        await asyncio.sleep(0.1)  # both hold a ticket for the moment the window frees
+        assert limiter.quota().in_flight == 2
+        for task in ticketed:
+            task.cancel()
+        await asyncio.gather(*ticketed, return_exceptions=True)
+        await asyncio.sleep(0.05)  # the hand-back runs in the background
+        times = await run_requests(limiter, 2)
+        waited = time.monotonic() - start
+    assert all(t < 0.6 for t in times) and waited < 0.7  # the handed-back moments were reused
