@@ -3,9 +3,9 @@
 -- KEYS[1]  log    ZSET  stamps of requests the server counted: member -> time (s)
 -- KEYS[2]  res    ZSET  reservations in flight: token -> lease expiry (s)
 -- KEYS[3]  state  HASH  pause (until), probe (until), ln/lp (learned limit), seq
--- KEYS[4]  wake   pub/sub channel: a slot was released or the window changed
+-- KEYS[4]  wake   pub/sub channel: a release freed a slot at once, or the limit grew
 --
--- ARGV[1]  op: acquire | release | observe | quota
+-- ARGV[1]  op: acquire | release (with the response, if any) | quota
 -- ARGV[2]  learn: 1 when the limit is learned from the server's headers
 -- ARGV[3]  number of explicit windows k, then k triples (requests, span, period) in ARGV[4..]
 -- ARGV[4+3k..]  the op's own arguments (see each op)
