@@ -238,8 +238,10 @@ def _rate_period(headers: Mapping[str, str], wall: Callable[[], float]) -> float
     if now is None:
         now = wall()
     seconds = reset - now
-    if not math.isfinite(seconds) or seconds < 0:
+    if not math.isfinite(seconds) or seconds < -1:
         return None
+    # a wall clock read just after the second Reset was computed in: a 1 s window
+    seconds = max(seconds, 0.0)
     for period in DRF_PERIODS:
         if period - 1 <= seconds <= period:
             return period

@@ -764,6 +764,9 @@ def test_learned_limit_from_the_headers(
 def test_learned_limit_without_a_date_reads_the_wall_clock() -> None:
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(DATE_EPOCH + 60)}
     assert _ratelimit.learned_limit(headers, wall=lambda: DATE_EPOCH + 0.4) == RateLimit(1, 60.0)
+    # Reset = int(now + 1) read a moment later, past the next second: still a 1 s window
+    one_second = {"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": str(DATE_EPOCH + 1)}
+    assert _ratelimit.learned_limit(one_second, wall=lambda: DATE_EPOCH + 1.3) == RateLimit(5, 1.0)
 
 
 def test_learning_sends_one_at_a_time_until_the_first_response_then_its_window() -> None:

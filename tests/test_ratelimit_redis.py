@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from email.utils import formatdate
 
 import pytest
 import redis.asyncio
@@ -108,8 +109,12 @@ async def test_remaining_below_the_fleets_count_adds_phantom_requests(
 async def test_the_limit_is_learned_from_the_headers_one_at_a_time_before(
     redis_server: RedisServer,
 ) -> None:
-    reset = str(int(time.time()) + 1)
-    headers = {"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": reset}
+    now = time.time()
+    headers = {  # as Plane sends them: Reset is now + the window, in the server's seconds
+        "X-RateLimit-Remaining": "4",
+        "X-RateLimit-Reset": str(int(now) + 1),
+        "Date": formatdate(now, usegmt=True),
+    }
     async with RedisLimiter.from_url(redis_server.url) as backend:
         limiter = key_limiter(backend, None)
         assert limiter.quota().limit == 1
