@@ -158,6 +158,13 @@ class SlotHandle(Protocol):
         401/403 without rate headers was not counted by the server.
         """
 
+    def unsent(self) -> None:
+        """The request never left: the connection could not be made (refused, DNS, TLS).
+
+        The server cannot count it, so its slot frees at once (a request that may have
+        been sent and got no response keeps its slot until its timeout).
+        """
+
 
 class Limiter(Protocol):
     """The backend protocol: the in-process limiter, or one shared across processes.

@@ -275,7 +275,7 @@ class _RedisSlot:
     """One request attempt's reservation in Redis (or in the local fallback)."""
 
     __slots__ = ("_admitted", "_admitted_at", "_answered_at", "_asked_at", "_conn", "_limiter",
-                 "_local", "_response", "_timeout", "_token")  # fmt: skip
+                 "_local", "_response", "_timeout", "_token", "_unsent")  # fmt: skip
 
     def __init__(self, limiter: KeyLimiter, timeout: float | None) -> None:
         self._limiter = limiter
@@ -287,6 +287,7 @@ class _RedisSlot:
         # before Redis stamped the admission, so a duration from it never comes out short
         self._admitted = 0.0
         self._answered_at = 0.0
+        self._unsent = False
         self._response: tuple[int, Mapping[str, str]] | None = None
         self._local: Any = None
         self._conn: LoopConn | None = None
@@ -320,7 +321,9 @@ class _RedisSlot:
             return
         assert self._token is not None and self._conn is not None
         response = self._response
-        if response is None:
+        if self._unsent:
+            stamp, at = _NOT_COUNTED, 0.0
+        elif response is None:
             # Left without a response: the server may count it until its timeout is over.
             timeout = self._timeout if self._timeout is not None else DEFAULT_PAUSE
             stamp, at = _ABANDONED, self._admitted_at + timeout
@@ -341,6 +344,13 @@ class _RedisSlot:
             _background.add(release)
             release.add_done_callback(_background.discard)
             raise
+
+    def unsent(self) -> None:
+        """The connection could not be made: the release frees the slot unstamped."""
+        if self._local is not None:
+            self._local.unsent()
+            return
+        self._unsent = True
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Report the response; it reaches Redis with the release, as the block exits."""

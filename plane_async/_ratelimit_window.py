@@ -428,6 +428,10 @@ class _Slot:
                 lease = max((w.period for w in limiter.windows), default=DEFAULT_PAUSE)
             limiter._release(now, after=self._entered_at + lease)
 
+    def unsent(self) -> None:
+        """The connection could not be made: nothing reached the server, no stamp."""
+        self._counted = False
+
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Report the response: a 429 pauses every sender; rate headers resync the count."""
         self._observed = True

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from benchmarks._fleet import fake_plane, run_workers
-from plane_async import AsyncPlane, RateLimit
+from plane_async import AsyncPlane, RateLimit, TransportError
 from plane_async.testing import FakePlane
 from tests.redis_server import RedisServer
 from tests.test_reliability_cancel import fake_in_thread
@@ -122,3 +122,22 @@ def test_processes_with_the_default_learn_the_limit_through_redis(
     assert [r.get("done") for r in results] == [15, 15, 15]
     assert server.stats.refused == 0
     assert server.stats.max_in_window == 10
+
+
+def test_a_connection_that_was_never_made_takes_no_slot() -> None:
+    # A refused connection reached no server: unlike a request given up in flight, its
+    # slot frees at once, so a server back from an outage is not kept waiting a timeout.
+    from tests.redis_server import free_port
+
+    async def main() -> tuple[float, int]:
+        down = f"http://127.0.0.1:{free_port()}"
+        async with AsyncPlane(api_key="plane_api_" + "0" * 32, base_url=down,
+                              rate_limit=RateLimit(2, 60.0), max_retries=0) as plane:  # fmt: skip
+            for _ in range(3):
+                with pytest.raises(TransportError):
+                    await plane.users.me()
+            return plane.quota().remaining, plane.stats.transport_errors
+
+    # held slots would make the third call wait 90 s: fail fast instead
+    remaining, failures = asyncio.run(asyncio.wait_for(main(), 10))
+    assert (remaining, failures) == (2, 3)

@@ -305,6 +305,9 @@ class CountingLimiter:
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         self.seen.append(status)
 
+    def unsent(self) -> None:
+        self.seen.append(0)
+
     def quota(self) -> Quota:
         return Quota(limit=1, period=1.0, remaining=1, next_slot_in=0.0, paused_for=0.0)
 
