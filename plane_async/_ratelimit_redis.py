@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import LimiterUnavailableError, PlaneValueError
+from ._protocol import check_positive_number
 from ._ratelimit import (
     Limiter,
     Quota,
@@ -70,10 +72,9 @@ class RedisLimiter:
             raise PlaneValueError(f"fallback must be 'error' or 'local', got {fallback!r}")
         if not isinstance(prefix, str):
             raise PlaneValueError(f"prefix must be a string, got {prefix!r}")
-        if isinstance(lease_margin, bool) or not isinstance(lease_margin, int | float):
-            raise PlaneValueError(f"lease_margin must be seconds >= 0, got {lease_margin!r}")
-        if not lease_margin >= 0:
-            raise PlaneValueError(f"lease_margin must be seconds >= 0, got {lease_margin!r}")
+        margin = check_positive_number(lease_margin, "lease_margin", allow_zero=True)
+        if not math.isfinite(margin):  # a lease must end, or a killed worker's slots never free
+            raise PlaneValueError(f"lease_margin must be a finite number of seconds, got {margin}")
         try:
             import redis.asyncio as _redis_asyncio
         except ImportError:
@@ -84,7 +85,7 @@ class RedisLimiter:
         self._options = {"socket_connect_timeout": 5.0, "socket_timeout": 5.0, **redis_options}
         self.prefix = prefix
         self.fallback = fallback
-        self.lease_margin = float(lease_margin)
+        self.lease_margin = margin
         self._conns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConn] = (
             weakref.WeakKeyDictionary()
         )

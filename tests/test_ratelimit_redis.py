@@ -271,6 +271,8 @@ def test_bad_settings_are_refused_with_what_would_do() -> None:
         RedisLimiter.from_url("redis://localhost", fallback="burst")  # type: ignore[arg-type]
     with pytest.raises(PlaneValueError, match="lease_margin"):
         RedisLimiter.from_url("redis://localhost", lease_margin=-1)
+    with pytest.raises(PlaneValueError, match="lease_margin must be a finite"):
+        RedisLimiter.from_url("redis://localhost", lease_margin=float("inf"))
     assert "secret" not in repr(RedisLimiter.from_url("redis://:secret@localhost:6379/0"))
 
 
