@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck pytest pytest-latest demo bench clean
+.PHONY: venv test lint typecheck pytest pytest-latest demo bench clean redis-server
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy plane_async examples tests/typing
 
-pytest: $(STAMP)
+# The RedisLimiter tests start a real redis-server (Debian's package) on a free port.
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+
+pytest: $(STAMP) redis-server
 	$(BIN)/pytest
 
 # The suite again on the newest aiohttp, the one `pip install plane-async` brings (the dev
@@ -34,7 +40,7 @@ $(LATEST_STAMP): pyproject.toml
 	$(LATEST)/bin/pip install -q --upgrade -e '.[test]'
 	touch $(LATEST_STAMP)
 
-pytest-latest: $(LATEST_STAMP)
+pytest-latest: $(LATEST_STAMP) redis-server
 	$(LATEST)/bin/python -c "import aiohttp; print('aiohttp', aiohttp.__version__)"
 	$(LATEST)/bin/pytest
 
@@ -43,7 +49,7 @@ test: lint typecheck pytest pytest-latest
 demo: $(STAMP)
 	$(BIN)/python -m plane_async demo
 
-bench: $(STAMP)
+bench: $(STAMP) redis-server
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 

@@ -17,6 +17,7 @@ from ._errors import (
     FieldNotRequestedError,
     FieldValueError,
     InvalidAPIKeyError,
+    LimiterUnavailableError,
     NotFoundError,
     PaginationError,
     PaginationStalledError,
@@ -83,6 +84,7 @@ from ._observe import RequestEvent
 from ._pagination import Page
 from ._query import Query
 from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
+from ._ratelimit_redis import RedisLimiter
 from ._telemetry import Telemetry
 from ._transport import RequestStats
 from ._types import IdLike, ListOptions, ReadOptions
@@ -151,6 +153,7 @@ __all__ = [
     "LabelFields",
     "LabelUpsertFields",
     "Limiter",
+    "LimiterUnavailableError",
     "Link",
     "LinkCreateFields",
     "LinkFields",
@@ -182,6 +185,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ReadOptions",
+    "RedisLimiter",
     "RelatedIssue",
     "RelationRef",
     "RelationType",

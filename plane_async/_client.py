@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
@@ -28,6 +28,8 @@ from ._values import check_json
 if TYPE_CHECKING:
     import aiohttp
 
+    from ._ratelimit_redis import RedisLimiter
+
 __all__ = ["AsyncPlane"]
 
 
@@ -39,7 +41,10 @@ class AsyncPlane:
     ``PLANE_WORKSPACE`` and ``PLANE_BASE_URL`` (else Plane Cloud).
 
     A client belongs to the event loop it first sends on. By default every client of one
-    (base URL, API key) shares one limiter per loop; ``limiter=`` plugs in another backend
+    (base URL, API key) in the process shares one limiter, whatever its event loop or
+    thread, and ``rate_limit=None`` follows the limit the server announces in its
+    ``X-RateLimit-*`` headers (a ``RateLimit`` is a cap never exceeded); ``limiter=`` plugs
+    in another backend
     (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
     """
@@ -63,7 +68,7 @@ class AsyncPlane:
         proxy: str | None = None,
         retry_backoff: tuple[float, float] = (0.5, 8.0),
         work_items_path: Literal["auto", "work-items", "issues"] = "auto",
-        limiter: Limiter | None = None,
+        limiter: Limiter | RedisLimiter | None = None,
         telemetry: bool | Telemetry = False,
         on_request: Hook | Sequence[Hook] | None = None,
         on_response: Hook | Sequence[Hook] | None = None,
@@ -115,14 +120,20 @@ class AsyncPlane:
             backoff_base, "retry_backoff base", allow_zero=True
         )
         backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
-        self._rate_limit = rate_limit if rate_limit is not None else RateLimit()
-        if not isinstance(self._rate_limit, RateLimit):
-            raise PlaneValueError("rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0)")
-        if limiter is not None and not (
-            callable(getattr(limiter, "slot", None)) and callable(getattr(limiter, "quota", None))
-        ):
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise PlaneValueError(
-                "limiter must implement plane_async.Limiter (slot() and quota()), or be None"
+                "rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0), or None to follow "
+                "the limit the server announces"
+            )
+        self._rate_limit = rate_limit
+        is_limiter = callable(getattr(limiter, "slot", None)) and callable(
+            getattr(limiter, "quota", None)
+        )
+        is_backend = callable(getattr(limiter, "for_key", None))
+        if limiter is not None and not is_limiter and not is_backend:
+            raise PlaneValueError(
+                "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
+                "quota()), or be None"
             )
         self.max_per_page = max_per_page
         if work_items_path not in ("auto", "work-items", "issues"):
@@ -141,7 +152,7 @@ class AsyncPlane:
             timeout=timeout,
             connect_timeout=connect_timeout,
             retry_post=retry_post,
-            max_retry_after=self._rate_limit.max_retry_after,
+            max_retry_after=(rate_limit or RateLimit()).max_retry_after,
             max_response_bytes=max_response_bytes,
             verify_ssl=verify_ssl,
             proxy=proxy,
@@ -150,10 +161,20 @@ class AsyncPlane:
         )
         hooks = Hooks.of(on_request, on_response)
         otel = Telemetry.of(telemetry)
+        # A RedisLimiter (a backend) gives this client its key's limiter; closing the
+        # client lets the backend close the connections it opened for this loop.
+        self._key_limiter: Limiter | None = None
+        chosen: Limiter | None = None
+        if limiter is not None and not is_limiter:
+            self._key_limiter = chosen = cast("RedisLimiter", limiter).for_key(
+                self._base_url, key, rate_limit
+            )
+        elif limiter is not None:
+            chosen = cast(Limiter, limiter)
         self._transport = Transport(
             settings,
-            (lambda: limiter)
-            if limiter is not None
+            (lambda: chosen)
+            if chosen is not None
             else lambda: shared_limiter(self._base_url, key, self._rate_limit),
             session=session,
             observers=() if otel is None else (otel.observer(self._base_url),),
@@ -227,7 +248,8 @@ class AsyncPlane:
         return self._workspace
 
     @property
-    def rate_limit(self) -> RateLimit:
+    def rate_limit(self) -> RateLimit | None:
+        """The cap given as ``rate_limit=``; None when the client follows the server's limit."""
         return self._rate_limit
 
     @property
@@ -289,6 +311,10 @@ class AsyncPlane:
     async def aclose(self) -> None:
         """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
         await self._transport.aclose()
+        key_limiter, self._key_limiter = self._key_limiter, None
+        close = getattr(key_limiter, "aclose", None)
+        if close is not None:
+            await close()
 
     async def check(self) -> None:
         """Verify the API key and the workspace with one request, or raise a precise error.

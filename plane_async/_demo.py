@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=None, help="JSONL file (default: a temporary file)")
     demo.add_argument("--per-page", type=int, default=100)
     demo.add_argument(
-        "--rate", default=None, help="requests/seconds the server allows (default: 60/60)"
+        "--rate",
+        default=None,
+        help="requests/seconds the server allows (default: learned from its headers)",
     )
     demo.add_argument("--issues", type=int, default=DEMO_ISSUES, help="fake server: per project")
     return parser
@@ -68,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, sink: IO[str]) -> int:
     real = bool(args.base_url or args.api_key or os.environ.get("PLANE_API_KEY"))
     if real:
-        rate = _parse_rate(args.rate) if args.rate else RateLimit()
+        # no --rate: follow the limit the server announces in its X-RateLimit-* headers
+        rate = _parse_rate(args.rate) if args.rate else None
         async with AsyncPlane(
             api_key=args.api_key, workspace=args.workspace, base_url=args.base_url, rate_limit=rate
         ) as plane:
@@ -132,14 +135,15 @@ async def export(plane: AsyncPlane, sink: IO[str], *, per_page: int = 100) -> in
     progress.finish()
     elapsed = time.monotonic() - started
     stats = plane.stats
-    rate = plane.rate_limit
-    minimum = max(0, math.ceil(stats.requests / rate.requests) - 1) * rate.period
+    # the window in force: the one given, or the one learned from the server's headers
+    quota = plane.quota()
+    minimum = max(0, math.ceil(stats.requests / quota.limit) - 1) * quota.period
     print(f"\nExported {progress.done} work items from {len(projects)} projects "
           f"({sum(memberships)} module memberships)")  # fmt: skip
     print(f"  requests   {stats.requests} ({stats.retries} retries, "
           f"{stats.rate_limited} answered 429)")  # fmt: skip
-    print(f"  elapsed    {elapsed:.1f} s; theoretical minimum under {rate.requests} requests per "
-          f"{rate.period:g} s: {minimum:.1f} s")  # fmt: skip
+    print(f"  elapsed    {elapsed:.1f} s; theoretical minimum under {quota.limit} requests per "
+          f"{quota.period:g} s: {minimum:.1f} s")  # fmt: skip
     return 0
 
 

@@ -7,6 +7,7 @@
     │   │                                   cursor, field name, key, URL
     │   └── UnknownFieldError               a fields/expand name the model does not know
     ├── ClientClosedError                   the AsyncPlane was closed
+    ├── LimiterUnavailableError             the shared rate limiter's store (Redis) failed
     ├── FieldError (also AttributeError)    reading a model attribute failed
     │   ├── FieldNotRequestedError          the item was fetched without that field
     │   ├── FieldNotExpandedError           ``*_detail`` of a relation read without expand=
@@ -57,6 +58,7 @@ __all__ = [
     "FieldNotRequestedError",
     "FieldValueError",
     "InvalidAPIKeyError",
+    "LimiterUnavailableError",
     "NotFoundError",
     "PaginationError",
     "PaginationStalledError",
@@ -120,6 +122,14 @@ class UnknownFieldError(PlaneValueError):
 
 class ClientClosedError(PlaneError, RuntimeError):
     """The client was closed; create a new ``AsyncPlane`` to send more requests."""
+
+
+class LimiterUnavailableError(PlaneError):
+    """The shared rate limiter cannot reach its store (Redis): no request was sent.
+
+    Sending anyway could burst past the key's limit for the whole fleet; pass
+    ``fallback="local"`` to ``RedisLimiter`` to fall back to the in-process limiter instead.
+    """
 
 
 class FieldError(PlaneError, AttributeError):

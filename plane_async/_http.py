@@ -107,6 +107,8 @@ async def send_once(
         out.error = RequestTimeoutError(f"{method} {url} timed out", method=method, url=url)
         out.error.__cause__ = exc
     except aiohttp.ClientError as exc:
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            slot.unsent()  # no connection, so nothing reached the server to count
         out.error = TransportError(
             f"{method} {url} failed: {type(exc).__name__}: {_safe(exc)}",
             method=method,

@@ -15,12 +15,13 @@ header parsing, and :func:`shared_limiter`; the in-process limiter is in
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import math
-import weakref
+import threading
+import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 import attrs
@@ -34,6 +35,9 @@ __all__ = [
     "Quota",
     "RateLimit",
     "SlotHandle",
+    "default_margin",
+    "key_digest",
+    "learned_limit",
     "parse_rate_remaining",
     "parse_retry_after_pause",
     "shared_limiter",
@@ -43,6 +47,20 @@ __all__ = [
 DEFAULT_PAUSE = 60.0
 #: A 429 always pauses at least this long: the server truncates or rounds to whole seconds.
 MIN_PAUSE = 1.0
+#: The default margin is this share of the period, and never more than MAX_DEFAULT_MARGIN.
+MARGIN_SHARE = 0.01
+MAX_DEFAULT_MARGIN = 0.1
+#: The windows Plane's throttle (DRF's ``parse_rate``) can be configured with: s, m, h, d.
+DRF_PERIODS = (1.0, 60.0, 3600.0, 86400.0)
+
+
+def default_margin(period: float) -> float:
+    """The margin used when none is given: 1% of the period, at most 0.1 s.
+
+    It absorbs clock differences between the server's workers and network jitter; a fixed
+    0.1 s cost 10% of the throughput of a 1 s window.
+    """
+    return min(period * MARGIN_SHARE, MAX_DEFAULT_MARGIN)
 
 
 def _check_requests(_inst: object, _attr: object, value: object) -> None:
@@ -86,7 +104,8 @@ class RateLimit:
     ``API_KEY_RATE_LIMIT`` and service tokens get ``RateLimit(300, 60.0)``.
 
     ``margin`` is added after the oldest request leaves the window before the next one is
-    sent, to absorb clock differences between the server's workers and network jitter.
+    sent, to absorb clock differences between the server's workers and network jitter; by
+    default 1% of ``period``, at most 0.1 s.
     ``max_retry_after`` caps the pause a 429's ``Retry-After`` can impose.
     """
 
@@ -95,7 +114,9 @@ class RateLimit:
         default=60.0, converter=_to_seconds, validator=_check_seconds(allow_zero=False)
     )
     margin: float = attrs.field(
-        default=0.1, converter=_to_seconds, validator=_check_seconds(allow_zero=True)
+        default=attrs.Factory(lambda self: default_margin(self.period), takes_self=True),
+        converter=_to_seconds,
+        validator=_check_seconds(allow_zero=True),
     )
     max_retry_after: float = attrs.field(
         default=300.0, converter=_to_seconds, validator=_check_seconds(allow_zero=False)
@@ -137,16 +158,26 @@ class SlotHandle(Protocol):
         401/403 without rate headers was not counted by the server.
         """
 
+    def unsent(self) -> None:
+        """The request never left: the connection could not be made (refused, DNS, TLS).
+
+        The server cannot count it, so its slot frees at once (a request that may have
+        been sent and got no response keeps its slot until its timeout).
+        """
+
 
 class Limiter(Protocol):
     """The backend protocol: the in-process limiter, or one shared across processes.
 
-    ``async with limiter.slot() as handle:`` waits for a slot (first come, first served),
-    holds it while the request is in flight, and stamps it when the block exits however it
-    exits. Inside, ``handle.observe(status, headers)`` reports the response.
+    ``async with limiter.slot(timeout=30.0) as handle:`` waits for a slot (first come,
+    first served), holds it while the request is in flight, and stamps it when the block
+    exits however it exits. Inside, ``handle.observe(status, headers)`` reports the
+    response. A block left without a response (cancelled, timed out, connection lost) may
+    still be counted by the server as late as the request's ``timeout`` allows, so its
+    slot is held until then.
     """
 
-    def slot(self) -> AbstractAsyncContextManager[SlotHandle]: ...
+    def slot(self, *, timeout: float | None = None) -> AbstractAsyncContextManager[SlotHandle]: ...
 
     def quota(self) -> Quota: ...
 
@@ -189,14 +220,67 @@ def parse_rate_remaining(headers: Mapping[str, str]) -> int | None:
         return None
 
 
-# One limiter per (base URL, key) per event loop. Loops are weak keys, so a closed loop that
-# nothing else references is dropped together with its limiters; the inner keys are hashes.
-_registry: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Limiter]] = (
-    weakref.WeakKeyDictionary()
-)
+def _rate_period(headers: Mapping[str, str], wall: Callable[[], float]) -> float | None:
+    """The server's window in seconds, from ``X-RateLimit-Reset`` (always now + window).
+
+    Both ``Reset`` and the response's ``Date`` are whole seconds of the server's clock, so
+    ``Reset - Date`` is the period or one less. Plane's windows are 1 s, 1 min, 1 h or 1 day
+    and snap to those; any other is rounded up to a safe bound (never below the real one).
+    Without a ``Date`` the client's wall clock stands in.
+    """
+    raw = _header(headers, "X-RateLimit-Reset")
+    if raw is None:
+        return None
+    try:
+        reset = float(raw.strip())
+    except ValueError:
+        return None
+    date = _header(headers, "Date")
+    now: float | None = None
+    if date is not None:
+        try:
+            now = float(int(parsedate_to_datetime(date).timestamp()))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            now = None
+    if now is None:
+        now = wall()
+    seconds = reset - now
+    if not math.isfinite(seconds) or seconds < -1:
+        return None
+    # a wall clock read just after the second Reset was computed in: a 1 s window
+    seconds = max(seconds, 0.0)
+    for period in DRF_PERIODS:
+        if period - 1 <= seconds <= period:
+            return period
+    return math.floor(seconds) + 1.0
 
 
-def _registry_key(base_url: str, api_key: str) -> str:
+def learned_limit(
+    headers: Mapping[str, str], *, wall: Callable[[], float] = time.time
+) -> RateLimit | None:
+    """The smallest limit a response's rate headers prove: ``Remaining + 1`` requests (the
+    remaining ones and this one) per the window ``X-RateLimit-Reset`` names; None without
+    ``X-RateLimit-Remaining``. Without ``X-RateLimit-Reset`` Plane's 60 s window is assumed.
+    """
+    remaining = parse_rate_remaining(headers)
+    if remaining is None:
+        return None
+    period = _rate_period(headers, wall) or 60.0
+    return RateLimit(remaining + 1, period)
+
+
+# One limiter per (base URL, key) per process, shared by every event loop and thread. Kept
+# for the life of the process (a few hundred bytes per key): a script that runs
+# asyncio.run() once per batch must find the previous batch's requests still in the window.
+# The keys are hashes; the API key itself is never stored.
+_registry: dict[str, Limiter] = {}
+_registry_lock = threading.Lock()
+#: The clock every in-process limiter reads; monotonic, and the same in every thread.
+_clock: Callable[[], float] = time.monotonic
+
+
+def key_digest(base_url: str, api_key: str) -> str:
+    """A hex SHA-256 of (normalised base URL, API key): names a key's window, never shows it."""
     url = base_url.strip().rstrip("/")
     if url.lower().endswith("/api/v1"):
         url = url[: -len("/api/v1")]
@@ -210,26 +294,25 @@ def _registry_key(base_url: str, api_key: str) -> str:
     return digest.hexdigest()
 
 
-def shared_limiter(base_url: str, api_key: str, rate: RateLimit) -> Limiter:
-    """The process-wide limiter for (``base_url``, ``api_key``) on the running event loop.
+def shared_limiter(base_url: str, api_key: str, rate: RateLimit | None) -> Limiter:
+    """The process-wide limiter for (``base_url``, ``api_key``).
 
-    Every caller with the same server and key on this loop gets the same object, so all
-    clients of one key share one log of requests and one 429 pause. If callers pass
-    different limits, every one of them applies to all callers from then on: a request goes
-    only when each window has room (a limit that another one implies is dropped).
-    Must be called with an event loop running; the key itself is never stored.
+    Every caller with the same server and key gets the same object, whatever its event loop
+    or thread, so all clients of one key share one log of requests and one 429 pause, and a
+    second ``asyncio.run()`` finds the first one's requests still in the window. If callers
+    pass different limits, every one of them applies to all callers from then on: a request
+    goes only when each window has room. ``rate=None`` learns the limit from the server's
+    headers. The key itself is never stored.
     """
     from ._ratelimit_window import SlidingWindowLimiter
 
-    loop = asyncio.get_running_loop()
-    for old in [lp for lp in _registry if lp.is_closed()]:
-        _registry.pop(old, None)
-    per_loop = _registry.setdefault(loop, {})
-    key = _registry_key(base_url, api_key)
-    limiter = per_loop.get(key)
-    if limiter is None:
-        limiter = SlidingWindowLimiter(rate)
-        per_loop[key] = limiter
-    elif isinstance(limiter, SlidingWindowLimiter):
+    key = key_digest(base_url, api_key)
+    with _registry_lock:
+        limiter = _registry.get(key)
+        if limiter is None:
+            limiter = SlidingWindowLimiter(rate, clock=_clock)
+            _registry[key] = limiter
+            return limiter
+    if isinstance(limiter, SlidingWindowLimiter):
         limiter.tighten(rate)
     return limiter

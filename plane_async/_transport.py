@@ -377,7 +377,8 @@ class Transport:
             self._waiting.add(task)
         ex.queued()
         try:
-            async with self.limiter.slot() if metered else _unmetered() as slot:
+            lease = timeout.total if timeout is not None else None
+            async with self.limiter.slot(timeout=lease) if metered else _unmetered() as slot:
                 admitted = True
                 self._waiting.discard(task)
                 # The client may have been closed while this call waited for its slot;
@@ -409,6 +410,9 @@ class _NoSlot:
     __slots__ = ()
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
+        pass
+
+    def unsent(self) -> None:
         pass
 
 

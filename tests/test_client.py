@@ -69,8 +69,9 @@ def test_bad_settings_are_refused(kwargs: dict[str, object]) -> None:
         AsyncPlane(api_key=KEY, **kwargs)  # type: ignore[arg-type]
 
 
-def test_rate_limit_default_is_60_per_minute() -> None:
-    assert AsyncPlane(api_key=KEY).rate_limit == RateLimit(60, 60.0)
+def test_rate_limit_default_follows_the_server() -> None:
+    assert AsyncPlane(api_key=KEY).rate_limit is None
+    assert AsyncPlane(api_key=KEY, rate_limit=RateLimit(60, 60.0)).rate_limit == RateLimit(60, 60.0)
 
 
 @pytest.mark.parametrize("bad", ["plane_api_x y", " plane_api_x", "plane_api_x\r\nX-Evil: 1"])

@@ -78,6 +78,42 @@ async def test_faults_change_at_run_time_and_are_reproducible() -> None:
     assert first == second and 503 in first and 200 in first and first[-1] == 200
 
 
+async def test_which_request_gets_a_fault_does_not_depend_on_arrival_order() -> None:
+    # Concurrent requests reach the server in any order; the faults each one gets, and
+    # those of its retries, are the same whatever that order is.
+    async def run(order: list[int]) -> dict[tuple[str, int], str | None]:
+        server = FakePlane(fail_rate_503=0.5, fault_seed=7)
+        async with server, aiohttp.ClientSession() as session:
+            api = Api(server, session)
+            for n in order:
+                await api.call("GET", ME, query={"n": n})
+        seen: dict[tuple[str, int], str | None] = {}
+        arrivals: dict[str, int] = {}
+        for record in server.requests:
+            n = record.query["n"]
+            arrivals[n] = arrivals.get(n, 0) + 1
+            seen[n, arrivals[n]] = record.fault
+            planned = server.faults.planned("GET", ME, record.query, arrivals[n])
+            assert record.fault == planned  # the plan says what the server does
+        return seen
+
+    forward = list(range(12)) * 2  # each request twice: a first try and a retry
+    first = await run(forward)
+    assert first == await run(forward[::-1])
+    assert set(first.values()) == {"503", None}
+
+
+async def test_a_request_of_the_429_burst_gets_no_other_fault() -> None:
+    async with FakePlane(burst_429=2, reset_rate=1.0) as server, aiohttp.ClientSession() as s:
+        api = Api(server, s)
+        assert [(await api.call("GET", ME))[0] for _ in range(2)] == [429, 429]
+        with pytest.raises(aiohttp.ClientError):
+            await api.call("GET", ME)
+        faults = [r.fault for r in server.requests]
+        # (a plain aiohttp session re-sends a GET once on a dropped connection)
+        assert faults[:2] == ["429", "429"] and set(faults[2:]) == {"reset"}
+
+
 def test_latency_is_base_plus_seeded_jitter() -> None:
     faults = Faults(latency=0.02, latency_jitter=0.01, random_seed=3)
     delays = [faults.delay() for _ in range(50)]

@@ -17,7 +17,15 @@ def test_all_is_sorted_and_every_name_exists() -> None:
 
 def test_every_public_class_of_private_modules_is_exported() -> None:
     exported = set(plane_async.__all__)
-    for module_name in ("_errors", "_models", "_query", "_cursor", "_pagination", "_ratelimit"):
+    for module_name in (
+        "_errors",
+        "_models",
+        "_query",
+        "_cursor",
+        "_pagination",
+        "_ratelimit",
+        "_ratelimit_redis",
+    ):
         module = importlib.import_module(f"plane_async.{module_name}")
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)

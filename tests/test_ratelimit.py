@@ -23,9 +23,15 @@ from plane_async._ratelimit import (
 )
 from plane_async._ratelimit_window import SlidingWindowLimiter
 from tests import vclock
+from tests.conftest import loop_clock
 
 KEY = "plane_api_0123456789abcdef"
 URL = "https://plane.example.com"
+
+
+def window_limiter(rate: RateLimit | None = None) -> SlidingWindowLimiter:
+    """An in-process limiter on the running loop's (virtual) clock."""
+    return SlidingWindowLimiter(rate, clock=loop_clock)
 
 
 def now() -> float:
@@ -138,7 +144,7 @@ def test_rate_remaining(headers: dict[str, str], expected: int | None) -> None:
 
 def test_burst_then_each_next_as_the_oldest_leaves_the_window() -> None:
     async def main() -> list[float]:
-        limiter = SlidingWindowLimiter(RateLimit(3, 10.0, margin=0.5))
+        limiter = window_limiter(RateLimit(3, 10.0, margin=0.5))
         log: list[tuple[str, float]] = []
         start = now()
         await asyncio.gather(*(request(limiter, log, str(i)) for i in range(8)))
@@ -149,7 +155,7 @@ def test_burst_then_each_next_as_the_oldest_leaves_the_window() -> None:
 
 def test_n_requests_finish_in_the_theoretical_minimum() -> None:
     async def main() -> float:
-        limiter = SlidingWindowLimiter(RateLimit(20, 1.0, margin=0.0))
+        limiter = window_limiter(RateLimit(20, 1.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await asyncio.gather(*(request(limiter, log, str(i)) for i in range(200)))
@@ -161,7 +167,7 @@ def test_n_requests_finish_in_the_theoretical_minimum() -> None:
 
 def test_slot_is_stamped_when_the_response_arrives_not_when_sent() -> None:
     async def main() -> list[tuple[str, float]]:
-        limiter = SlidingWindowLimiter(RateLimit(1, 10.0, margin=0.0))
+        limiter = window_limiter(RateLimit(1, 10.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         slow = asyncio.create_task(request(limiter, log, "slow", latency=4.0))
@@ -176,7 +182,7 @@ def test_slot_is_stamped_when_the_response_arrives_not_when_sent() -> None:
 
 def test_in_flight_requests_count_as_used() -> None:
     async def main() -> tuple[Quota, Quota]:
-        limiter = SlidingWindowLimiter(RateLimit(5, 60.0, margin=0.1))
+        limiter = window_limiter(RateLimit(5, 60.0, margin=0.1))
         log: list[tuple[str, float]] = []
         tasks = [asyncio.create_task(request(limiter, log, "r", latency=3.0)) for _ in range(2)]
         await settle()
@@ -193,7 +199,7 @@ def test_in_flight_requests_count_as_used() -> None:
 
 def test_quota_says_when_the_next_slot_frees() -> None:
     async def main() -> tuple[Quota, Quota, Quota]:
-        limiter = SlidingWindowLimiter(RateLimit(2, 60.0, margin=0.5))
+        limiter = window_limiter(RateLimit(2, 60.0, margin=0.5))
         fresh = limiter.quota()
         log: list[tuple[str, float]] = []
         await request(limiter, log, "a")
@@ -216,7 +222,7 @@ def test_quota_says_when_the_next_slot_frees() -> None:
 
 def test_waiters_are_served_first_come_first_served() -> None:
     async def main() -> list[str]:
-        limiter = SlidingWindowLimiter(RateLimit(2, 5.0, margin=0.0))
+        limiter = window_limiter(RateLimit(2, 5.0, margin=0.0))
         log: list[tuple[str, float]] = []
         tasks = []
         for i in range(9):
@@ -230,7 +236,7 @@ def test_waiters_are_served_first_come_first_served() -> None:
 
 def test_cancelled_waiter_takes_no_slot_and_disturbs_no_one() -> None:
     async def main() -> tuple[list[tuple[str, float]], Quota]:
-        limiter = SlidingWindowLimiter(RateLimit(2, 10.0, margin=0.0))
+        limiter = window_limiter(RateLimit(2, 10.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await request(limiter, log, "first")
@@ -254,7 +260,7 @@ def test_cancelled_waiter_takes_no_slot_and_disturbs_no_one() -> None:
 
 def test_waiter_cancelled_right_after_admission_passes_its_slot_on() -> None:
     async def main() -> list[str]:
-        limiter = SlidingWindowLimiter(RateLimit(5, 10.0, margin=0.0))
+        limiter = window_limiter(RateLimit(5, 10.0, margin=0.0))
         log: list[tuple[str, float]] = []
         # A 429 makes the limiter admit one request at a time, on each exit.
         await request(limiter, log, "hit", status=429, headers={"Retry-After": "2"})
@@ -273,16 +279,18 @@ def test_waiter_cancelled_right_after_admission_passes_its_slot_on() -> None:
     assert vclock.run(main()) == ["hit", "b"]
 
 
-def test_error_or_cancellation_inside_the_block_still_stamps_the_slot() -> None:
+def test_a_request_abandoned_without_a_response_holds_its_slot_until_its_timeout() -> None:
+    # The server may get to a request the client gave up on until its timeout has passed,
+    # and counts it then: the slot is stamped at that latest moment, not when we gave up.
     async def main() -> tuple[Quota, float]:
-        limiter = SlidingWindowLimiter(RateLimit(2, 30.0, margin=0.0))
+        limiter = window_limiter(RateLimit(2, 30.0, margin=0.0))
         start = now()
         with pytest.raises(OSError):
-            async with limiter.slot():
+            async with limiter.slot(timeout=5.0):
                 raise OSError("connection reset")
 
         async def hang() -> None:
-            async with limiter.slot():
+            async with limiter.slot(timeout=5.0):
                 await asyncio.sleep(100)
 
         task = asyncio.create_task(hang())
@@ -297,12 +305,38 @@ def test_error_or_cancellation_inside_the_block_still_stamps_the_slot() -> None:
 
     quota, entered = vclock.run(main())
     assert quota.remaining == 0
-    assert entered == pytest.approx(30.0)
+    assert entered == pytest.approx(35.0)  # both counted at 5 s, so free at 5 + 30 s
+
+
+def test_an_abandoned_request_without_a_timeout_is_held_a_whole_period() -> None:
+    async def main() -> float:
+        limiter = window_limiter(RateLimit(1, 10.0, margin=0.0))
+        start = now()
+        with pytest.raises(OSError):
+            async with limiter.slot():
+                raise OSError("connection reset")
+        async with limiter.slot():
+            return now() - start
+
+    assert vclock.run(main()) == pytest.approx(20.0)
+
+
+def test_a_request_answered_is_stamped_when_its_response_arrives_not_at_its_timeout() -> None:
+    async def main() -> float:
+        limiter = window_limiter(RateLimit(1, 10.0, margin=0.0))
+        start = now()
+        async with limiter.slot(timeout=30.0) as slot:
+            await asyncio.sleep(1)
+            slot.observe(200, {})
+        async with limiter.slot():
+            return now() - start
+
+    assert vclock.run(main()) == pytest.approx(11.0)
 
 
 def test_a_slot_is_single_use() -> None:
     async def main() -> None:
-        limiter = SlidingWindowLimiter(RateLimit())
+        limiter = window_limiter(RateLimit())
         slot = limiter.slot()
         async with slot:
             pass
@@ -318,7 +352,7 @@ def test_a_slot_is_single_use() -> None:
 
 def test_a_429_pauses_every_sender_until_retry_after() -> None:
     async def main() -> tuple[Quota, list[tuple[str, float]]]:
-        limiter = SlidingWindowLimiter(RateLimit(100, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(100, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await request(limiter, log, "hit", status=429, headers={"Retry-After": "7"})
@@ -329,13 +363,13 @@ def test_a_429_pauses_every_sender_until_retry_after() -> None:
 
     paused, log = vclock.run(main())
     assert paused.paused_for == pytest.approx(7.0)
-    assert paused.remaining == 99  # the window has room; the pause is what holds everyone
+    assert paused.remaining == 100  # a 429 was not counted; the pause holds everyone
     assert log == [("hit", 0.0), ("w0", 7.0), ("w1", 7.0), ("w2", 7.0)]
 
 
 def test_after_a_429_waiters_resume_one_at_a_time_in_order() -> None:
     async def main() -> list[tuple[str, float]]:
-        limiter = SlidingWindowLimiter(RateLimit(100, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(100, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await request(limiter, log, "hit", status=429, headers={"Retry-After": "5"})
@@ -355,7 +389,7 @@ def test_after_a_429_waiters_resume_one_at_a_time_in_order() -> None:
 
 def test_after_a_429_the_servers_count_releases_the_queue() -> None:
     async def main() -> list[tuple[str, float]]:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await request(limiter, log, "hit", status=429, headers={"Retry-After": "5"})
@@ -369,13 +403,13 @@ def test_after_a_429_the_servers_count_releases_the_queue() -> None:
         ("probe", 5.0),
         ("w0", 5.0),
         ("w1", 5.0),
-        ("w2", 60.0),  # the refused request was counted too: its stamp leaves at 60 s
+        ("w2", 65.0),  # the refused request was not counted: the first stamp leaves at 65 s
     ]
 
 
 def test_a_second_429_extends_the_shared_pause() -> None:
     async def main() -> float:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         await request(limiter, log, "a", status=429, headers={"Retry-After": "5"})
@@ -387,7 +421,7 @@ def test_a_second_429_extends_the_shared_pause() -> None:
 
 def test_retry_after_is_capped_by_the_rate_limit() -> None:
     async def main() -> float:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, max_retry_after=30.0))
+        limiter = window_limiter(RateLimit(10, 60.0, max_retry_after=30.0))
         log: list[tuple[str, float]] = []
         await request(limiter, log, "a", status=429, headers={"Retry-After": "3600"})
         return limiter.quota().paused_for
@@ -397,7 +431,7 @@ def test_retry_after_is_capped_by_the_rate_limit() -> None:
 
 def test_server_remaining_below_our_count_means_another_user_of_the_key() -> None:
     async def main() -> tuple[Quota, list[tuple[str, float]]]:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         # We sent 1, so we think 9 remain; the server says 2: 7 were sent by someone else.
@@ -413,7 +447,7 @@ def test_server_remaining_below_our_count_means_another_user_of_the_key() -> Non
 
 def test_server_remaining_at_or_above_our_count_changes_nothing() -> None:
     async def main() -> Quota:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         for remaining in ("9", "9", "8"):  # stale or generous counts never free a slot early
             await request(limiter, log, "r", headers={"X-RateLimit-Remaining": remaining})
@@ -424,7 +458,7 @@ def test_server_remaining_at_or_above_our_count_changes_nothing() -> None:
 
 def test_401_and_403_without_rate_headers_take_no_slot() -> None:
     async def main() -> tuple[Quota, list[tuple[str, float]]]:
-        limiter = SlidingWindowLimiter(RateLimit(2, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(2, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
         # Plane checks the key and permissions before its throttle: these were not counted.
@@ -441,7 +475,7 @@ def test_401_and_403_without_rate_headers_take_no_slot() -> None:
 
 def test_403_with_rate_headers_was_counted_and_keeps_its_slot() -> None:
     async def main() -> Quota:
-        limiter = SlidingWindowLimiter(RateLimit(5, 60.0, margin=0.0))
+        limiter = window_limiter(RateLimit(5, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         # A 403 from the view itself, after the throttle, carries the rate headers.
         await request(limiter, log, "r", status=403, headers={"X-RateLimit-Remaining": "4"})
@@ -452,7 +486,7 @@ def test_403_with_rate_headers_was_counted_and_keeps_its_slot() -> None:
 
 def test_headers_are_read_case_insensitively() -> None:
     async def main() -> Quota:
-        limiter = SlidingWindowLimiter(RateLimit(10, 60.0))
+        limiter = window_limiter(RateLimit(10, 60.0))
         log: list[tuple[str, float]] = []
         await request(limiter, log, "r", headers={"x-ratelimit-remaining": "0"})
         return limiter.quota()
@@ -534,7 +568,7 @@ def test_every_limit_given_for_a_key_is_enforced_and_none_wastes_a_slot() -> Non
 
 def test_quota_reports_the_window_that_binds() -> None:
     async def main() -> list[Quota]:
-        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 1.0, margin=0.0))
         limiter.tighten(RateLimit(60, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         seen = [limiter.quota()]
@@ -553,7 +587,7 @@ def test_quota_reports_the_window_that_binds() -> None:
 
 
 def test_a_limit_implied_by_another_is_dropped() -> None:
-    limiter = SlidingWindowLimiter(RateLimit(10, 1.0))
+    limiter = window_limiter(RateLimit(10, 1.0))
     limiter.tighten(RateLimit(60, 60.0))
     limiter.tighten(RateLimit(20, 1.0))  # implied by 10 per second
     limiter.tighten(RateLimit(30, 60.0))  # replaces 60 per minute
@@ -563,7 +597,7 @@ def test_a_limit_implied_by_another_is_dropped() -> None:
 
 def test_a_429_pauses_and_probes_one_at_a_time_across_all_windows() -> None:
     async def main() -> list[tuple[str, float]]:
-        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 1.0, margin=0.0))
         limiter.tighten(RateLimit(60, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
@@ -576,7 +610,7 @@ def test_a_429_pauses_and_probes_one_at_a_time_across_all_windows() -> None:
 
 def test_the_server_count_resyncs_against_the_tightest_window() -> None:
     async def main() -> list[float]:
-        limiter = SlidingWindowLimiter(RateLimit(10, 1.0, margin=0.0))
+        limiter = window_limiter(RateLimit(10, 1.0, margin=0.0))
         limiter.tighten(RateLimit(60, 60.0, margin=0.0))
         log: list[tuple[str, float]] = []
         start = now()
@@ -589,36 +623,25 @@ def test_the_server_count_resyncs_against_the_tightest_window() -> None:
     assert vclock.run(main()) == [0.0, 0.0, 0.0, 1.0, 1.0]
 
 
-def test_a_limiter_belongs_to_one_event_loop() -> None:
+def test_one_limiter_per_key_for_the_whole_process_whatever_the_event_loop() -> None:
     async def get() -> Limiter:
         return shared_limiter(URL, KEY, RateLimit())
 
     first = vclock.run(get())
-    second = vclock.run(get())
-    assert first is not second
-
-    async def use(limiter: Limiter) -> None:
-        async with limiter.slot():
-            pass
-
-    with pytest.raises(RuntimeError, match="another event loop"):
-        vclock.run(use(first))
-
-    async def use_shared() -> None:
-        await use(shared_limiter(URL, KEY, RateLimit()))
-
-    vclock.run(use_shared())  # each loop gets its own
+    assert vclock.run(get()) is first
+    assert shared_limiter(URL, KEY, RateLimit()) is first  # no loop running: the same one
 
 
-def test_registry_holds_no_plaintext_key_and_no_closed_loop() -> None:
+def test_registry_holds_no_plaintext_key_and_no_event_loop() -> None:
     loop_ref: list[weakref.ref[asyncio.AbstractEventLoop]] = []
 
     async def main() -> None:
         loop_ref.append(weakref.ref(asyncio.get_running_loop()))
-        limiter = shared_limiter(URL, KEY, RateLimit())
-        async with limiter.slot():
-            pass
-        entries = dict(_ratelimit._registry[asyncio.get_running_loop()])
+        limiter = shared_limiter(URL, KEY, RateLimit(2, 1.0))
+        for _ in range(3):  # the third waits on a timer of this loop
+            async with limiter.slot() as slot:
+                slot.observe(200, {})
+        entries = dict(_ratelimit._registry)
         assert entries
         assert all(KEY not in name for name in entries)
         assert KEY not in repr(entries)
@@ -638,9 +661,9 @@ def test_repr_never_shows_the_key() -> None:
     assert "60 per 60s" in text
 
 
-def test_shared_limiter_needs_a_running_loop() -> None:
-    with pytest.raises(RuntimeError):
-        shared_limiter(URL, KEY, RateLimit())
+def test_shared_limiter_needs_no_running_loop() -> None:
+    limiter = shared_limiter(URL, KEY, RateLimit(7, 1.0))
+    assert limiter.quota().limit == 7
 
 
 # -- the server's view ----------------------------------------------------------------------
@@ -665,7 +688,7 @@ def test_an_exact_window_server_never_refuses_and_no_free_slot_is_left_idle(
     period = 5.0
 
     async def main() -> tuple[list[float], list[tuple[float, float]], list[float]]:
-        limiter = SlidingWindowLimiter(RateLimit(requests, period, margin=0.0))
+        limiter = window_limiter(RateLimit(requests, period, margin=0.0))
         server_stamps: list[float] = []
         waits: list[tuple[float, float]] = []  # (asked, sent) for every request
         exits: list[float] = []
@@ -674,11 +697,12 @@ def test_an_exact_window_server_never_refuses_and_no_free_slot_is_left_idle(
         async def job(arrive: float, latency: float, where: float) -> None:
             await asyncio.sleep(arrive)
             asked = now() - start
-            async with limiter.slot():
+            async with limiter.slot() as slot:
                 waits.append((asked, now() - start))
                 await asyncio.sleep(latency * where)
                 server_stamps.append(now() - start)
                 await asyncio.sleep(latency * (1 - where))
+                slot.observe(200, {})
             exits.append(now() - start)
 
         await asyncio.gather(*(job(*j) for j in jobs))
@@ -694,3 +718,125 @@ def test_an_exact_window_server_never_refuses_and_no_free_slot_is_left_idle(
         # A request that waited went the moment a slot left the window: never later.
         if sent > asked + 1e-6:
             assert any(abs(sent - (e + period)) < 1e-6 for e in exits)
+
+
+# -- the learned limit and the default margin -----------------------------------------------
+
+DATE = "Mon, 30 Nov 2026 12:00:00 GMT"
+DATE_EPOCH = 1796040000
+
+
+def rate_headers(remaining: int, reset_in: int) -> dict[str, str]:
+    return {
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(DATE_EPOCH + reset_in),
+        "Date": DATE,
+    }
+
+
+def test_the_default_margin_is_one_percent_of_the_period_at_most_100_ms() -> None:
+    assert RateLimit(20, 1.0).margin == pytest.approx(0.01)
+    assert RateLimit(60, 5.0).margin == pytest.approx(0.05)
+    assert RateLimit(60, 60.0).margin == pytest.approx(0.1)
+    assert RateLimit(60, 60.0, margin=0.0).margin == 0.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (rate_headers(59, 60), RateLimit(60, 60.0)),
+        (rate_headers(59, 59), RateLimit(60, 60.0)),  # Date taken in the next second
+        (rate_headers(4, 1), RateLimit(5, 1.0)),
+        (rate_headers(4, 0), RateLimit(5, 1.0)),
+        (rate_headers(299, 3600), RateLimit(300, 3600.0)),
+        (rate_headers(9, 5), RateLimit(10, 6.0)),  # not one of Plane's: a bound above
+        ({"X-RateLimit-Remaining": "9"}, RateLimit(10, 60.0)),
+        ({"X-RateLimit-Reset": "123"}, None),
+        ({}, None),
+    ],
+)
+def test_learned_limit_from_the_headers(
+    headers: dict[str, str], expected: RateLimit | None
+) -> None:
+    assert _ratelimit.learned_limit(headers) == expected
+
+
+def test_learned_limit_without_a_date_reads_the_wall_clock() -> None:
+    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(DATE_EPOCH + 60)}
+    assert _ratelimit.learned_limit(headers, wall=lambda: DATE_EPOCH + 0.4) == RateLimit(1, 60.0)
+    # Reset = int(now + 1) read a moment later, past the next second: still a 1 s window
+    one_second = {"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": str(DATE_EPOCH + 1)}
+    assert _ratelimit.learned_limit(one_second, wall=lambda: DATE_EPOCH + 1.3) == RateLimit(5, 1.0)
+
+
+def test_learning_sends_one_at_a_time_until_the_first_response_then_its_window() -> None:
+    async def main() -> tuple[list[tuple[str, float]], Quota, Quota]:
+        limiter = window_limiter(None)
+        before = limiter.quota()
+        log: list[tuple[str, float]] = []
+        start = now()
+        await asyncio.gather(
+            *(request(limiter, log, f"r{i}", latency=0.5, headers=rate_headers(4 - i, 1))
+              for i in range(7))
+        )  # fmt: skip
+        return [(n, t - start) for n, t in log], before, limiter.quota()
+
+    log, before, after = vclock.run(main())
+    assert (before.limit, before.remaining) == (1, 1)
+    # the first response (at 0.5 s) teaches 5 per 1 s: the other four go at once; then each
+    # next as a stamp leaves, 1.01 s later (the default margin is 1% of the period)
+    assert [t for _, t in log] == pytest.approx([0.0, 0.5, 0.5, 0.5, 0.5, 1.51, 2.01])
+    assert (after.limit, after.period) == (5, 1.0)
+
+
+def test_a_response_without_rate_headers_means_plane_default() -> None:
+    async def main() -> Quota:
+        limiter = window_limiter(None)
+        await request(limiter, [], "r")
+        return limiter.quota()
+
+    quota = vclock.run(main())
+    assert (quota.limit, quota.period, quota.remaining) == (60, 60.0, 59)
+
+
+def test_an_explicit_limit_stays_the_cap_whatever_the_server_says() -> None:
+    async def main() -> list[float]:
+        limiter = window_limiter(RateLimit(2, 10.0, margin=0.0))
+        log: list[tuple[str, float]] = []
+        start = now()
+        headers = rate_headers(299, 60)  # the server would allow far more
+        await asyncio.gather(*(request(limiter, log, f"r{i}", headers=headers) for i in range(3)))
+        return [t - start for _, t in log]
+
+    assert vclock.run(main()) == [0.0, 0.0, 10.0]
+
+
+def test_a_429_shrinks_the_learned_limit_to_what_the_window_held() -> None:
+    async def main() -> Quota:
+        limiter = window_limiter(None)
+        await request(limiter, [], "a", headers=rate_headers(9, 60))  # 10 per minute
+        await request(limiter, [], "b", headers=rate_headers(8, 60))
+        await request(limiter, [], "c", status=429, headers={"Retry-After": "30"})
+        return limiter.quota()
+
+    quota = vclock.run(main())
+    assert quota.limit == 2  # the server refused the third: it allows no more than two now
+
+
+def test_clients_on_threads_with_their_own_loops_share_one_limiter() -> None:
+    import threading
+
+    seen: list[Limiter] = []
+
+    def worker() -> None:
+        async def main() -> None:
+            seen.append(shared_limiter(URL, KEY, None))
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 4 and all(s is seen[0] for s in seen)

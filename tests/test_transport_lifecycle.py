@@ -299,11 +299,14 @@ class CountingLimiter:
         self.slots += 1
         yield self
 
-    def slot(self) -> Any:
+    def slot(self, *, timeout: float | None = None) -> Any:
         return self._slot()
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         self.seen.append(status)
+
+    def unsent(self) -> None:
+        self.seen.append(0)
 
     def quota(self) -> Quota:
         return Quota(limit=1, period=1.0, remaining=1, next_slot_in=0.0, paused_for=0.0)

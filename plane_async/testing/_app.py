@@ -251,20 +251,23 @@ class FakePlane:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.time()
         faults = self.faults
+        arrival = faults.arrive(request.method, request.path, request.query)
         delay = faults.delay()
         if delay > 0:
             await asyncio.sleep(delay)
         fault: str | None = None
-        if faults.roll(faults.fail_rate_503):
+        planned = faults.planned(request.method, request.path, request.query, arrival)
+        if planned == "503":
             response: web.StreamResponse = web.Response(
                 status=503, body=_PROXY_503, content_type="text/html"
             )
             fault = "503"
         else:
             response, fault = await self._dispatch(request)
-            if faults.roll(faults.reset_rate):
+            # a request of the 429 burst is answered with its 429, nothing else
+            if fault is None and planned == "reset":
                 fault = "reset"
-            elif isinstance(response, web.Response) and faults.roll(faults.truncate_rate):
+            elif fault is None and planned == "truncate" and isinstance(response, web.Response):
                 fault = "truncate"
         status = response.status
         if fault == "reset":

@@ -1,0 +1,229 @@
+-- plane_async's shared sliding window: one atomic script for every limiter operation.
+--
+-- KEYS[1]  log    ZSET  stamps of requests the server counted: member -> time (s)
+-- KEYS[2]  res    ZSET  reservations in flight: token -> lease expiry (s)
+-- KEYS[3]  state  HASH  pause (until), probe (until), ln/lp (learned limit), seq
+-- KEYS[4]  wake   pub/sub channel: a release freed a slot at once, or the limit grew
+--
+-- ARGV[1]  op: acquire | release (with the response, if any) | quota
+-- ARGV[2]  learn: 1 when the limit is learned from the server's headers
+-- ARGV[3]  number of explicit windows k, then k triples (requests, span, period) in ARGV[4..]
+-- ARGV[4+3k..]  the op's own arguments (see each op)
+--
+-- Every time is the Redis server's TIME, so the machines' clocks do not matter.
+
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
+
+local log, res, state, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local op = ARGV[1]
+local learn = ARGV[2] == '1'
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+
+local function num(x)
+  return string.format('%.6f', x)
+end
+
+local windows = {}
+local k = tonumber(ARGV[3])
+for i = 0, k - 1 do
+  windows[#windows + 1] = {tonumber(ARGV[4 + 3 * i]), tonumber(ARGV[5 + 3 * i]),
+    tonumber(ARGV[6 + 3 * i])}
+end
+local rest = 4 + 3 * k
+
+local st = redis.call('HMGET', state, 'pause', 'probe', 'ln', 'lp')
+local pause = tonumber(st[1]) or 0
+local probe = tonumber(st[2]) or 0
+local ln, lp = tonumber(st[3]), tonumber(st[4])
+local learned_at = #windows + 1
+if learn and ln then
+  -- period plus the default margin: 1% of it, at most 0.1 s
+  windows[learned_at] = {ln, lp + math.min(lp * 0.01, 0.1), lp}
+end
+
+local longest = 0
+for _, w in ipairs(windows) do
+  longest = math.max(longest, w[2])
+end
+redis.call('ZREMRANGEBYSCORE', res, '-inf', num(now))
+if longest > 0 then
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', num(now - longest))
+end
+local in_flight = redis.call('ZCARD', res)
+
+-- free slots in a window, and seconds until the next frees (-1: only a release frees one)
+local function room(w)
+  local counted = redis.call('ZCOUNT', log, '(' .. num(now - w[2]), '+inf')
+  local used = counted + in_flight
+  if used < w[1] then
+    return w[1] - used, 0
+  end
+  local excess = used - w[1] + 1
+  if excess > counted then
+    return 0, -1
+  end
+  local nth = redis.call('ZRANGEBYSCORE', log, '(' .. num(now - w[2]), '+inf', 'WITHSCORES',
+    'LIMIT', excess - 1, 1)
+  return 0, tonumber(nth[2]) + w[2] - now
+end
+
+local function next_lease()
+  local first = redis.call('ZRANGE', res, 0, 0, 'WITHSCORES')
+  if first[2] then
+    return tonumber(first[2]) - now
+  end
+  return -1
+end
+
+-- the snapshot quota() shows: limit, period, remaining, next_in, paused_for, in_flight
+local function snapshot()
+  if #windows == 0 then
+    local free = in_flight == 0 and 1 or 0
+    return {1, '60', free, free == 1 and '0' or num(next_lease()), num(math.max(pause - now, 0)),
+      in_flight}
+  end
+  local best
+  for _, w in ipairs(windows) do
+    local free, wait = room(w)
+    if wait < 0 then
+      wait = w[2]
+    end
+    if best == nil or free < best[3] or (free == best[3] and wait > best[4]) then
+      best = {w[1], w[3], free, wait}
+    end
+  end
+  return {best[1], num(best[2]), best[3], num(best[4]), num(math.max(pause - now, 0)), in_flight}
+end
+
+-- A response: status, remaining (-1: absent), pause (s, after a 429), the limit its headers
+-- prove (0, 0 when none). Runs while the request still holds its reservation.
+local function observe(status, remaining, pause_for, seen_n, seen_p)
+  if status == 429 then
+    local until_ = math.max(pause, now + pause_for)
+    local longest_period = 60
+    if #windows > 0 then
+      longest_period = 0
+      for _, w in ipairs(windows) do
+        longest_period = math.max(longest_period, w[2])
+      end
+    end
+    redis.call('HSET', state, 'pause', num(until_), 'probe', num(until_ + longest_period))
+    pause = until_
+    if learn and ln then
+      local ours = redis.call('ZCOUNT', log, '(' .. num(now - lp), '+inf') + in_flight - 1
+      if ours < ln then
+        redis.call('HSET', state, 'ln', math.max(ours, 1))
+      end
+    end
+    return
+  end
+  if learn then
+    if remaining < 0 then
+      if not ln then
+        redis.call('HSET', state, 'ln', 60, 'lp', 60, 'provisional', 1)
+      end
+    elseif not ln or redis.call('HGET', state, 'provisional') then
+      redis.call('HSET', state, 'ln', seen_n, 'lp', seen_p)
+      redis.call('HDEL', state, 'provisional')
+    elseif seen_n > ln or seen_p > lp then
+      redis.call('HSET', state, 'ln', math.max(ln, seen_n), 'lp', math.max(lp, seen_p))
+    end
+    st = redis.call('HMGET', state, 'ln', 'lp')
+    ln, lp = tonumber(st[1]), tonumber(st[2])
+    windows[learned_at] = {ln, lp + math.min(lp * 0.01, 0.1), lp}
+  end
+  if remaining >= 0 and #windows > 0 then
+    if now >= pause then
+      redis.call('HSET', state, 'probe', 0)
+    end
+    local own_free
+    for _, w in ipairs(windows) do
+      local free = room(w)
+      own_free = own_free and math.min(own_free, free) or free
+    end
+    if remaining < own_free then
+      -- someone else uses the key: their requests become stamps made now
+      local seq = redis.call('HINCRBY', state, 'seq', own_free - remaining)
+      for i = 1, own_free - remaining do
+        redis.call('ZADD', log, num(now), 'phantom:' .. (seq - i))
+      end
+    end
+  end
+end
+
+
+if op == 'acquire' then
+  -- ARGV: token, lease (s). Returns {1, now, delay, snapshot...} when admitted: at once
+  -- (delay 0), or with a ticket for the moment the window frees (the caller sleeps `delay`
+  -- seconds; the ticket counts as in flight from now, so the next caller gets the moment
+  -- after). Else {0, wait, on_release, snapshot...}: wait the seconds given, or less
+  -- (on_release = 1) if a release that frees a slot at once is published on the channel.
+  local token, lease = ARGV[rest], tonumber(ARGV[rest + 1])
+  if pause > now then
+    return {0, num(pause - now), 0, unpack(snapshot())}
+  end
+  local serial = #windows == 0 or now < probe
+  if serial and in_flight > 0 then
+    -- one at a time (learning, or probing after a 429): the release wakes the queue
+    return {0, num(math.max(next_lease(), 0)), 1, unpack(snapshot())}
+  end
+  local wait = 0
+  for _, w in ipairs(windows) do
+    local _, until_free = room(w)
+    if until_free < 0 then
+      -- only requests in flight (or ticketed) hold the window: each frees a full span after
+      -- its response at the earliest, or at once if the server did not count it
+      return {0, num(math.min(w[2], math.max(next_lease(), 0))), 1, unpack(snapshot())}
+    end
+    wait = math.max(wait, until_free)
+  end
+  if serial and wait > 0 then
+    return {0, num(wait), 0, unpack(snapshot())}
+  end
+  redis.call('ZADD', res, num(now + wait + lease), token)
+  in_flight = in_flight + 1
+  return {1, num(now), num(wait), unpack(snapshot())}
+end
+
+if op == 'release' then
+  -- ARGV: token, stamp (0: not counted by the server; 1: counted at time `at`, when its
+  -- response came; 2: abandoned, counted as late as `at`), `at` (s, Redis clock), then the
+  -- response (status 0: none) as observe() takes it
+  local token, mode, at = ARGV[rest], ARGV[rest + 1], tonumber(ARGV[rest + 2])
+  local stamp = mode ~= '0' 
+  local status = tonumber(ARGV[rest + 3])
+  -- Waiters blocked by requests in flight sleep a whole span; wake them only when this
+  -- release frees a slot at once: not counted, one at a time, or a larger learned limit.
+  local wake_them = not stamp or #windows == 0 or now < probe or status == 429
+  local learned_before = ln
+  if status > 0 then
+    observe(status, tonumber(ARGV[rest + 4]), tonumber(ARGV[rest + 5]), tonumber(ARGV[rest + 6]),
+      tonumber(ARGV[rest + 7]))
+  end
+  redis.call('ZREM', res, token)
+  local stamped_at = now
+  if mode == '1' then
+    stamped_at = math.min(at, now)
+  elseif mode == '2' then
+    stamped_at = math.max(at, now)
+  end
+  if stamp then
+    redis.call('ZADD', log, num(stamped_at), token)
+  end
+  local ttl = math.ceil(math.max(longest, 1) + math.max(stamped_at - now, 0) + 1)
+  redis.call('EXPIRE', log, ttl)
+  if wake_them or (learn and ln ~= learned_before) then
+    redis.call('PUBLISH', wake, '1')
+  end
+  in_flight = redis.call('ZCARD', res)
+  return snapshot()
+end
+
+if op == 'quota' then
+  return snapshot()
+end
+
+return redis.error_reply('unknown op ' .. tostring(op))
