@@ -7,6 +7,7 @@ import random
 import signal
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -229,3 +230,29 @@ async def test_an_unknown_project_is_a_usage_error_that_leaves_no_folder(tmp_pat
         assert fixed.code == 0, fixed.err
     assert {r["identifier"] for r in rows(out / "projects.jsonl")} == {"WEB"}
     assert len(rows(out / "work-items.jsonl")) == 230
+
+
+async def test_two_exports_share_the_rate_limit_through_redis(
+    tmp_path: Path, redis_server: Any
+) -> None:
+    import redis.asyncio as aioredis
+
+    seed = Seed(projects=1, issues_per_project=300, modules=1, cycles=1)
+    async with FakePlane(seed=seed, rate_limit=(20, 1.0)) as server:
+        env = cli_env(server, PLANE_REDIS_URL=redis_server.url)
+
+        def export(name: str) -> Any:
+            return run_cli("export", "--out", str(tmp_path / name), "--per-page", "20", env=env)
+
+        first, second = await asyncio.gather(export("a"), export("b"))
+        assert first.code == 0 and second.code == 0, first.err + second.err
+        statuses = [r.status for r in server.requests]
+        assert statuses.count(429) == 0
+        assert server.max_in_window <= 20
+        assert len(statuses) > 40  # enough to need the shared window
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        assert await client.keys("plane_async:*")  # the window lived in Redis
+    finally:
+        await client.aclose()
+    assert server.api_key not in (first.out + first.err + second.out + second.err)

@@ -77,6 +77,11 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         help="cap the request rate, e.g. 60/60 (default: what the server allows)",
     )  # fmt: skip
     group.add_argument(
+        "--redis-url", default=None, metavar="URL",
+        help="share the key's rate limit with other workers through this Redis "
+        "(default: $PLANE_REDIS_URL; prefer the variable when the URL holds a password)",
+    )  # fmt: skip
+    group.add_argument(
         "--per-page", type=int, default=100,
         help="items per request (default 100, Plane Cloud's maximum; up to 1000 on Community "
         "Edition)",
@@ -150,8 +155,14 @@ async def connect(
         raise UsageError("no API key: set PLANE_API_KEY, or pass --api-key-file FILE")
     if not (options["workspace"] or os.environ.get("PLANE_WORKSPACE")):
         raise UsageError("no workspace: pass --workspace SLUG or set PLANE_WORKSPACE")
-    async with AsyncPlane(**options) as plane:
-        yield plane
+    redis_url = getattr(args, "redis_url", None) or os.environ.get("PLANE_REDIS_URL")
+    async with contextlib.AsyncExitStack() as stack:
+        if redis_url and limiter is None:
+            from .. import RedisLimiter
+
+            shared = RedisLimiter.from_url(redis_url)
+            options["limiter"] = await stack.enter_async_context(shared)
+        yield await stack.enter_async_context(AsyncPlane(**options))
 
 
 async def gather(*aws: Awaitable[T]) -> list[T]:
