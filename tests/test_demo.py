@@ -60,3 +60,11 @@ def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
 def test_a_bad_demo_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--rate", "fast"]) == 2
     assert "--rate must be REQUESTS/SECONDS" in capsys.readouterr().err
+
+
+def test_flags_for_a_real_server_are_not_silently_ignored(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--workspace", "acme", "--redis-url", "redis://127.0.0.1:9/0"]) == 2
+    err = capsys.readouterr().err
+    assert "--workspace, --redis-url: for a real server; add --base-url" in err

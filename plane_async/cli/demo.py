@@ -43,6 +43,13 @@ def main(args: argparse.Namespace) -> int:
                 return await Exporter(plane, options, server=plane.base_url).run()
 
         return common.run(real, resume="run the same command again to continue")
+    given = [f"--{k.replace('_', '-')}" for k in ("workspace", "api_key_file", "redis_url")
+             if getattr(args, k) is not None]  # fmt: skip
+    if given:
+        raise common.UsageError(
+            f"{', '.join(given)}: for a real server; add --base-url (without it the demo runs "
+            "its embedded server)"
+        )
     if not 0 <= args.issues <= 100_000:
         raise common.UsageError(f"--issues must be from 0 to 100000, got {args.issues}")
     rate = common.parse_rate(args.rate or DEMO_RATE)
