@@ -94,12 +94,14 @@ def rows(path: Path) -> list[dict[str, Any]]:
 
 class Writer:
     """Another client writing while the command runs: after every ``every`` requests of the
-    command, it creates or deletes (seeded, at random) a work item of the first project.
+    command, it creates or (with ``deletes``) deletes, seeded at random, a work item of the
+    first project.
     Create it before the server starts; use it as ``async with writer:`` once it runs."""
 
-    def __init__(self, server: FakePlane, *, every: int, seed: int) -> None:
+    def __init__(self, server: FakePlane, *, every: int, seed: int, deletes: bool = True) -> None:
         import random
 
+        self.deletes = deletes
         self.server = server
         self.every = every
         self.rng = random.Random(seed)
@@ -144,7 +146,7 @@ class Writer:
             i for i in self.server.store.projects[self.project].issues
             if i.id in self.initial and i.id not in self.deleted
         ]  # fmt: skip
-        if self.rng.random() < 0.5 and project_items:
+        if self.deletes and self.rng.random() < 0.5 and project_items:
             victim = self.rng.choice(project_items).id
             self.deleted.add(victim)
             await self._plane.issues.delete(self.project, victim)

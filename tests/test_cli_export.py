@@ -166,13 +166,40 @@ async def test_a_finished_export_is_not_fetched_again(tmp_path: Path) -> None:
     assert "already holds a complete export" in again.out and "--restart" in again.out
 
 
+@pytest.mark.parametrize("kill_at", [9, 23])
+async def test_killed_and_resumed_while_another_client_creates_work_items(
+    tmp_path: Path, kill_at: int
+) -> None:
+    """Work items are read oldest first, so items created meanwhile come after every page
+    already read: none is written twice and none is missed (newest first, the default
+    order, wrote 6 lines twice here)."""
+    out = tmp_path / "backup"
+    server = FakePlane(seed=SEED, rate_limit=None)
+    writer = Writer(server, every=2, seed=kill_at, deletes=False)
+    trip = RequestTrip(server, kill_at)
+    async with server, writer:
+        env = cli_env(server)
+        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
+        killed = await run_cli(*args, env=env, stop_when=trip.wait)
+        assert killed.code == -signal.SIGKILL
+        done = await run_cli(*args, env=env)
+        assert done.code == 0, done.err
+    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
+    assert writer.created
+    assert len(ids) == len(set(ids)), "a work item was written twice"
+    assert writer.initial <= set(ids)
+    assert set(ids) <= writer.initial | writer.created
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="Plane's offset cursors shift under concurrent writes; needs the checkpoints that "
-    "survive inserts and deletes (issue 12)",
+    reason="a delete shifts Plane's offset pages: the rows after it move up and one is "
+    "skipped; needs the checkpoints that survive deletes (issue 12)",
 )
 @pytest.mark.parametrize("kill_at", [9, 23])
-async def test_killed_and_resumed_while_another_client_writes(tmp_path: Path, kill_at: int) -> None:
+async def test_killed_and_resumed_while_another_client_creates_and_deletes(
+    tmp_path: Path, kill_at: int
+) -> None:
     out = tmp_path / "backup"
     server = FakePlane(seed=SEED, rate_limit=None)
     writer = Writer(server, every=2, seed=kill_at)
@@ -189,7 +216,7 @@ async def test_killed_and_resumed_while_another_client_writes(tmp_path: Path, ki
     assert len(ids) == len(set(ids)), "a work item was written twice"
     survivors = writer.initial - writer.deleted
     assert not survivors - set(ids), f"{len(survivors - set(ids))} survivors are missing"
-    assert set(ids) <= writer.initial | writer.created | live_issue_ids(server)
+    assert set(ids) <= writer.initial | writer.created
 
 
 async def test_a_failure_mid_export_exits_1_and_the_same_command_continues(

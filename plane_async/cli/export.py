@@ -186,8 +186,10 @@ class Exporter:
             "states": lambda p, c: plane.states.pages(p, per_page=pp, cursor=c),
             "labels": lambda p, c: plane.labels.pages(p, per_page=pp, cursor=c),
             "members": lambda p, c: plane.members.pages(p),
+            # oldest first: work items created during the export (or between a stop and
+            # its resume) come after every page already read, instead of shifting them
             "work-items": lambda p, c: plane.issues.pages(
-                p, per_page=pp, cursor=c, query=q, prefetch=1
+                p, order_by="created_at", per_page=pp, cursor=c, query=q, prefetch=1
             ),
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),

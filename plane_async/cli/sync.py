@@ -149,6 +149,14 @@ class Syncer:
         for rows, ids in found:
             changed.update((r["id"], r) for r in rows)
             live = None if live is None or ids is None else live | ids
+        if live is not None:
+            # live work items the folder lacks although they did not change: an export that
+            # ran while items were deleted can have skipped some (Plane pages by offset)
+            have = {r["id"] for r in folder.rows("work-items.jsonl")}
+            missed = [(pid, i) for pid, (_, ids) in zip(pids, found, strict=True)
+                      for i in sorted((ids or set()) - have - changed.keys())]  # fmt: skip
+            got = await common.gather(*(self._get(pid, i) for pid, i in missed))
+            changed.update((r["id"], r) for r in got if r is not None)
         memberships = {
             kind: await self._memberships(kind, [r for rs in small for r in rs[f"{kind}s"]])
             for kind in ("module", "cycle")
@@ -181,6 +189,12 @@ class Syncer:
         for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota()):
             print(line)
         return common.EXIT_OK
+
+    async def _get(self, pid: str, item: str) -> dict[str, Any] | None:
+        try:
+            return dict((await self.plane.issues.get(pid, item, query=self.query)).raw)
+        except NotFoundError:
+            return None  # deleted since its id was read
 
     async def _projects(self) -> list[dict[str, Any]]:
         found = [dict(p.raw) async for p in self.plane.projects.list()]
