@@ -14,7 +14,7 @@ import pytest
 
 from plane_async.testing import FakePlane, Seed
 
-from .cli_helpers import FAST, RequestTrip, Writer, cli_env, rows, run_cli
+from .cli_helpers import FAST, Done, RequestTrip, Writer, cli_env, rows, run_cli
 
 SEED = Seed(projects=2, issues_per_project=230, modules=3, cycles=2, labels=3, members=2)
 
@@ -65,6 +65,16 @@ async def test_export_writes_one_file_per_resource_and_the_summary_agrees_with_t
     assert server.api_key not in done.out + done.err
 
 
+async def kill_then_resume(out: Path, trip: RequestTrip, env: dict[str, str]) -> Done:
+    """Export to ``out``, SIGKILL it when ``trip`` fires, then run the same command again."""
+    args = ("export", "--out", str(out), "--per-page", "20", *FAST)
+    killed = await run_cli(*args, env=env, stop_when=trip.wait)
+    assert killed.code == -signal.SIGKILL
+    done = await run_cli(*args, env=env)
+    assert done.code == 0, done.err
+    return done
+
+
 @pytest.mark.parametrize("kill_at", random.Random(16).sample(range(3, 40), 4))
 async def test_an_export_killed_at_any_point_resumes_with_no_duplicate_and_no_missing_line(
     tmp_path: Path, kill_at: int
@@ -74,11 +84,7 @@ async def test_an_export_killed_at_any_point_resumes_with_no_duplicate_and_no_mi
     trip = RequestTrip(server, kill_at)
     async with server:
         env = cli_env(server)
-        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
-        killed = await run_cli(*args, env=env, stop_when=trip.wait)
-        assert killed.code == -signal.SIGKILL
-        done = await run_cli(*args, env=env)
-        assert done.code == 0, done.err
+        done = await kill_then_resume(out, trip, env)
         assert "resuming the export" in done.out
         fresh = tmp_path / "fresh"
         again = await run_cli("export", "--out", str(fresh), "--per-page", "20", *FAST, env=env)
@@ -166,6 +172,23 @@ async def test_a_finished_export_is_not_fetched_again(tmp_path: Path) -> None:
     assert "already holds a complete export" in again.out and "--restart" in again.out
 
 
+async def export_killed_while_writing(
+    out: Path, kill_at: int, *, deletes: bool
+) -> tuple[list[str], Writer]:
+    """Export with another client writing, SIGKILL it after ``kill_at`` requests, resume;
+    the ids written, and the writer (what it created and deleted)."""
+    server = FakePlane(seed=SEED, rate_limit=None)
+    writer = Writer(server, every=2, seed=kill_at, deletes=deletes)
+    trip = RequestTrip(server, kill_at)
+    async with server, writer:
+        await kill_then_resume(out, trip, cli_env(server))
+    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
+    assert writer.created and bool(writer.deleted) == deletes
+    assert len(ids) == len(set(ids)), "a work item was written twice"
+    assert set(ids) <= writer.initial | writer.created
+    return ids, writer
+
+
 @pytest.mark.parametrize("kill_at", [9, 23])
 async def test_killed_and_resumed_while_another_client_creates_work_items(
     tmp_path: Path, kill_at: int
@@ -173,22 +196,8 @@ async def test_killed_and_resumed_while_another_client_creates_work_items(
     """Work items are read oldest first, so items created meanwhile come after every page
     already read: none is written twice and none is missed (newest first, the default
     order, wrote 6 lines twice here)."""
-    out = tmp_path / "backup"
-    server = FakePlane(seed=SEED, rate_limit=None)
-    writer = Writer(server, every=2, seed=kill_at, deletes=False)
-    trip = RequestTrip(server, kill_at)
-    async with server, writer:
-        env = cli_env(server)
-        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
-        killed = await run_cli(*args, env=env, stop_when=trip.wait)
-        assert killed.code == -signal.SIGKILL
-        done = await run_cli(*args, env=env)
-        assert done.code == 0, done.err
-    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
-    assert writer.created
-    assert len(ids) == len(set(ids)), "a work item was written twice"
+    ids, writer = await export_killed_while_writing(tmp_path / "out", kill_at, deletes=False)
     assert writer.initial <= set(ids)
-    assert set(ids) <= writer.initial | writer.created
 
 
 @pytest.mark.xfail(
@@ -200,23 +209,9 @@ async def test_killed_and_resumed_while_another_client_creates_work_items(
 async def test_killed_and_resumed_while_another_client_creates_and_deletes(
     tmp_path: Path, kill_at: int
 ) -> None:
-    out = tmp_path / "backup"
-    server = FakePlane(seed=SEED, rate_limit=None)
-    writer = Writer(server, every=2, seed=kill_at)
-    trip = RequestTrip(server, kill_at)
-    async with server, writer:
-        env = cli_env(server)
-        args = ("export", "--out", str(out), "--per-page", "20", *FAST)
-        killed = await run_cli(*args, env=env, stop_when=trip.wait)
-        assert killed.code == -signal.SIGKILL
-        done = await run_cli(*args, env=env)
-        assert done.code == 0, done.err
-    ids = [r["id"] for r in rows(out / "work-items.jsonl")]
-    assert writer.deleted and writer.created
-    assert len(ids) == len(set(ids)), "a work item was written twice"
+    ids, writer = await export_killed_while_writing(tmp_path / "out", kill_at, deletes=True)
     survivors = writer.initial - writer.deleted
     assert not survivors - set(ids), f"{len(survivors - set(ids))} survivors are missing"
-    assert set(ids) <= writer.initial | writer.created
 
 
 async def test_a_failure_mid_export_exits_1_and_the_same_command_continues(
