@@ -37,6 +37,9 @@ def instrument(namespaces: Mapping[str, object], hub: Observers) -> None:
 
 
 def _wrap(method: Callable[..., Any], name: str, hub: Observers) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(method):
+        return _wrap_coroutine_function(method, name, hub)
+
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
         if current_operation.get() is not None:
@@ -56,6 +59,28 @@ def _wrap(method: Callable[..., Any], name: str, hub: Observers) -> Callable[...
         if inspect.iscoroutine(result):
             return _coroutine(result, op, hub)
         return result
+
+    return call
+
+
+def _wrap_coroutine_function(
+    method: Callable[..., Coroutine[Any, Any, Any]], name: str, hub: Observers
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """An ``async def`` method stays one (``inspect.iscoroutinefunction`` is True): FastAPI's
+    ``BackgroundTasks`` and other frameworks decide by it whether to await a callable or
+    to run it in a thread, where a plain wrapper's coroutine would be dropped unawaited."""
+
+    @functools.wraps(method)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        if current_operation.get() is not None:
+            return await method(*args, **kwargs)  # called by another call: its requests are its
+        op = Operation(name)
+        token = current_operation.set(op)
+        try:
+            coro = method(*args, **kwargs)
+        finally:
+            current_operation.reset(token)
+        return await _coroutine(coro, op, hub)
 
     return call
 

@@ -133,7 +133,13 @@ class RedisLimiter:
 
     async def check(self) -> None:
         """Connect and load the script now (at start-up, or as a health check); raises
-        :class:`LimiterUnavailableError` if Redis cannot be reached or fails."""
+        :class:`LimiterUnavailableError` if Redis cannot be reached or fails.
+
+        The connection it opens stays for the clients of the running loop; on a loop that no
+        client uses (``asyncio.run(limiter.check())`` at a worker's start) it is closed again.
+        """
+        loop = asyncio.get_running_loop()
+        opened = loop not in self._conns
         conn = self._conn()
         try:
             await conn.client.ping()
@@ -142,6 +148,10 @@ class RedisLimiter:
             raise LimiterUnavailableError(
                 f"the rate limiter's Redis failed a check ({type(exc).__name__}: {str(exc)[:200]})"
             ) from exc
+        finally:
+            if opened and conn.users <= 0 and self._conns.get(loop) is conn:
+                self._conns.pop(loop, None)
+                await close_conn(conn)
 
     def for_key(self, base_url: str, api_key: str, rate: RateLimit | None) -> Limiter:
         """The limiter of one (base URL, API key); AsyncPlane calls this for you."""

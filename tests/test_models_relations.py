@@ -27,6 +27,7 @@ from plane_async import (
 )
 from plane_async._models import structure
 from plane_async._models._relations import Expanded, RelatedId
+from plane_async.testing import FakePlane
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -191,3 +192,53 @@ def test_asking_for_a_companion_in_fields_names_the_relation() -> None:
     assert info.value.suggestions == ("state",)
     with pytest.raises(plane_async.UnknownFieldError, match=r"fields=\['assignees'\]"):
         Query().expand("assignee_details").to_params(Issue)
+
+
+#: The relations Plane's serializers turn into objects on ``expand=``: the expansion map of
+#: ``BaseSerializer.to_representation`` (Community Edition 1.3), plus the work-item
+#: family's own ``assignees`` and ``labels``. Any other name is answered with the id.
+PLANE_EXPANDS = frozenset(
+    {
+        "user",
+        "workspace",
+        "project",
+        "default_assignee",
+        "project_lead",
+        "state",
+        "created_by",
+        "updated_by",
+        "issue",
+        "actor",
+        "owned_by",
+        "members",
+        "parent",
+        "estimate_point",
+        "assignees",
+        "labels",
+    }
+)
+
+
+def test_only_relations_plane_expands_are_typed_as_id_or_object() -> None:
+    # Module.lead, ProjectMember.member and Sticky.owner are always ids: a `lead_detail`
+    # that told the user to add expand=['lead'] could never be read.
+    wrong = sorted(
+        f"{model.__name__}.{info.name}"
+        for model in _models()
+        for info in model.__plane_fields__.values()
+        if info.expandable and "UUID" in repr(info.type) and info.key not in PLANE_EXPANDS
+    )
+    assert wrong == []
+
+
+@pytest.mark.plane_server(rate_limit=None)
+async def test_a_relation_plane_does_not_expand_is_refused_before_sending(
+    plane: AsyncPlane, plane_server: FakePlane
+) -> None:
+    (project,) = [p async for p in plane.projects.list()]
+    sent = len(plane_server.requests)
+    with pytest.raises(plane_async.PlaneValueError, match=r"Module\.lead cannot be expanded"):
+        plane.modules.list(project.id, expand=["lead"])
+    assert len(plane_server.requests) == sent
+    async for module in plane.modules.list(project.id, max_items=1):
+        assert module.lead is None or isinstance(module.lead, uuid.UUID)

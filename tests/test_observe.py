@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from aioresponses import aioresponses
 
 from plane_async import AsyncPlane, PlaneValueError, RequestEvent, TransportError
 from plane_async._observe import path_template
+from plane_async.testing import FakePlane
 from tests import vclock
 from tests.resource_helpers import BASE, KEY, PID, WS, client, fixture_body
 
@@ -192,3 +194,29 @@ def test_debug_lines_carry_the_fields_as_extra_attributes(
 )
 def test_path_templates_have_no_ids(path: str, template: str) -> None:
     assert path_template(path) == template
+
+
+async def test_with_hooks_or_telemetry_the_calls_are_still_coroutine_functions(
+    plane_server: FakePlane,
+) -> None:
+    # Frameworks pick how to run a callable by asking whether it is a coroutine function:
+    # FastAPI's BackgroundTasks ran an instrumented `plane.comments.create` in a thread,
+    # which made a coroutine and dropped it (no comment, "never awaited").
+    from starlette.background import BackgroundTask
+
+    seen: list[str] = []
+    async with AsyncPlane(
+        api_key=plane_server.api_key,
+        workspace=plane_server.workspace,
+        base_url=plane_server.base_url,
+        on_response=lambda event: seen.append(event.operation),
+    ) as plane:
+        assert inspect.iscoroutinefunction(plane.comments.create)
+        assert inspect.iscoroutinefunction(plane.users.me)
+        assert not inspect.iscoroutinefunction(plane.issues.list)  # a stream, as before
+        (project,) = [p async for p in plane.projects.list()]
+        issue = await plane.issues.create(project.id, name="Login broken")
+        await BackgroundTask(plane.comments.create, project.id, issue.id, comment_html="<p>x</p>")()
+        comments = [c async for c in plane.comments.list(project.id, issue.id)]
+    assert [c.comment_html for c in comments] == ["<p>x</p>"]
+    assert "comments.create" in seen

@@ -26,6 +26,7 @@ from plane_async import (
     RedisLimiter,
 )
 from plane_async._ratelimit import Limiter
+from plane_async._ratelimit_redis_key import LoopConn
 from tests.redis_server import RedisServer, free_port
 
 URL = "https://plane.example.com"
@@ -289,6 +290,38 @@ async def test_asyncplane_with_a_redis_limiter_closes_its_connections(
         assert await plane.request("GET", "users/me/") == {"id": "u"}
         assert plane.quota().limit == 60
     # nothing left open: filterwarnings=error would turn an unclosed connection into a failure
+
+
+def test_a_check_in_its_own_asyncio_run_leaves_no_connection_open(
+    redis_server: RedisServer,
+) -> None:
+    # a worker's start-up check, `asyncio.run(limiter.check())`, before any client: the
+    # connection it opened stayed open after its loop had closed, for the garbage collector
+    # to find (ResourceWarning: unclosed Connection), one per check
+    backend = RedisLimiter.from_url(redis_server.url)
+    opened: list[redis.asyncio.Redis] = []
+    conn_of_loop = backend._conn
+
+    def spy() -> LoopConn:
+        conn = conn_of_loop()
+        if conn.client not in opened:
+            opened.append(conn.client)
+        return conn
+
+    backend._conn = spy  # type: ignore[method-assign]
+    asyncio.run(backend.check())
+    asyncio.run(backend.check())
+    assert len(opened) == 2
+    assert not backend._conns  # nothing kept for a loop no client uses
+    connections = [
+        connection
+        for client in opened
+        for connection in (
+            *client.connection_pool._available_connections,
+            *client.connection_pool._in_use_connections,
+        )
+    ]
+    assert connections and not any(connection.is_connected for connection in connections)
 
 
 @pytest.fixture

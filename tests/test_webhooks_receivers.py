@@ -207,3 +207,32 @@ async def test_fakeplane_to_aiohttp_with_lost_responses_records_each_event_once(
     # retries go out as they come, so the order may differ from the writes'
     assert sorted(e.activity.new_value for e in received) == [f"revision {n}" for n in range(6)]
     assert len(received) == 6
+
+
+async def test_the_fastapi_dependency_refuses_a_body_over_its_limit_without_reading_it() -> None:
+    # the endpoint is open to anyone until the signature is checked: a body of a gigabyte
+    # was read whole into memory first
+    received: list[WebhookEvent] = []
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        while sent < 2**30:
+            sent += 2**16
+            yield b"x" * 2**16
+
+    app = fastapi_app(received, max_body_bytes=2**20)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.post("/hook", content=endless())
+        assert response.status_code == 413 and "max_body_bytes" in response.json()["detail"]
+        assert sent <= 2**20 + 2**16
+        declared = await http.post("/hook", content=b"{}", headers={"Content-Length": "99999999"})
+        assert declared.status_code == 413
+        body, headers = delivery()
+        assert (await http.post("/hook", content=body, headers=headers)).status_code == 200
+    assert len(received) == 1
+    assert WebhookDependency(SECRET).max_body_bytes == 10 * 2**20
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(PlaneValueError, match="max_body_bytes"):
+            WebhookDependency(SECRET, max_body_bytes=bad)  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ from ._relations import Expanded, RelatedId
 from .enums import ModuleStatus
 from .issues import Issue
 from .misc import ProjectScoped
-from .users import User
 
 __all__ = ["Module", "ModuleIssue"]
 
@@ -27,7 +26,8 @@ class Module(ProjectScoped):
     start_date: dt.date | None = UNSET
     target_date: dt.date | None = UNSET
     status: ModuleStatus = UNSET
-    lead: uuid.UUID | User | None = UNSET
+    #: the lead's user id (Plane does not expand it: fetch the user by this id)
+    lead: uuid.UUID | None = UNSET
     members: tuple[uuid.UUID, ...] = UNSET
     view_props: dict[str, Any] = UNSET
     logo_props: dict[str, Any] = UNSET
@@ -41,9 +41,6 @@ class Module(ProjectScoped):
     started_issues: int = UNSET
     unstarted_issues: int = UNSET
     backlog_issues: int = UNSET
-
-    lead_id = RelatedId[uuid.UUID | None]("lead")
-    lead_detail = Expanded[User | None]("lead")
 
 
 @model

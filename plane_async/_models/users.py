@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from ._base import UNSET, PlaneModel, model
-from ._relations import Expanded, RelatedId
 from .enums import Role
 
 __all__ = ["ProjectMember", "User", "WorkspaceMember"]
@@ -36,8 +35,5 @@ class ProjectMember(PlaneModel):
     """A project membership row (what adding a member returns): ``member`` is the user id."""
 
     id: uuid.UUID = UNSET
-    member: uuid.UUID | User = UNSET
+    member: uuid.UUID = UNSET
     role: Role = UNSET
-
-    member_id = RelatedId[uuid.UUID]("member")
-    member_detail = Expanded[User]("member")

@@ -10,7 +10,6 @@ from ._base import UNSET, PlaneModel, model
 from ._relations import Expanded, RelatedId
 from .enums import Role
 from .misc import Audited, WorkspaceLite
-from .users import User
 
 __all__ = ["Invitation", "Sticky"]
 
@@ -29,13 +28,11 @@ class Sticky(Audited):
     color: str | None = UNSET
     background_color: str | None = UNSET
     workspace: uuid.UUID | WorkspaceLite = UNSET
-    owner: uuid.UUID | User = UNSET
+    owner: uuid.UUID = UNSET
     sort_order: float = UNSET
 
     workspace_id = RelatedId[uuid.UUID]("workspace")
     workspace_detail = Expanded[WorkspaceLite]("workspace")
-    owner_id = RelatedId[uuid.UUID]("owner")
-    owner_detail = Expanded[User]("owner")
 
 
 @model
