@@ -18,6 +18,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_bomb,
+    bench_cli,
     bench_cpu,
     bench_export,
     bench_fanout,
@@ -163,6 +164,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "typed": _typed,
     "telemetry": _telemetry,
     "bomb": bench_bomb.run,
+    "cli": bench_cli.run,
 }
 
 

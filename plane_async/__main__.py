@@ -1,5 +1,5 @@
-"""``python -m plane_async demo``: see plane_async._demo."""
+"""``python -m plane_async``: the ``plane-async`` command (see plane_async.cli)."""
 
-from ._demo import main
+from .cli import main
 
 raise SystemExit(main())

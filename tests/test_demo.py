@@ -1,57 +1,70 @@
-"""``python -m plane_async demo`` against the embedded fake server."""
+"""``plane-async demo`` (and ``python -m plane_async demo``) against the embedded fake server."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from plane_async._demo import main
+from plane_async.cli import main
+
+from .cli_helpers import cli_env
 
 
-def test_demo_exports_every_work_item_with_state_expanded(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(autouse=True)
+def _no_plane_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("PLANE_API_KEY", "PLANE_BASE_URL", "PLANE_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
-    out = tmp_path / "items.jsonl"
-    assert main(["demo", "--issues", "40", "--per-page", "25", "--out", str(out)]) == 0
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_demo_exports_the_embedded_server_to_plane_export_in_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["demo", "--issues", "40", "--per-page", "25", "--rate", "500/1", "--progress=none"]
+    assert main(args) == 0
+    out = tmp_path / "plane-export"
+    rows = [json.loads(line) for line in (out / "work-items.jsonl").read_text().splitlines()]
     assert len(rows) == 3 * 40
     assert len({r["id"] for r in rows}) == len(rows)
-    assert all(r["state"] and r["state_group"] for r in rows)
     printed = capsys.readouterr().out
-    assert "Exported 120 work items from 3 projects" in printed
+    assert "500 requests per 1 s" in printed  # --rate reaches the embedded server too
+    assert "work-items               120" in printed
     assert "0 answered 429" in printed
+    match = re.search(r"requests (\d+) \(", printed)
+    assert match is not None
+    requests = match.group(1)
+    assert f"the server saw {requests} requests" in printed
+    # a second run exports again into the same folder (no new temporary folder)
+    assert main(args) == 0
+    assert len((out / "work-items.jsonl").read_text().splitlines()) == 120
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plane-export"]
 
 
 def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
-    out = tmp_path / "items.jsonl"
+    out = tmp_path / "export"
     done = subprocess.run(
         [sys.executable, "-m", "plane_async", "demo", "--issues", "5", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+        capture_output=True, text=True, env=cli_env(None), timeout=120, check=False,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "Exported 15 work items from 3 projects" in done.stdout
-    assert len(out.read_text().splitlines()) == 15
+    assert "work-items                15" in done.stdout
+    assert len((out / "work-items.jsonl").read_text().splitlines()) == 15
+    assert "work-items: 15/15 items done" in done.stderr  # not a terminal: plain lines
 
 
-def test_a_real_server_error_is_reported_without_a_traceback(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_bad_demo_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--rate", "fast"]) == 2
+    assert "--rate must be REQUESTS/SECONDS" in capsys.readouterr().err
+
+
+def test_flags_for_a_real_server_are_not_silently_ignored(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.delenv("PLANE_API_KEY", raising=False)
-    # plain http to a remote host is refused before any request
-    code = main(["demo", "--base-url", "http://plane.example.com", "--api-key", "plane_api_x"])
-    assert code == 1
+    assert main(["demo", "--workspace", "acme", "--redis-url", "redis://127.0.0.1:9/0"]) == 2
     err = capsys.readouterr().err
-    assert "PlaneValueError" in err and "plane_api_x" not in err
+    assert "--workspace, --redis-url: for a real server; add --base-url" in err
