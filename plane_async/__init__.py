@@ -1,7 +1,7 @@
 """plane_async: an async-first client for the Plane project-management REST API."""
 
 from ._client import AsyncPlane
-from ._cursor import Cursor
+from ._cursor import Cursor, LastKey
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -96,6 +96,7 @@ __all__ = [
     "Issue",
     "IssueLite",
     "Label",
+    "LastKey",
     "Limiter",
     "Link",
     "ListOptions",

@@ -6,8 +6,10 @@ The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
   ``per_page`` query parameter (default 1000) and ignores the size inside the cursor.
 - ``next_cursor`` is never empty, even on the last page: the read stops on
   ``next_page_results == false``.
-- Pages are LIMIT/OFFSET slices, so writes during a long read shift them; ``dedupe=True``
-  hands out each id once.
+- Pages are LIMIT/OFFSET slices, so writes during a long read shift them: the engine
+  judges each row by the list's order key against the last one it handed out
+  (``_keyset``), drops rows already handed out and reads a page again when rows may have
+  shifted into pages already read.
 - A server that returns the same cursor or the same page again raises
   ``PaginationStalledError`` instead of looping forever.
 
@@ -27,7 +29,15 @@ import attrs
 from ._cursor import Cursor
 from ._errors import PaginationError, PaginationStalledError, PlaneValueError
 from ._fetcher import Fetcher, FetchPage, annotate
-from ._page import DEFAULT_PER_PAGE, Page, check_per_page, decode_page, page_from_body
+from ._keyset import OrderKey, Tracker
+from ._page import (
+    DEFAULT_PER_PAGE,
+    Page,
+    check_envelope,
+    check_per_page,
+    decode_page,
+    page_from_body,
+)
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -55,6 +65,7 @@ def iter_pages(
     prefetch: int = 0,
     id_of: Callable[[T], object] | None = None,
     paginated: bool = True,
+    order: OrderKey | None = None,
 ) -> AsyncGenerator[Page[T], None]:
     """Read a list page by page: an async generator of ``Page[T]``.
 
@@ -65,8 +76,10 @@ def iter_pages(
     - ``cursor`` (from ``page.resume_cursor`` or an error's ``.cursor``) starts there.
     - ``max_pages`` / ``max_items`` stop early (the page that crosses ``max_items`` is cut,
       with ``truncated=True``).
-    - ``dedupe`` drops items whose id was already handed out; ids come from ``id_of``
-      (default: the raw item's ``"id"``, else the item's ``.id``).
+    - ``order`` is the list's order key (``_keyset.OrderKey``): rows are judged against
+      the last key handed out, so no item is repeated and none that stays is skipped
+      while the list changes; without it the ids handed out are remembered.
+    - ``dedupe`` also remembers the ids handed out (for an order whose key can change).
     - ``prefetch=N`` fetches up to N following pages while the caller works on the current
       one; pages still come out in order.
     - ``paginated=False`` is for endpoints that answer everything at once (a plain array or
@@ -84,7 +97,22 @@ def iter_pages(
         prefetch=prefetch,
         paginated=paginated,
     )
-    return _read(fetch, structure, plan, dedupe=dedupe, id_of=id_of)
+    after = plan.start.after if plan.start is not None else None
+    if after is not None and (
+        order is None or order.parse is None or after.order_by != order.order_by
+    ):
+        made = f"order_by={after.order_by!r}"
+        now = (
+            "an order it cannot resume by key"
+            if order is None or order.parse is None
+            else (f"order_by={order.order_by!r}")
+        )
+        raise PlaneValueError(
+            f"this checkpoint was made by a read with {made}; this read uses {now}. Resume "
+            "it with the same list and order_by."
+        )
+    tracker = Tracker(order, after, remember_ids=dedupe)
+    return _read(fetch, structure, plan, tracker=tracker, id_of=id_of)
 
 
 def iter_items(
@@ -100,6 +128,7 @@ def iter_items(
     prefetch: int = 0,
     id_of: Callable[[T], object] | None = None,
     paginated: bool = True,
+    order: OrderKey | None = None,
 ) -> AsyncGenerator[T, None]:
     """Like ``iter_pages`` but yields the items of every page, in order."""
     pages = iter_pages(
@@ -114,6 +143,7 @@ def iter_items(
         prefetch=prefetch,
         id_of=id_of,
         paginated=paginated,
+        order=order,
     )
     return _items(pages)
 
@@ -231,14 +261,22 @@ async def _read(
     structure: Callable[[Any], T],
     plan: _Plan,
     *,
-    dedupe: bool,
+    tracker: Tracker,
     id_of: Callable[[T], object] | None,
 ) -> AsyncGenerator[Page[T], None]:
+    """The read loop: offsets to fetch, keys to judge rows by (see ``_keyset``)."""
     fetcher = Fetcher(fetch, plan.per_page, plan.paginated)
-    seen: set[object] = set()
+    size = plan.per_page
     pages_out = items_out = 0
-    current = plan.start or Cursor(plan.per_page, 0)
+    offset = plan.start.offset if plan.start is not None else 0
     send_cursor = plan.start is not None
+    # Resumed from a checkpoint: rows may have shifted since, so the first page is checked.
+    verify = plan.start is not None and plan.start.after is not None
+    last_total: int | None = None
+    frontier = -1  # the furthest page fetched
+    fresh_before = False  # the page before handed out something
+    held: tuple[int, Any, int] | None = None  # a page read before backing up: offset, body, total
+    backups = 0  # pages read again since the read last handed out an item
     previous: _Outline | None = None
     try:
         while True:
@@ -246,7 +284,15 @@ async def _read(
                 return
             if plan.max_items is not None and items_out >= plan.max_items:
                 return
-            body = await fetcher.get(current, send_cursor)
+            current = Cursor(size, offset)
+            if plan.start is not None and pages_out == 0 and offset == plan.start.offset:
+                current = Cursor(size, offset, plan.start.is_prev)  # sent as it was given
+            resume = tracker.checkpoint(size, offset)
+            if held is not None and held[0] == offset and held[2] == last_total:
+                body = held[1]
+            else:
+                body = await fetcher.get(current, send_cursor, resume)
+            held = None
             try:
                 page, raw = decode_page(body, structure, current if plan.paginated else None)
                 if send_cursor and page.cursor is None:
@@ -255,37 +301,78 @@ async def _read(
                         "the server answered a cursor request with a body that is not a "
                         "page envelope"
                     )
+                if plan.paginated:
+                    check_envelope(body, raw, size)
+                total = page.total_results
+                shifted = last_total is not None and total != last_total
                 outline = _outline(raw, page.results, id_of)
-                if previous is not None and previous[0] == outline[0]:
+                if previous is not None and previous[0] == outline[0] and not shifted:
+                    # (with a changed total, rows shifted by a whole page is no stall)
                     _check_not_repeated(
                         _ids(raw, page.results, id_of),
                         _ids(previous[1], previous[2], id_of),
-                        current,
+                        resume,
                     )
+                fresh = tracker.fresh(raw)
+                if raw and not fresh and fresh_before and not shifted and offset > frontier:
+                    raise _stalled(resume, len(raw))
             except Exception as exc:
-                annotate(exc, current)
+                annotate(exc, resume)
                 raise
             previous = outline
+            last_total = total
+            frontier = max(frontier, offset)
+            unsure = not raw or fresh[:1] == [0]  # no row here shows where the read stands
+            if plan.paginated and offset > 0 and unsure and (shifted or verify):
+                # Rows before this page were deleted (or the read resumes): some not handed
+                # out yet may now sit on the page before. Read it again; the key boundary
+                # says which of its rows are new.
+                backups += 1
+                if backups > _MAX_BACKUPS:
+                    unsettled = PaginationError(
+                        f"the list's total changed on each of {_MAX_BACKUPS} reads of pages "
+                        "that held no new item (it is changing faster than it can be read, or the server's "
+                        "counts contradict its pages); stopping instead of guessing"
+                    )
+                    annotate(unsettled, resume)
+                    raise unsettled
+                held = (offset, body, total)
+                # Step back 1, 2, 4... pages while no row shows the boundary (a large delete).
+                offset = max(0, offset - (1 << min(backups - 1, 20)) if verify else offset - 1)
+                send_cursor = verify = True
+                continue
+            verify = False
+            fresh_before = bool(fresh)
+            if fresh:
+                backups = 0  # progress: the read is not going round in circles
+            if len(fresh) != len(raw):
+                raw = [raw[i] for i in fresh]
+                page = attrs.evolve(page, results=tuple(page.results[i] for i in fresh))
+            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
+                keep = plan.max_items - items_out
+                raw = raw[:keep]
+                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
+            tracker.hand_out(raw)
             follow: Cursor | None = None
             problem: PaginationError | None = None
+            after = tracker.checkpoint(size, offset + 1)
             if not plan.paginated and page.next_page_results:
                 problem = PaginationError(
                     "the server paged a list that was expected whole; read it with "
                     "paginated=True to get the rest"
                 )
             elif page.cursor is not None and page.next_page_results:
-                follow, problem = _following(page, current, plan.per_page)
+                follow, problem = _following(page, current, size, after)
             if follow is not None and plan.prefetch:
                 # From the server's next cursor: if it skips a page, so does the read-ahead.
                 fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
-            if dedupe:
-                page = _drop_seen(page, _ids(raw, page.results, id_of), seen)
-            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
-                keep = plan.max_items - items_out
-                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
-            yield page
-            pages_out += 1
-            items_out += len(page.results)
+            if page.cursor is not None:
+                checkpoint = tracker.checkpoint(size, offset) if page.truncated else after
+                page = attrs.evolve(page, checkpoint=checkpoint)
+            if page.results or (pages_out == 0 and follow is None):
+                yield page
+                pages_out += 1
+                items_out += len(page.results)
             if problem is not None:
                 done = (plan.max_pages is not None and pages_out >= plan.max_pages) or (
                     plan.max_items is not None and items_out >= plan.max_items
@@ -295,9 +382,23 @@ async def _read(
                 raise problem
             if follow is None:
                 return
-            current, send_cursor = follow, True
+            offset, send_cursor = follow.offset, True
     finally:
         await fetcher.cancel()
+
+
+#: how many times the read may step back before giving up (a list that never settles)
+_MAX_BACKUPS = 50
+
+
+def _stalled(resume: Cursor, n: int) -> PaginationStalledError:
+    return PaginationStalledError(
+        f"the server returned a page of {n} items that were all handed out before, with "
+        f"the same total: it repeats pages; stopping instead of looping forever; resume "
+        f"with cursor={str(resume)!r}",
+        cursor=str(resume),
+        page=resume.offset,
+    )
 
 
 def _check_not_repeated(
@@ -315,33 +416,41 @@ def _check_not_repeated(
 
 
 def _following(
-    page: Page[T], current: Cursor, per_page: int
+    page: Page[T], current: Cursor, per_page: int, resume: Cursor
 ) -> tuple[Cursor | None, PaginationError | None]:
     """The cursor of the next page, or the error that stops the read after this page."""
     nxt = page.next_cursor
-    resume = current.next_page()
+    text = str(resume)
     if nxt is None:
         return None, PaginationError(
             f"page {current.offset} says more pages follow but its next_cursor is missing or "
-            f"malformed; resume with cursor={str(resume)!r}",
-            cursor=str(resume),
+            f"malformed; resume with cursor={text!r}",
+            cursor=text,
             page=resume.offset,
         )
     if nxt.offset <= current.offset:
         return None, PaginationStalledError(
-            f"the server's next_cursor {str(nxt)!r} does not move past the page it was "
-            f"returned with ({str(current)!r}); stopping instead of looping forever "
-            f"(see makeplane/plane#9340); resume with cursor={str(resume)!r}",
-            cursor=str(resume),
+            f"the server's next_cursor {nxt.wire!r} does not move past the page it was "
+            f"returned with ({current.wire!r}); stopping instead of looping forever "
+            f"(see makeplane/plane#9340); resume with cursor={text!r}",
+            cursor=text,
             page=resume.offset,
         )
     if nxt.per_page != per_page:
         return None, PaginationError(
             f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
-            f"sent (next_cursor {str(nxt)!r}); continuing would skip items. Use "
-            f"per_page={nxt.per_page} or less.",
-            cursor=str(current),
-            page=current.offset,
+            f"sent (next_cursor {nxt.wire!r}); continuing would skip items. Use "
+            f"per_page={nxt.per_page} or less; resume with cursor={text!r}",
+            cursor=text,
+            page=resume.offset,
+        )
+    if nxt.offset != current.offset + 1:
+        return None, PaginationError(
+            f"the server's next_cursor {nxt.wire!r} jumps from page {current.offset} to page "
+            f"{nxt.offset}: following it would skip {nxt.offset - current.offset - 1} "
+            f"page(s) of items; resume with cursor={text!r}",
+            cursor=text,
+            page=resume.offset,
         )
     return Cursor(per_page, nxt.offset), None
 
@@ -359,16 +468,3 @@ def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: 
         left = plan.max_items - items_out - len(page.results)
         wanted = min(wanted, -(-left // plan.per_page))
     return max(wanted, 0)
-
-
-def _drop_seen(page: Page[T], ids: tuple[object, ...], seen: set[object]) -> Page[T]:
-    kept: list[T] = []
-    for item, key in zip(page.results, ids, strict=True):
-        if key is None:
-            kept.append(item)  # nothing to compare by
-        elif key not in seen:
-            seen.add(key)
-            kept.append(item)
-    if len(kept) == len(page.results):
-        return page
-    return attrs.evolve(page, results=tuple(kept))

@@ -15,5 +15,6 @@ from ._app import FakePlane, RequestRecord
 from ._faults import Faults
 from ._seed import Seed
 from ._store import Store
+from ._writer import ConcurrentWriter
 
-__all__ = ["FakePlane", "Faults", "RequestRecord", "Seed", "Store"]
+__all__ = ["ConcurrentWriter", "FakePlane", "Faults", "RequestRecord", "Seed", "Store"]

@@ -9,7 +9,7 @@ import time
 import traceback
 import uuid
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -145,6 +145,8 @@ class FakePlane:
         self.requests: list[RequestRecord] = []
         #: exceptions raised by the fake's own handlers (answered with a 500)
         self.errors: list[str] = []
+        #: called before each request is handled (a ``ConcurrentWriter`` writes from here)
+        self.request_hooks: list[Callable[[], None]] = []
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -222,6 +224,8 @@ class FakePlane:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.time()
+        for hook in tuple(self.request_hooks):
+            hook()
         faults = self.faults
         delay = faults.delay()
         if delay > 0:
