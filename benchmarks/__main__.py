@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_cpu, bench_export, bench_fanout, bench_import
+from benchmarks import bench_cpu, bench_export, bench_fanout, bench_import, bench_live
 from benchmarks._common import Check, Section, checks_table, machine, table, today, versions
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -100,6 +100,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "import": bench_import.run,
     "models": _models,
     "items": _items,
+    "live": bench_live.run,
 }
 
 

@@ -96,6 +96,11 @@ class Tracker:
         self._seen: set[str] | None = set() if keep else None
 
     @property
+    def moving(self) -> bool:
+        """Whether an update can move an item in this order (its key changes)."""
+        return self._key is not None and self._key.mutable
+
+    @property
     def after(self) -> LastKey | None:
         """The boundary to put in a checkpoint (None when the order is not comparable)."""
         return self._after

@@ -275,7 +275,7 @@ async def _read(
     last_total: int | None = None
     frontier = -1  # the furthest page fetched
     fresh_before = False  # the page before handed out something
-    held: tuple[int, Any, int] | None = None  # a page read before backing up: offset, body, total
+    repeats = 0  # pages in a row that held only items handed out before
     backups = 0  # pages read again since the read last handed out an item
     previous: _Outline | None = None
     try:
@@ -288,11 +288,9 @@ async def _read(
             if plan.start is not None and pages_out == 0 and offset == plan.start.offset:
                 current = Cursor(size, offset, plan.start.is_prev)  # sent as it was given
             resume = tracker.checkpoint(size, offset)
-            if held is not None and held[0] == offset and held[2] == last_total:
-                body = held[1]
-            else:
-                body = await fetcher.get(current, send_cursor, resume)
-            held = None
+            # (a page read before backing up is not reused: the page before it was read
+            # later, so rows shifted between the two would fall between them)
+            body = await fetcher.get(current, send_cursor, resume)
             try:
                 page, raw = decode_page(body, structure, current if plan.paginated else None)
                 if send_cursor and page.cursor is None:
@@ -306,16 +304,24 @@ async def _read(
                 total = page.total_results
                 shifted = last_total is not None and total != last_total
                 outline = _outline(raw, page.results, id_of)
-                if previous is not None and previous[0] == outline[0] and not shifted:
-                    # (with a changed total, rows shifted by a whole page is no stall)
+                same = previous is not None and previous[0] == outline[0]
+                if same and raw and not shifted and not verify and not tracker.moving:
+                    # (rows shifted by a whole page, or moved by updates, are no stall)
+                    assert previous is not None
                     _check_not_repeated(
                         _ids(raw, page.results, id_of),
                         _ids(previous[1], previous[2], id_of),
                         resume,
                     )
                 fresh = tracker.fresh(raw)
-                if raw and not fresh and fresh_before and not shifted and offset > frontier:
-                    raise _stalled(resume, len(raw))
+                if raw and not fresh and not shifted and offset > frontier:
+                    # Twice in a row is a server going round; once may be items an update
+                    # moved ahead of the read (in an order by a key that changes).
+                    repeats = repeats + 1 if fresh_before or repeats else 0
+                    if repeats >= (2 if tracker.moving else 1):
+                        raise _stalled(resume, len(raw))
+                else:
+                    repeats = 0
             except Exception as exc:
                 annotate(exc, resume)
                 raise
@@ -336,7 +342,6 @@ async def _read(
                     )
                     annotate(unsettled, resume)
                     raise unsettled
-                held = (offset, body, total)
                 # Step back 1, 2, 4... pages while no row shows the boundary (a large delete).
                 offset = max(0, offset - (1 << min(backups - 1, 20)) if verify else offset - 1)
                 send_cursor = verify = True

@@ -724,3 +724,70 @@ async def test_envelope_where_whole_list_was_expected_is_an_error() -> None:
         async for page in iter_pages(fetch, name, paginated=False):
             pages.append(page)
     assert len(pages) == 1
+
+
+# ------------------------------------------------------------------ misbehaving servers
+
+
+async def test_a_page_longer_than_per_page_is_refused_before_handing_it_out() -> None:
+    # Reported: a page of 15 items for per_page=10 yielded 10 duplicates.
+    server = FakeServer(40)
+
+    async def fetch(params: dict[str, str]) -> Any:
+        body = await server({**params, "per_page": "15"})
+        return {**body, "next_cursor": f"10:{int(body['next_cursor'].split(':')[1])}:0"}
+
+    got: list[str] = []
+    with pytest.raises(PaginationError, match="15 items on a page of per_page=10") as info:
+        async for item in iter_items(fetch, name, per_page=10):
+            got.append(item)
+    assert got == []
+    assert info.value.cursor == "10:0:0"
+
+
+async def test_two_pages_that_alternate_forever_are_refused() -> None:
+    # Reported: 180 duplicates before the test's cap.
+    pages = [[{"id": "a"}, {"id": "b"}], [{"id": "c"}, {"id": "d"}]]
+
+    async def fetch(params: dict[str, str]) -> Any:
+        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        return {**envelope(pages[page % 2], 2, 0), "next_cursor": f"2:{page + 1}:0",
+                "next_page_results": True, "total_results": 10}  # fmt: skip
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError, match="all handed out before") as info:
+        async for item in iter_items(fetch, name, per_page=2):
+            got.append(item)
+            assert len(got) < 100, "never stopped"
+    assert got == ["a", "b", "c", "d"]
+    assert info.value.cursor is not None and info.value.cursor.startswith("2:2:0")
+
+
+async def test_a_next_cursor_that_goes_back_is_refused_with_the_cursor_to_resume() -> None:
+    server = FakeServer(9)
+
+    async def fetch(params: dict[str, str]) -> Any:
+        body = await server(params)
+        return {**body, "next_cursor": "3:0:0"}
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError) as info:
+        async for item in iter_items(fetch, name, per_page=3):
+            got.append(item)
+    assert got == ["i0", "i1", "i2"]
+    # the fixed server resumes from the error's cursor with nothing repeated or missed
+    got += await collect(iter_items(server, name, cursor=info.value.cursor))
+    assert got == server.ids()
+
+
+def test_a_checkpoint_round_trips_through_str_and_refuses_garbage() -> None:
+    from plane_async import LastKey, PlaneValueError
+
+    cursor = Cursor(100, 3, after=LastKey("-created_at", "2026-05-19T10:00:00+05:30", ("x",)))
+    text = str(cursor)
+    assert text.startswith("100:3:0~") and Cursor.parse(text) == cursor
+    assert cursor.wire == "100:3:0"
+    assert Cursor.parse("100:3:0") == Cursor(100, 3)
+    for bad in ("100:3:0~", "100:3:0~!!", "100:3:0~e30", "100:3:0~WzEsMiwzXQ"):
+        with pytest.raises(PlaneValueError, match="checkpoint"):
+            Cursor.parse(bad)

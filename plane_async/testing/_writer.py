@@ -2,7 +2,7 @@
 
 It plays a colleague (or an integration) that creates, deletes and updates work items
 while an export runs: seeded, so a failing run replays exactly, and driven by the
-server's own requests (one write every ``every`` requests), so it needs no clock and no
+server's own requests (one write per ``every`` requests on average), so it needs no clock and no
 second key. Its writes go straight to the store, as Plane's own handlers would make them:
 a new item is the newest (``created_at`` now), a delete is soft, an update moves
 ``updated_at``.
@@ -24,9 +24,9 @@ __all__ = ["ConcurrentWriter"]
 class ConcurrentWriter:
     """Creates, deletes and updates work items of one project while the server is used.
 
-    ``ConcurrentWriter(server, every=10, seed=1)`` writes once every 10 requests the
-    server receives (any request, from any client), choosing create, delete or update
-    with ``weights``. ``with writer:`` (or ``start()``/``stop()``) bounds when it runs;
+    ``ConcurrentWriter(server, every=10, seed=1)`` writes before one request in 10 the
+    server receives (any request, from any client; chosen at random, seeded), choosing
+    create, delete or update with ``weights``. ``with writer:`` (or ``start()``/``stop()``) bounds when it runs;
     ``create()``, ``delete()`` and ``update()`` write once, now. ``created``, ``deleted``
     and ``updated`` list the ids it touched, in order.
     """
@@ -81,7 +81,8 @@ class ConcurrentWriter:
 
     def _on_request(self) -> None:
         self._count += 1
-        if self._count % self.every == 0:
+        # At random, one write per ``every`` requests on average (every=1: before each).
+        if self.every == 1 or self._rng.random() * self.every < 1.0:
             self.step()
 
     # -- writes -------------------------------------------------------------------------
