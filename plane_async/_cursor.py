@@ -52,9 +52,11 @@ class LastKey:
     value: str | int | float
     #: the ids of the items handed out with exactly that value
     ids: tuple[str, ...]
+    #: the list's total when the checkpoint was taken (unchanged: no row shifted)
+    total: int | None = None
 
     def token(self) -> str:
-        data = orjson.dumps([self.order_by, self.value, list(self.ids)])
+        data = orjson.dumps([self.order_by, self.value, list(self.ids), self.total])
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
     @classmethod
@@ -65,7 +67,8 @@ class LastKey:
             raise PlaneValueError(f"invalid checkpoint {text!r}: {_CHECKPOINT}") from None
         if (
             not isinstance(data, list)
-            or len(data) != 3
+            or len(data) not in (3, 4)
+            or (len(data) == 4 and data[3] is not None and type(data[3]) is not int)
             or not isinstance(data[0], str)
             or isinstance(data[1], bool)
             or not isinstance(data[1], str | int | float)
@@ -73,7 +76,7 @@ class LastKey:
             or not all(isinstance(i, str) for i in data[2])
         ):
             raise PlaneValueError(f"invalid checkpoint {text!r}: {_CHECKPOINT}")
-        return cls(data[0], data[1], tuple(data[2]))
+        return cls(data[0], data[1], tuple(data[2]), data[3] if len(data) == 4 else None)
 
 
 def _check_per_page(_inst: Cursor, _attr: attrs.Attribute[int], value: int) -> None:

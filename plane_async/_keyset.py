@@ -81,6 +81,10 @@ def _id(raw: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+class _MissingKey(Exception):
+    pass
+
+
 class Tracker:
     """What a read handed out: a key boundary (O(1) memory) and, where needed, the ids."""
 
@@ -105,9 +109,12 @@ class Tracker:
         """The boundary to put in a checkpoint (None when the order is not comparable)."""
         return self._after
 
-    def checkpoint(self, per_page: int, offset: int) -> Cursor:
+    def checkpoint(self, per_page: int, offset: int, total: int | None = None) -> Cursor:
         """The cursor that resumes the read at page ``offset`` after what was handed out."""
-        return Cursor(per_page, offset, after=self._after)
+        after = self._after
+        if after is not None and total is not None:
+            after = attrs.evolve(after, total=total)
+        return Cursor(per_page, offset, after=after)
 
     def _parse(self, value: Any) -> Any:
         key = self._key
@@ -124,11 +131,15 @@ class Tracker:
         key = self._key
         assert key is not None
         if not isinstance(raw, dict) or key.field not in raw:
-            raise PaginationError(
-                f"an item has no {key.field!r}: the read is ordered by {key.order_by!r} and "
-                "needs that value to never skip or repeat an item"
-            )
+            raise _MissingKey
         return self._parse(raw[key.field])
+
+    def _by_ids(self) -> None:
+        """The server left the order field out: fall back to remembering ids."""
+        self._key = None
+        self._after = None
+        if self._seen is None:
+            self._seen = set()
 
     def _before(self, value: Any) -> int:
         """-1 if ``value`` sorts before the boundary, 0 at it, 1 after it."""
@@ -148,7 +159,11 @@ class Tracker:
                 return True
         if self._after is None:
             return False
-        side = self._before(self._value_of(raw))
+        try:
+            side = self._before(self._value_of(raw))
+        except _MissingKey:
+            self._by_ids()
+            return False
         if side == 0:
             return _id(raw) in self._after.ids
         return side < 0
@@ -174,14 +189,20 @@ class Tracker:
         if key is None or key.parse is None:
             return
         last = rows[-1]
-        value = self._value_of(last)
         ties: list[str] = []
-        for row in reversed(rows):
-            if self._value_of(row) != value:
-                break
-            rid = _id(row)
-            if rid is not None:
-                ties.append(rid)
+        try:
+            value = self._value_of(last)
+            for row in reversed(rows):
+                if self._value_of(row) != value:
+                    break
+                rid = _id(row)
+                if rid is not None:
+                    ties.append(rid)
+        except _MissingKey:
+            self._by_ids()
+            if self._seen is not None:
+                self._seen.update(rid for rid in map(_id, rows) if rid is not None)
+            return
         if self._after is not None and self._value == value:
             ties.extend(self._after.ids)
         raw_value = last[key.field]

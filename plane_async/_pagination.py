@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._cursor import Cursor
-from ._errors import PaginationError, PaginationStalledError, PlaneValueError
+from ._errors import PaginationError, PlaneValueError
 from ._fetcher import Fetcher, FetchPage, annotate
 from ._keyset import OrderKey, Tracker
 from ._page import (
@@ -38,6 +38,7 @@ from ._page import (
     decode_page,
     page_from_body,
 )
+from ._page_guards import Outline, check_not_repeated, following, ids_of, outline, stalled
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -215,44 +216,6 @@ def _plan(
     return _Plan(size, start, max_pages, max_items, prefetch, paginated=True)
 
 
-def _ids(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
-) -> tuple[object, ...]:
-    if id_of is not None:
-        return tuple(map(id_of, results))
-    # The raw dict's "id" is cheap and does not make a lazy model convert its id.
-    return tuple(
-        r.get("id") if isinstance(r, dict) else getattr(item, "id", None)
-        for r, item in zip(raw, results, strict=True)
-    )
-
-
-def _id_at(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None, i: int
-) -> object:
-    if id_of is not None:
-        return id_of(results[i])
-    r = raw[i]
-    return r.get("id") if isinstance(r, dict) else getattr(results[i], "id", None)
-
-
-_Outline = tuple[tuple[int, object, object], list[Any], tuple[Any, ...]]
-
-
-def _outline(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
-) -> _Outline:
-    """A page's size and first and last ids, with what its full ids are computed from.
-
-    Two pages can only hold the same ids if their outlines are equal, so the stall guard
-    compares outlines and computes the full ids (about 0.15 µs per item) only then.
-    """
-    if not results:
-        return (0, None, None), raw, results
-    n = len(results)
-    return (n, _id_at(raw, results, id_of, 0), _id_at(raw, results, id_of, n - 1)), raw, results
-
-
 # ---------------------------------------------------------------------------- reading
 
 
@@ -271,13 +234,15 @@ async def _read(
     offset = plan.start.offset if plan.start is not None else 0
     send_cursor = plan.start is not None
     # Resumed from a checkpoint: rows may have shifted since, so the first page is checked.
-    verify = plan.start is not None and plan.start.after is not None
-    last_total: int | None = None
+    start_key = plan.start.after if plan.start is not None else None
+    verify = start_key is not None and start_key.total is None
+    # a checkpoint's total: the same total now means no row shifted since
+    last_total: int | None = start_key.total if start_key is not None else None
     frontier = -1  # the furthest page fetched
     fresh_before = False  # the page before handed out something
     repeats = 0  # pages in a row that held only items handed out before
     backups = 0  # pages read again since the read last handed out an item
-    previous: _Outline | None = None
+    previous: Outline | None = None
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
@@ -287,7 +252,7 @@ async def _read(
             current = Cursor(size, offset)
             if plan.start is not None and pages_out == 0 and offset == plan.start.offset:
                 current = Cursor(size, offset, plan.start.is_prev)  # sent as it was given
-            resume = tracker.checkpoint(size, offset)
+            resume = tracker.checkpoint(size, offset, last_total)
             # (a page read before backing up is not reused: the page before it was read
             # later, so rows shifted between the two would fall between them)
             body = await fetcher.get(current, send_cursor, resume)
@@ -303,14 +268,14 @@ async def _read(
                     check_envelope(body, raw, size)
                 total = page.total_results
                 shifted = last_total is not None and total != last_total
-                outline = _outline(raw, page.results, id_of)
-                same = previous is not None and previous[0] == outline[0]
+                shape = outline(raw, page.results, id_of)
+                same = previous is not None and previous[0] == shape[0]
                 if same and raw and not shifted and not verify and not tracker.moving:
                     # (rows shifted by a whole page, or moved by updates, are no stall)
                     assert previous is not None
-                    _check_not_repeated(
-                        _ids(raw, page.results, id_of),
-                        _ids(previous[1], previous[2], id_of),
+                    check_not_repeated(
+                        ids_of(raw, page.results, id_of),
+                        ids_of(previous[1], previous[2], id_of),
                         resume,
                     )
                 fresh = tracker.fresh(raw)
@@ -319,13 +284,13 @@ async def _read(
                     # moved ahead of the read (in an order by a key that changes).
                     repeats = repeats + 1 if fresh_before or repeats else 0
                     if repeats >= (2 if tracker.moving else 1):
-                        raise _stalled(resume, len(raw))
+                        raise stalled(resume, len(raw))
                 else:
                     repeats = 0
             except Exception as exc:
                 annotate(exc, resume)
                 raise
-            previous = outline
+            previous = shape
             last_total = total
             frontier = max(frontier, offset)
             unsure = not raw or fresh[:1] == [0]  # no row here shows where the read stands
@@ -337,8 +302,9 @@ async def _read(
                 if backups > _MAX_BACKUPS:
                     unsettled = PaginationError(
                         f"the list's total changed on each of {_MAX_BACKUPS} reads of pages "
-                        "that held no new item (it is changing faster than it can be read, or the server's "
-                        "counts contradict its pages); stopping instead of guessing"
+                        "that held no new item (it is changing faster than it can be read, "
+                        "or the server's counts contradict its pages); stopping instead of "
+                        "guessing"
                     )
                     annotate(unsettled, resume)
                     raise unsettled
@@ -360,19 +326,19 @@ async def _read(
             tracker.hand_out(raw)
             follow: Cursor | None = None
             problem: PaginationError | None = None
-            after = tracker.checkpoint(size, offset + 1)
+            after = tracker.checkpoint(size, offset + 1, total)
             if not plan.paginated and page.next_page_results:
                 problem = PaginationError(
                     "the server paged a list that was expected whole; read it with "
                     "paginated=True to get the rest"
                 )
             elif page.cursor is not None and page.next_page_results:
-                follow, problem = _following(page, current, size, after)
+                follow, problem = following(page, current, size, after)
             if follow is not None and plan.prefetch:
                 # From the server's next cursor: if it skips a page, so does the read-ahead.
                 fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
             if page.cursor is not None:
-                checkpoint = tracker.checkpoint(size, offset) if page.truncated else after
+                checkpoint = tracker.checkpoint(size, offset, total) if page.truncated else after
                 page = attrs.evolve(page, checkpoint=checkpoint)
             if page.results or (pages_out == 0 and follow is None):
                 yield page
@@ -394,70 +360,6 @@ async def _read(
 
 #: how many times the read may step back before giving up (a list that never settles)
 _MAX_BACKUPS = 50
-
-
-def _stalled(resume: Cursor, n: int) -> PaginationStalledError:
-    return PaginationStalledError(
-        f"the server returned a page of {n} items that were all handed out before, with "
-        f"the same total: it repeats pages; stopping instead of looping forever; resume "
-        f"with cursor={str(resume)!r}",
-        cursor=str(resume),
-        page=resume.offset,
-    )
-
-
-def _check_not_repeated(
-    ids: tuple[object, ...], previous: tuple[object, ...], cursor: Cursor
-) -> None:
-    if ids != previous or (ids and None in ids):
-        return
-    raise PaginationStalledError(
-        f"the server returned the same page again at cursor {str(cursor)!r} "
-        f"({len(ids)} items with the same ids as the page before); stopping instead of "
-        "looping forever (see makeplane/plane#9340)",
-        cursor=str(cursor),
-        page=cursor.offset,
-    )
-
-
-def _following(
-    page: Page[T], current: Cursor, per_page: int, resume: Cursor
-) -> tuple[Cursor | None, PaginationError | None]:
-    """The cursor of the next page, or the error that stops the read after this page."""
-    nxt = page.next_cursor
-    text = str(resume)
-    if nxt is None:
-        return None, PaginationError(
-            f"page {current.offset} says more pages follow but its next_cursor is missing or "
-            f"malformed; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
-        )
-    if nxt.offset <= current.offset:
-        return None, PaginationStalledError(
-            f"the server's next_cursor {nxt.wire!r} does not move past the page it was "
-            f"returned with ({current.wire!r}); stopping instead of looping forever "
-            f"(see makeplane/plane#9340); resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
-        )
-    if nxt.per_page != per_page:
-        return None, PaginationError(
-            f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
-            f"sent (next_cursor {nxt.wire!r}); continuing would skip items. Use "
-            f"per_page={nxt.per_page} or less; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
-        )
-    if nxt.offset != current.offset + 1:
-        return None, PaginationError(
-            f"the server's next_cursor {nxt.wire!r} jumps from page {current.offset} to page "
-            f"{nxt.offset}: following it would skip {nxt.offset - current.offset - 1} "
-            f"page(s) of items; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
-        )
-    return Cursor(per_page, nxt.offset), None
 
 
 def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: int) -> int:

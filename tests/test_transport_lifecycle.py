@@ -90,7 +90,9 @@ def test_aclose_interrupts_a_retry_pause(mocked: aioresponses) -> None:
         task = asyncio.create_task(plane.request("GET", "users/me/"))
         # the backoff is jittered (any length up to 30 s): wait for the 503 without
         # letting virtual time pass, so the task is inside its retry pause
-        while plane.stats.requests < 1:
+        for _ in range(1000):
+            if plane.stats.requests >= 1:
+                break
             await asyncio.sleep(0)
         await plane.aclose()
         with pytest.raises(ClientClosedError, match="closed during a retry"):

@@ -26,9 +26,9 @@ class ConcurrentWriter:
 
     ``ConcurrentWriter(server, every=10, seed=1)`` writes before one request in 10 the
     server receives (any request, from any client; chosen at random, seeded), choosing
-    create, delete or update with ``weights``. ``with writer:`` (or ``start()``/``stop()``) bounds when it runs;
-    ``create()``, ``delete()`` and ``update()`` write once, now. ``created``, ``deleted``
-    and ``updated`` list the ids it touched, in order.
+    create, delete or update with ``weights``. ``with writer:`` (or ``start()`` and
+    ``stop()``) bounds when it runs; ``create()``, ``delete()`` and ``update()`` write
+    once, now. ``created``, ``deleted`` and ``updated`` list the ids it touched.
     """
 
     def __init__(
@@ -92,7 +92,7 @@ class ConcurrentWriter:
         return [i for i in self.project.issues if self.server.store.visible(i)]
 
     def step(self) -> str:
-        """One write chosen at random (by ``weights``); returns "create", "delete" or "update"."""
+        """One write chosen by ``weights``; returns "create", "delete" or "update"."""
         kind = self._rng.choices(("create", "delete", "update"), self.weights)[0]
         if kind != "create" and not self.live():
             kind = "create"
