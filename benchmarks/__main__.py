@@ -22,6 +22,7 @@ from benchmarks import (
     bench_export,
     bench_fanout,
     bench_import,
+    bench_live,
     bench_upload,
     bench_webhooks,
 )
@@ -163,6 +164,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "typed": _typed,
     "telemetry": _telemetry,
     "bomb": bench_bomb.run,
+    "live": bench_live.run,
 }
 
 
