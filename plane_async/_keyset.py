@@ -100,6 +100,18 @@ class Tracker:
         self._seen: set[str] | None = set() if keep else None
 
     @property
+    def new_items_first(self) -> bool:
+        """Whether items created now sort before any read position (newest first): then a
+        row can only shift back when the total drops."""
+        key = self._key
+        return (
+            key is not None
+            and key.descending
+            and not key.mutable
+            and key.field in ("created_at", "sequence_id")
+        )
+
+    @property
     def moving(self) -> bool:
         """Whether an update can move an item in this order (its key changes)."""
         return self._key is not None and self._key.mutable

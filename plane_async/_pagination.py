@@ -235,9 +235,11 @@ async def _read(
     send_cursor = plan.start is not None
     # Resumed from a checkpoint: rows may have shifted since, so the first page is checked.
     start_key = plan.start.after if plan.start is not None else None
-    verify = start_key is not None and start_key.total is None
-    # a checkpoint's total: the same total now means no row shifted since
-    last_total: int | None = start_key.total if start_key is not None else None
+    # Newest first, a checkpoint's total unchanged means no row shifted back since; in any
+    # other order the first page is checked by reading the page before it too.
+    quick = start_key is not None and start_key.total is not None and tracker.new_items_first
+    verify = start_key is not None and not quick
+    last_total: int | None = start_key.total if quick and start_key is not None else None
     frontier = -1  # the furthest page fetched
     fresh_before = False  # the page before handed out something
     repeats = 0  # pages in a row that held only items handed out before
