@@ -112,6 +112,13 @@ class Tracker:
         )
 
     @property
+    def by_fixed_key(self) -> bool:
+        """Whether rows are judged by a key boundary that no update moves: then a row
+        judged handed out sorts at or before the last one handed out."""
+        key = self._key
+        return self._after is not None and key is not None and not key.mutable
+
+    @property
     def moving(self) -> bool:
         """Whether an update can move an item in this order (its key changes)."""
         return self._key is not None and self._key.mutable

@@ -285,7 +285,12 @@ async def _read(
                     # Twice in a row is a server going round; once may be items an update
                     # moved ahead of the read (in an order by a key that changes).
                     repeats = repeats + 1 if fresh_before or repeats else 0
-                    if repeats >= (2 if tracker.moving else 1):
+                    # A last page whose rows all sort at or before the boundary of a fixed
+                    # key ends the read: creates before the read position shifted rows
+                    # handed out onto it (deletes after it kept the total), no row after
+                    # the boundary remains, and there is nothing left to loop on.
+                    ended = tracker.by_fixed_key and not page.next_page_results
+                    if repeats >= (2 if tracker.moving else 1) and not ended:
                         raise stalled(resume, len(raw))
                 else:
                     repeats = 0

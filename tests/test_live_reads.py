@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from plane_async import AsyncPlane, Cursor, RateLimit
@@ -26,8 +26,11 @@ STABLE_ORDERS = [None, "-created_at", "created_at", "sequence_id", "-sequence_id
 #: orders an update can move an item in (compared by key or by the ids handed out)
 MOVING_ORDERS = ["-updated_at", "updated_at", "name", "-priority", "state__name"]
 
+#: derandomized: CI checks the same examples on every run (a failing draw is added as an
+#: explicit @example)
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=50,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -119,6 +122,9 @@ def test_every_item_that_stays_is_yielded_exactly_once(
     seed=st.integers(0, 2**16),
     order=st.sampled_from([None, "-created_at", "-sequence_id"]),
 )
+# A create at the front and a delete after the read position between the two pages: the
+# last page holds only the item handed out last, with the same total (not a stall).
+@example(items=5, per_page=4, writers=2, seed=39, order=None)
 def test_bursts_of_writes_between_two_pages_skip_nothing_newest_first(
     items: int, per_page: int, writers: int, seed: int, order: str | None
 ) -> None:

@@ -22,6 +22,7 @@ from plane_async._errors import (
     ServerError,
     TransportError,
 )
+from plane_async._keyset import ISSUE_ORDERS, order_key
 from plane_async._pagination import (
     Page,
     check_per_page,
@@ -763,6 +764,35 @@ async def test_two_pages_that_alternate_forever_are_refused() -> None:
             assert len(got) < 100, "never stopped"
     assert got == ["a", "b", "c", "d"]
     assert info.value.cursor is not None and str(info.value.cursor).startswith("2:2:0")
+
+
+async def test_alternating_pages_are_refused_by_key_but_a_stale_last_page_ends() -> None:
+    # Newest first by a fixed key: a page of items handed out before that promises more is
+    # a server going round; the same page as the last one is rows that creates shifted on.
+    def row(n: int) -> dict[str, Any]:
+        return {"id": f"i{n}", "created_at": f"2026-01-01T00:00:{n:02d}Z"}
+
+    pages = [[row(9), row(8)], [row(7), row(6)]]
+    order = order_key("-created_at", ISSUE_ORDERS)
+
+    def fetcher(last: int | None) -> Callable[[dict[str, str]], Any]:
+        async def fetch(params: dict[str, str]) -> Any:
+            page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+            rows = pages[page % 2] if last is None or page < last else [row(6)]
+            return {**envelope(rows, 2, 0), "next_cursor": f"2:{page + 1}:0",
+                    "next_page_results": last is None or page < last,
+                    "total_results": 5}  # fmt: skip
+
+        return fetch
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError, match="all handed out before"):
+        async for item in iter_items(fetcher(None), name, per_page=2, order=order):
+            got.append(item)
+    assert got == ["i9", "i8", "i7", "i6"]
+    assert await collect(iter_items(fetcher(2), name, per_page=2, order=order)) == [
+        "i9", "i8", "i7", "i6"
+    ]  # fmt: skip
 
 
 async def test_a_next_cursor_that_goes_back_is_refused_with_the_cursor_to_resume() -> None:
