@@ -23,6 +23,7 @@ from benchmarks import (
     bench_export,
     bench_fanout,
     bench_import,
+    bench_live,
     bench_upload,
     bench_webhooks,
 )
@@ -165,6 +166,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "telemetry": _telemetry,
     "bomb": bench_bomb.run,
     "cli": bench_cli.run,
+    "live": bench_live.run,
 }
 
 

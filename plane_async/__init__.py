@@ -4,7 +4,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from ._client import AsyncPlane
-from ._cursor import Cursor
+from ._cursor import Cursor, LastKey
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -152,6 +152,7 @@ __all__ = [
     "LabelCreateFields",
     "LabelFields",
     "LabelUpsertFields",
+    "LastKey",
     "Limiter",
     "LimiterUnavailableError",
     "Link",

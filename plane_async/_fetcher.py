@@ -43,11 +43,11 @@ class Fetcher:
             return {}
         params = {"per_page": str(self._per_page)}
         if send_cursor:
-            params["cursor"] = str(cursor)
+            params["cursor"] = cursor.wire
         return params
 
-    async def get(self, cursor: Cursor, send_cursor: bool) -> Any:
-        """The body of the page at ``cursor``; errors carry the cursor."""
+    async def get(self, cursor: Cursor, send_cursor: bool, resume: Cursor | None = None) -> Any:
+        """The body of the page at ``cursor``; errors carry ``resume`` (default ``cursor``)."""
         try:
             if self._ahead and self._ahead[0][0] != cursor:
                 # The server led elsewhere than guessed: those requests are wasted.
@@ -59,7 +59,7 @@ class Fetcher:
                 return body
             return await self._fetch(self._params(cursor, send_cursor))
         except Exception as exc:
-            annotate(exc, cursor)
+            annotate(exc, resume or cursor)
             raise
 
     def read_ahead(self, first: Cursor, pages: int) -> None:

@@ -11,7 +11,7 @@ from ._cursor import Cursor
 from ._errors import PaginationError, PlaneValueError
 from ._pydantic_hooks import PydanticSerializer
 
-__all__ = ["DEFAULT_PER_PAGE", "Page", "check_per_page", "page_from_body"]
+__all__ = ["DEFAULT_PER_PAGE", "Page", "check_envelope", "check_per_page", "page_from_body"]
 
 T = TypeVar("T")
 
@@ -46,16 +46,22 @@ class Page(Generic[T]):
     cursor: Cursor | None
     #: ``max_items`` cut this page short: its remaining items were not handed out
     truncated: bool = False
+    #: the checkpoint after this page (set by the read engine; see ``resume_cursor``)
+    checkpoint: Cursor | None = attrs.field(default=None, repr=False)
 
     @property
     def resume_cursor(self) -> Cursor:
-        """Where to restart a read so it continues right after this page.
+        """The checkpoint to restart a read right after this page's items.
 
-        Equal to ``cursor.next_page()``, or to ``cursor`` itself when ``max_items`` cut this
-        page (its rest was not handed out). Resuming after the last page reads nothing.
-        A list the server does not paginate (members, an external-id lookup) has nothing to
-        resume: reading this raises ``PaginationError``.
+        Pass it (or ``str()`` of it) back as ``cursor=``: it carries the next page and the
+        last key handed out, so the resumed read yields no item twice and misses none
+        that existed at both times, whatever was created or deleted in between. When
+        ``max_items`` cut this page, it resumes with the items not handed out. A list the
+        server does not paginate (members, an external-id lookup) has nothing to resume:
+        reading this raises ``PaginationError``.
         """
+        if self.checkpoint is not None:
+            return self.checkpoint
         if self.cursor is None:
             raise PaginationError(
                 "this page is a whole list the server does not paginate (members, an "
@@ -111,6 +117,35 @@ def page_from_body(
 
 
 # ---------------------------------------------------------------------------- decoding
+
+
+def check_envelope(body: Any, raw: list[Any], per_page: int) -> None:
+    """Refuse a page whose envelope contradicts itself (``PaginationError``).
+
+    Plane computes the page and ``next_page_results`` from one slice of ``per_page + 1``
+    rows, so they always agree; a server where they do not would make the read skip or
+    repeat items.
+    """
+    if not isinstance(body, dict):
+        return
+    n = len(raw)
+    problem = None
+    nxt = Cursor.from_server(body.get("next_cursor"))
+    if nxt is not None and nxt.per_page != per_page and body.get("next_page_results") is True:
+        raise PaginationError(
+            f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
+            f"sent (next_cursor {nxt.wire!r}); continuing would skip items. Use "
+            f"per_page={nxt.per_page} or less."
+        )
+    if n > per_page:
+        problem = f"{n} items on a page of per_page={per_page}"
+    elif body.get("next_page_results") is True and n < per_page:
+        problem = f"next_page_results=true on a page of {n} items, short of per_page={per_page}"
+    if problem is not None:
+        raise PaginationError(
+            f"the server's page contradicts itself ({problem}); following it could skip or "
+            "repeat items"
+        )
 
 
 def _int(body: dict[str, Any], key: str, default: int) -> int:

@@ -6,8 +6,10 @@ The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
   ``per_page`` query parameter (default 1000) and ignores the size inside the cursor.
 - ``next_cursor`` is never empty, even on the last page: the read stops on
   ``next_page_results == false``.
-- Pages are LIMIT/OFFSET slices, so writes during a long read shift them; ``dedupe=True``
-  hands out each id once.
+- Pages are LIMIT/OFFSET slices, so writes during a long read shift them: the engine
+  judges each row by the list's order key against the last one it handed out
+  (``_keyset``), drops rows already handed out and reads a page again when rows may have
+  shifted into pages already read.
 - A server that returns the same cursor or the same page again raises
   ``PaginationStalledError`` instead of looping forever.
 
@@ -25,9 +27,18 @@ from typing import Any, TypeVar
 import attrs
 
 from ._cursor import Cursor
-from ._errors import PaginationError, PaginationStalledError, PlaneValueError
+from ._errors import PaginationError, PlaneValueError
 from ._fetcher import Fetcher, FetchPage, annotate
-from ._page import DEFAULT_PER_PAGE, Page, check_per_page, decode_page, page_from_body
+from ._keyset import OrderKey, Tracker
+from ._page import (
+    DEFAULT_PER_PAGE,
+    Page,
+    check_envelope,
+    check_per_page,
+    decode_page,
+    page_from_body,
+)
+from ._page_guards import Outline, check_not_repeated, following, ids_of, outline, stalled
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -55,6 +66,7 @@ def iter_pages(
     prefetch: int = 0,
     id_of: Callable[[T], object] | None = None,
     paginated: bool = True,
+    order: OrderKey | None = None,
 ) -> AsyncGenerator[Page[T], None]:
     """Read a list page by page: an async generator of ``Page[T]``.
 
@@ -65,8 +77,10 @@ def iter_pages(
     - ``cursor`` (from ``page.resume_cursor`` or an error's ``.cursor``) starts there.
     - ``max_pages`` / ``max_items`` stop early (the page that crosses ``max_items`` is cut,
       with ``truncated=True``).
-    - ``dedupe`` drops items whose id was already handed out; ids come from ``id_of``
-      (default: the raw item's ``"id"``, else the item's ``.id``).
+    - ``order`` is the list's order key (``_keyset.OrderKey``): rows are judged against
+      the last key handed out, so no item is repeated and none that stays is skipped
+      while the list changes; without it the ids handed out are remembered.
+    - ``dedupe`` also remembers the ids handed out (for an order whose key can change).
     - ``prefetch=N`` fetches up to N following pages while the caller works on the current
       one; pages still come out in order.
     - ``paginated=False`` is for endpoints that answer everything at once (a plain array or
@@ -84,7 +98,22 @@ def iter_pages(
         prefetch=prefetch,
         paginated=paginated,
     )
-    return _read(fetch, structure, plan, dedupe=dedupe, id_of=id_of)
+    after = plan.start.after if plan.start is not None else None
+    if after is not None and (
+        order is None or order.parse is None or after.order_by != order.order_by
+    ):
+        made = f"order_by={after.order_by!r}"
+        now = (
+            "an order it cannot resume by key"
+            if order is None or order.parse is None
+            else (f"order_by={order.order_by!r}")
+        )
+        raise PlaneValueError(
+            f"this checkpoint was made by a read with {made}; this read uses {now}. Resume "
+            "it with the same list and order_by."
+        )
+    tracker = Tracker(order, after, remember_ids=dedupe)
+    return _read(fetch, structure, plan, tracker=tracker, id_of=id_of)
 
 
 def iter_items(
@@ -100,6 +129,7 @@ def iter_items(
     prefetch: int = 0,
     id_of: Callable[[T], object] | None = None,
     paginated: bool = True,
+    order: OrderKey | None = None,
 ) -> AsyncGenerator[T, None]:
     """Like ``iter_pages`` but yields the items of every page, in order."""
     pages = iter_pages(
@@ -114,6 +144,7 @@ def iter_items(
         prefetch=prefetch,
         id_of=id_of,
         paginated=paginated,
+        order=order,
     )
     return _items(pages)
 
@@ -185,44 +216,6 @@ def _plan(
     return _Plan(size, start, max_pages, max_items, prefetch, paginated=True)
 
 
-def _ids(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
-) -> tuple[object, ...]:
-    if id_of is not None:
-        return tuple(map(id_of, results))
-    # The raw dict's "id" is cheap and does not make a lazy model convert its id.
-    return tuple(
-        r.get("id") if isinstance(r, dict) else getattr(item, "id", None)
-        for r, item in zip(raw, results, strict=True)
-    )
-
-
-def _id_at(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None, i: int
-) -> object:
-    if id_of is not None:
-        return id_of(results[i])
-    r = raw[i]
-    return r.get("id") if isinstance(r, dict) else getattr(results[i], "id", None)
-
-
-_Outline = tuple[tuple[int, object, object], list[Any], tuple[Any, ...]]
-
-
-def _outline(
-    raw: list[Any], results: tuple[T, ...], id_of: Callable[[T], object] | None
-) -> _Outline:
-    """A page's size and first and last ids, with what its full ids are computed from.
-
-    Two pages can only hold the same ids if their outlines are equal, so the stall guard
-    compares outlines and computes the full ids (about 0.15 µs per item) only then.
-    """
-    if not results:
-        return (0, None, None), raw, results
-    n = len(results)
-    return (n, _id_at(raw, results, id_of, 0), _id_at(raw, results, id_of, n - 1)), raw, results
-
-
 # ---------------------------------------------------------------------------- reading
 
 
@@ -231,22 +224,40 @@ async def _read(
     structure: Callable[[Any], T],
     plan: _Plan,
     *,
-    dedupe: bool,
+    tracker: Tracker,
     id_of: Callable[[T], object] | None,
 ) -> AsyncGenerator[Page[T], None]:
+    """The read loop: offsets to fetch, keys to judge rows by (see ``_keyset``)."""
     fetcher = Fetcher(fetch, plan.per_page, plan.paginated)
-    seen: set[object] = set()
+    size = plan.per_page
     pages_out = items_out = 0
-    current = plan.start or Cursor(plan.per_page, 0)
+    offset = plan.start.offset if plan.start is not None else 0
     send_cursor = plan.start is not None
-    previous: _Outline | None = None
+    # Resumed from a checkpoint: rows may have shifted since, so the first page is checked.
+    start_key = plan.start.after if plan.start is not None else None
+    # Newest first, a checkpoint's total unchanged means no row shifted back since; in any
+    # other order the first page is checked by reading the page before it too.
+    quick = start_key is not None and start_key.total is not None and tracker.new_items_first
+    verify = start_key is not None and not quick
+    last_total: int | None = start_key.total if quick and start_key is not None else None
+    frontier = -1  # the furthest page fetched
+    fresh_before = False  # the page before handed out something
+    repeats = 0  # pages in a row that held only items handed out before
+    backups = 0  # pages read again since the read last handed out an item
+    previous: Outline | None = None
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
                 return
             if plan.max_items is not None and items_out >= plan.max_items:
                 return
-            body = await fetcher.get(current, send_cursor)
+            current = Cursor(size, offset)
+            if plan.start is not None and pages_out == 0 and offset == plan.start.offset:
+                current = Cursor(size, offset, plan.start.is_prev)  # sent as it was given
+            resume = tracker.checkpoint(size, offset, last_total)
+            # (a page read before backing up is not reused: the page before it was read
+            # later, so rows shifted between the two would fall between them)
+            body = await fetcher.get(current, send_cursor, resume)
             try:
                 page, raw = decode_page(body, structure, current if plan.paginated else None)
                 if send_cursor and page.cursor is None:
@@ -255,37 +266,91 @@ async def _read(
                         "the server answered a cursor request with a body that is not a "
                         "page envelope"
                     )
-                outline = _outline(raw, page.results, id_of)
-                if previous is not None and previous[0] == outline[0]:
-                    _check_not_repeated(
-                        _ids(raw, page.results, id_of),
-                        _ids(previous[1], previous[2], id_of),
-                        current,
+                if plan.paginated:
+                    check_envelope(body, raw, size)
+                total = page.total_results
+                shifted = last_total is not None and total != last_total
+                shape = outline(raw, page.results, id_of)
+                same = previous is not None and previous[0] == shape[0]
+                if same and raw and not shifted and not verify and not tracker.moving:
+                    # (rows shifted by a whole page, or moved by updates, are no stall)
+                    assert previous is not None
+                    check_not_repeated(
+                        ids_of(raw, page.results, id_of),
+                        ids_of(previous[1], previous[2], id_of),
+                        resume,
                     )
+                fresh = tracker.fresh(raw)
+                if raw and not fresh and not shifted and offset > frontier:
+                    # Twice in a row is a server going round; once may be items an update
+                    # moved ahead of the read (in an order by a key that changes).
+                    repeats = repeats + 1 if fresh_before or repeats else 0
+                    # A last page whose rows all sort at or before the boundary of a fixed
+                    # key ends the read: creates before the read position shifted rows
+                    # handed out onto it (deletes after it kept the total), no row after
+                    # the boundary remains, and there is nothing left to loop on.
+                    ended = tracker.by_fixed_key and not page.next_page_results
+                    if repeats >= (2 if tracker.moving else 1) and not ended:
+                        raise stalled(resume, len(raw))
+                else:
+                    repeats = 0
             except Exception as exc:
-                annotate(exc, current)
+                annotate(exc, resume)
                 raise
-            previous = outline
+            previous = shape
+            last_total = total
+            frontier = max(frontier, offset)
+            unsure = not raw or fresh[:1] == [0]  # no row here shows where the read stands
+            if plan.paginated and offset > 0 and unsure and (shifted or verify):
+                # Rows before this page were deleted (or the read resumes): some not handed
+                # out yet may now sit on the page before. Read it again; the key boundary
+                # says which of its rows are new.
+                backups += 1
+                if backups > _MAX_BACKUPS:
+                    unsettled = PaginationError(
+                        f"the list's total changed on each of {_MAX_BACKUPS} reads of pages "
+                        "that held no new item (it is changing faster than it can be read, "
+                        "or the server's counts contradict its pages); stopping instead of "
+                        "guessing"
+                    )
+                    annotate(unsettled, resume)
+                    raise unsettled
+                # Step back 1, 2, 4... pages while no row shows the boundary (a large delete).
+                offset = max(0, offset - (1 << min(backups - 1, 20)) if verify else offset - 1)
+                send_cursor = verify = True
+                continue
+            verify = False
+            fresh_before = bool(fresh)
+            if fresh:
+                backups = 0  # progress: the read is not going round in circles
+            if len(fresh) != len(raw):
+                raw = [raw[i] for i in fresh]
+                page = attrs.evolve(page, results=tuple(page.results[i] for i in fresh))
+            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
+                keep = plan.max_items - items_out
+                raw = raw[:keep]
+                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
+            tracker.hand_out(raw)
             follow: Cursor | None = None
             problem: PaginationError | None = None
+            after = tracker.checkpoint(size, offset + 1, total)
             if not plan.paginated and page.next_page_results:
                 problem = PaginationError(
                     "the server paged a list that was expected whole; read it with "
                     "paginated=True to get the rest"
                 )
             elif page.cursor is not None and page.next_page_results:
-                follow, problem = _following(page, current, plan.per_page)
+                follow, problem = following(page, current, size, after)
             if follow is not None and plan.prefetch:
                 # From the server's next cursor: if it skips a page, so does the read-ahead.
                 fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
-            if dedupe:
-                page = _drop_seen(page, _ids(raw, page.results, id_of), seen)
-            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
-                keep = plan.max_items - items_out
-                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
-            yield page
-            pages_out += 1
-            items_out += len(page.results)
+            if page.cursor is not None:
+                checkpoint = tracker.checkpoint(size, offset, total) if page.truncated else after
+                page = attrs.evolve(page, checkpoint=checkpoint)
+            if page.results or (pages_out == 0 and follow is None):
+                yield page
+                pages_out += 1
+                items_out += len(page.results)
             if problem is not None:
                 done = (plan.max_pages is not None and pages_out >= plan.max_pages) or (
                     plan.max_items is not None and items_out >= plan.max_items
@@ -295,55 +360,13 @@ async def _read(
                 raise problem
             if follow is None:
                 return
-            current, send_cursor = follow, True
+            offset, send_cursor = follow.offset, True
     finally:
         await fetcher.cancel()
 
 
-def _check_not_repeated(
-    ids: tuple[object, ...], previous: tuple[object, ...], cursor: Cursor
-) -> None:
-    if ids != previous or (ids and None in ids):
-        return
-    raise PaginationStalledError(
-        f"the server returned the same page again at cursor {str(cursor)!r} "
-        f"({len(ids)} items with the same ids as the page before); stopping instead of "
-        "looping forever (see makeplane/plane#9340)",
-        cursor=str(cursor),
-        page=cursor.offset,
-    )
-
-
-def _following(
-    page: Page[T], current: Cursor, per_page: int
-) -> tuple[Cursor | None, PaginationError | None]:
-    """The cursor of the next page, or the error that stops the read after this page."""
-    nxt = page.next_cursor
-    resume = current.next_page()
-    if nxt is None:
-        return None, PaginationError(
-            f"page {current.offset} says more pages follow but its next_cursor is missing or "
-            f"malformed; resume with cursor={str(resume)!r}",
-            cursor=str(resume),
-            page=resume.offset,
-        )
-    if nxt.offset <= current.offset:
-        return None, PaginationStalledError(
-            f"the server's next_cursor {str(nxt)!r} does not move past the page it was "
-            f"returned with ({str(current)!r}); stopping instead of looping forever "
-            f"(see makeplane/plane#9340); resume with cursor={str(resume)!r}",
-            cursor=str(resume),
-            page=resume.offset,
-        )
-    if nxt.per_page != per_page:
-        return None, PaginationError(
-            f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
-            f"sent (next_cursor {str(nxt)!r}); continuing would skip items. Use "
-            f"per_page={nxt.per_page} or less.",
-            cursor=str(current),
-            page=current.offset,
-        )
-    return Cursor(per_page, nxt.offset), None
+#: how many times the read may step back before giving up (a list that never settles)
+_MAX_BACKUPS = 50
 
 
 def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: int) -> int:
@@ -359,16 +382,3 @@ def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: 
         left = plan.max_items - items_out - len(page.results)
         wanted = min(wanted, -(-left // plan.per_page))
     return max(wanted, 0)
-
-
-def _drop_seen(page: Page[T], ids: tuple[object, ...], seen: set[object]) -> Page[T]:
-    kept: list[T] = []
-    for item, key in zip(page.results, ids, strict=True):
-        if key is None:
-            kept.append(item)  # nothing to compare by
-        elif key not in seen:
-            seen.add(key)
-            kept.append(item)
-    if len(kept) == len(page.results):
-        return page
-    return attrs.evolve(page, results=tuple(kept))

@@ -200,11 +200,6 @@ async def test_killed_and_resumed_while_another_client_creates_work_items(
     assert writer.initial <= set(ids)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a delete shifts Plane's offset pages: the rows after it move up and one is "
-    "skipped; needs the checkpoints that survive deletes (issue 12)",
-)
 @pytest.mark.parametrize("kill_at", [9, 23])
 async def test_killed_and_resumed_while_another_client_creates_and_deletes(
     tmp_path: Path, kill_at: int

@@ -22,6 +22,7 @@ from plane_async._errors import (
     ServerError,
     TransportError,
 )
+from plane_async._keyset import ISSUE_ORDERS, order_key
 from plane_async._pagination import (
     Page,
     check_per_page,
@@ -373,21 +374,23 @@ async def test_empty_pages_that_promise_more_stall() -> None:
         page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
         return {**envelope([], 2, page), "next_page_results": True}
 
-    with pytest.raises(PaginationStalledError):
+    with pytest.raises(PaginationError, match="contradicts itself"):
         await collect(iter_pages(fetch, name, per_page=2))
 
 
 async def test_pages_with_the_same_first_and_last_ids_but_other_items_go_on() -> None:
-    # Only a whole repeated page is a stall, not one that shares its ends with the last.
+    # Only a whole repeated page is a stall, not one that shares its ends with the last;
+    # the ids already handed out are not handed out again.
     pages = [["a", "b", "z"], ["a", "c", "z"], ["d"]]
 
     async def fetch(params: dict[str, str]) -> Any:
         page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
         rows = [{"id": i} for i in pages[page]]
         return {**envelope(rows, 3, 0), "next_cursor": f"3:{page + 1}:0",
-                "next_page_results": page < 2}  # fmt: skip
+                "next_page_results": page < 2, "total_results": 7,
+                "total_pages": 3}  # fmt: skip
 
-    assert await collect(iter_items(fetch, name, per_page=3)) == list("abzaczd")
+    assert await collect(iter_items(fetch, name, per_page=3)) == list("abzcd")
 
 
 async def test_same_page_again_is_caught_by_raw_ids_and_by_id_of() -> None:
@@ -452,9 +455,11 @@ def shifting_server() -> FakeServer:
     return server
 
 
-async def test_live_writes_duplicate_items_without_dedupe() -> None:
+async def test_live_writes_duplicate_no_item_even_without_dedupe() -> None:
+    # Before keyset emulation the rows shifted by the inserts came round again.
     items = await collect(iter_items(shifting_server(), name, per_page=3))
-    assert len(items) > len(set(items))
+    assert len(items) == len(set(items))
+    assert {f"i{n}" for n in range(9)} <= set(items)
 
 
 async def test_dedupe_hands_out_each_item_once() -> None:
@@ -466,19 +471,6 @@ async def test_dedupe_hands_out_each_item_once() -> None:
 @attrs.frozen
 class Item:
     id: str
-
-
-async def test_dedupe_uses_attribute_id_or_id_of() -> None:
-    async def fetch(params: dict[str, str]) -> Any:
-        return ["a", "b", "a"]  # raw items without an "id" key
-
-    def structure(raw: str) -> Item:
-        return Item(raw)
-
-    items = await collect(iter_items(fetch, structure, dedupe=True))
-    assert items == [Item("a"), Item("b")]
-    by_len = await collect(iter_items(fetch, structure, dedupe=True, id_of=lambda i: len(i.id)))
-    assert by_len == [Item("a")]
 
 
 # ------------------------------------------------------------------ errors and resuming
@@ -580,7 +572,7 @@ def test_prefetch_goes_through_the_limiter_inside_fetch() -> None:
     vclock.run(main())
 
 
-def test_prefetch_follows_the_server_when_it_leads_elsewhere() -> None:
+def test_a_next_cursor_that_skips_a_page_is_refused_with_prefetch_too() -> None:
     async def main() -> None:
         server = FakeServer(30)
         server.delay = lambda page: 1.0
@@ -590,26 +582,15 @@ def test_prefetch_follows_the_server_when_it_leads_elsewhere() -> None:
             page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
             return {**body, "next_cursor": f"3:{page + 2}:0"}  # skips a page
 
-        pages = await collect(iter_pages(fetch, name, per_page=3, prefetch=2))
-        assert [p.cursor.offset for p in pages if p.cursor] == [0, 2, 4, 6, 8, 10]
-        assert other_tasks() == set()
-
-    vclock.run(main())
-
-
-def test_read_ahead_starts_at_the_cursor_the_server_named() -> None:
-    async def main() -> None:
-        server = FakeServer(30)
-        server.delay = lambda page: 1.0
-
-        async def fetch(params: dict[str, str]) -> Any:
-            body = await server(params)
-            page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
-            return {**body, "next_cursor": f"3:{page + 2}:0"}  # skips a page
-
-        pages = await collect(iter_pages(fetch, name, per_page=3, prefetch=1))
-        assert [p.cursor.offset for p in pages if p.cursor] == [0, 2, 4, 6, 8, 10]
-        assert len(server.calls) == 6  # each page read ahead is the one the server named
+        for prefetch in (0, 1, 2):
+            got: list[Any] = []
+            with pytest.raises(PaginationError, match="jumps from page 0 to page 2") as info:
+                async for page in iter_pages(fetch, name, per_page=3, prefetch=prefetch):
+                    got += page.results
+            assert got == ["i0", "i1", "i2"]
+            assert info.value.cursor is not None
+            assert Cursor.parse(info.value.cursor).offset == 1  # type: ignore[arg-type]
+            assert other_tasks() == set()
 
     vclock.run(main())
 
@@ -746,3 +727,99 @@ async def test_envelope_where_whole_list_was_expected_is_an_error() -> None:
         async for page in iter_pages(fetch, name, paginated=False):
             pages.append(page)
     assert len(pages) == 1
+
+
+# ------------------------------------------------------------------ misbehaving servers
+
+
+async def test_a_page_longer_than_per_page_is_refused_before_handing_it_out() -> None:
+    # Reported: a page of 15 items for per_page=10 yielded 10 duplicates.
+    server = FakeServer(40)
+
+    async def fetch(params: dict[str, str]) -> Any:
+        body = await server({**params, "per_page": "15"})
+        return {**body, "next_cursor": f"10:{int(body['next_cursor'].split(':')[1])}:0"}
+
+    got: list[str] = []
+    with pytest.raises(PaginationError, match="15 items on a page of per_page=10") as info:
+        async for item in iter_items(fetch, name, per_page=10):
+            got.append(item)
+    assert got == []
+    assert info.value.cursor is not None and info.value.cursor.wire == "10:0:0"
+
+
+async def test_two_pages_that_alternate_forever_are_refused() -> None:
+    # Reported: 180 duplicates before the test's cap.
+    pages = [[{"id": "a"}, {"id": "b"}], [{"id": "c"}, {"id": "d"}]]
+
+    async def fetch(params: dict[str, str]) -> Any:
+        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        return {**envelope(pages[page % 2], 2, 0), "next_cursor": f"2:{page + 1}:0",
+                "next_page_results": True, "total_results": 10}  # fmt: skip
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError, match="all handed out before") as info:
+        async for item in iter_items(fetch, name, per_page=2):
+            got.append(item)
+            assert len(got) < 100, "never stopped"
+    assert got == ["a", "b", "c", "d"]
+    assert info.value.cursor is not None and str(info.value.cursor).startswith("2:2:0")
+
+
+async def test_alternating_pages_are_refused_by_key_but_a_stale_last_page_ends() -> None:
+    # Newest first by a fixed key: a page of items handed out before that promises more is
+    # a server going round; the same page as the last one is rows that creates shifted on.
+    def row(n: int) -> dict[str, Any]:
+        return {"id": f"i{n}", "created_at": f"2026-01-01T00:00:{n:02d}Z"}
+
+    pages = [[row(9), row(8)], [row(7), row(6)]]
+    order = order_key("-created_at", ISSUE_ORDERS)
+
+    def fetcher(last: int | None) -> Callable[[dict[str, str]], Any]:
+        async def fetch(params: dict[str, str]) -> Any:
+            page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+            rows = pages[page % 2] if last is None or page < last else [row(6)]
+            return {**envelope(rows, 2, 0), "next_cursor": f"2:{page + 1}:0",
+                    "next_page_results": last is None or page < last,
+                    "total_results": 5}  # fmt: skip
+
+        return fetch
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError, match="all handed out before"):
+        async for item in iter_items(fetcher(None), name, per_page=2, order=order):
+            got.append(item)
+    assert got == ["i9", "i8", "i7", "i6"]
+    assert await collect(iter_items(fetcher(2), name, per_page=2, order=order)) == [
+        "i9", "i8", "i7", "i6"
+    ]  # fmt: skip
+
+
+async def test_a_next_cursor_that_goes_back_is_refused_with_the_cursor_to_resume() -> None:
+    server = FakeServer(9)
+
+    async def fetch(params: dict[str, str]) -> Any:
+        body = await server(params)
+        return {**body, "next_cursor": "3:0:0"}
+
+    got: list[str] = []
+    with pytest.raises(PaginationStalledError) as info:
+        async for item in iter_items(fetch, name, per_page=3):
+            got.append(item)
+    assert got == ["i0", "i1", "i2"]
+    # the fixed server resumes from the error's cursor with nothing repeated or missed
+    got += await collect(iter_items(server, name, cursor=info.value.cursor))
+    assert got == server.ids()
+
+
+def test_a_checkpoint_round_trips_through_str_and_refuses_garbage() -> None:
+    from plane_async import LastKey, PlaneValueError
+
+    cursor = Cursor(100, 3, after=LastKey("-created_at", "2026-05-19T10:00:00+05:30", ("x",)))
+    text = str(cursor)
+    assert text.startswith("100:3:0~") and Cursor.parse(text) == cursor
+    assert cursor.wire == "100:3:0"
+    assert Cursor.parse("100:3:0") == Cursor(100, 3)
+    for bad in ("100:3:0~", "100:3:0~!!", "100:3:0~e30", "100:3:0~WzEsMiwzXQ"):
+        with pytest.raises(PlaneValueError, match="checkpoint"):
+            Cursor.parse(bad)

@@ -139,7 +139,7 @@ async def test_fastapi_routes_return_models_pages_and_their_openapi(plane: Async
         assert listed.json()[0]["state"]["name"]  # the expanded object, as Plane sent it
 
         page = (await http.get(f"/projects/{project.id}/page")).json()
-        assert len(page["results"]) == 10 and page["resume_cursor"] == "10:1:0"
+        assert len(page["results"]) == 10 and page["resume_cursor"].startswith("10:1:0~")
 
         one = await http.get(f"/projects/{project.id}/issues/{expected[0]['id']}")
         assert one.status_code == 200 and one.json()["id"] == expected[0]["id"]
@@ -147,7 +147,7 @@ async def test_fastapi_routes_return_models_pages_and_their_openapi(plane: Async
         anything = (await http.get(f"/projects/{project.id}/any")).json()
         assert anything["first"]["id"] in {e["id"] for e in expected}
         assert anything["first"] == to_dict(structure(Issue, anything["first"]))
-        assert anything["page"]["resume_cursor"] == "2:1:0"
+        assert anything["page"]["resume_cursor"].startswith("2:1:0~")
         assert anything["all"] == anything["page"]["results"]
         bare = (await http.get(f"/projects/{project.id}/bare")).json()
         assert set(bare) > {"id", "name", "state", "created_at"}  # every key, not just "name"

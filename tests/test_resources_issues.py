@@ -77,7 +77,14 @@ def test_expand_state_gives_a_state_and_fields_are_checked(mocked: aioresponses)
     items = run(go)
     assert isinstance(items[0].state, StateLite)
     ((_, url, _),) = calls(mocked)
-    assert set(url.query["fields"].split(",")) == {"id", "name", "state", "assignees", "labels"}
+    assert set(url.query["fields"].split(",")) == {
+        "id",
+        "name",
+        "state",
+        "assignees",
+        "labels",
+        "created_at",  # the order field kept
+    }
     assert url.query["expand"] == "state,assignees,labels"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import inspect
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
@@ -38,6 +39,7 @@ from tests.resource_helpers import (
 )
 
 IID = ISSUE_ID
+SINCE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 OID = "11111111-2222-4333-8444-555555555555"
 P = f"/api/v1/workspaces/acme/projects/{PID}/"
 W = f"{P}work-items/{IID}/"
@@ -76,6 +78,8 @@ READS: list[tuple[str, Call, str, str, str | None]] = [
     ("issues.list", lambda p, **o: p.issues.list(PID, **o), f"{P}work-items/", "name", "state"),
     ("issues.pages", lambda p, **o: p.issues.pages(PID, **o), f"{P}work-items/", "name",
      "assignees"),
+    ("issues.changed_since", lambda p, **o: p.issues.changed_since(PID, SINCE, **o),
+     f"{P}work-items/", "name", "state"),
     ("issues.get", lambda p, **o: p.issues.get(PID, IID, **o), W, "name", "labels"),
     ("issues.get_by_identifier", lambda p, **o: p.issues.get_by_identifier("WEB-12", **o),
      "/api/v1/workspaces/acme/work-items/WEB-12/", "name", "parent"),
@@ -144,6 +148,9 @@ READS: list[tuple[str, Call, str, str, str | None]] = [
 ]  # fmt: skip
 
 IDS = [r[0] for r in READS]
+#: a work-item list keeps its order field among restricted fields (it judges rows by it)
+ORDER_FIELD = {"issues.list": ",created_at", "issues.pages": ",created_at",
+               "issues.changed_since": ",updated_at"}  # fmt: skip
 
 
 async def _drain(result: Any) -> Any:
@@ -186,7 +193,7 @@ def test_fields_and_expand_are_checked_and_sent(
     ((method, sent_url, _),) = calls(mocked)
     assert (method, sent_url.path) == ("GET", path)
     names = ["id", field, *(expand or [])]  # id kept, the expanded relation added to fields
-    assert sent_url.query["fields"] == ",".join(names)
+    assert sent_url.query["fields"] == ",".join(names) + ORDER_FIELD.get(what, "")
     assert sent_url.query.get("expand") == relation
 
 
@@ -203,7 +210,8 @@ def test_query_is_accepted_and_a_typo_is_refused_before_any_request(
 
     _read(call, query=Query().fields(field).fields("from_a_newer_server", unchecked=True))
     ((_, sent_url, _),) = calls(mocked)
-    assert sent_url.query["fields"] == f"id,{field},from_a_newer_server"
+    order = ORDER_FIELD.get(what, "")
+    assert sent_url.query["fields"] == f"id,{field},from_a_newer_server{order}"
 
 
 @pytest.mark.parametrize(("what", "call", "path", "field", "relation"), READS, ids=IDS)

@@ -186,10 +186,11 @@ class Exporter:
             "states": lambda p, c: plane.states.pages(p, per_page=pp, cursor=c),
             "labels": lambda p, c: plane.labels.pages(p, per_page=pp, cursor=c),
             "members": lambda p, c: plane.members.pages(p),
-            # oldest first: work items created during the export (or between a stop and
-            # its resume) come after every page already read, instead of shifting them
+            # the default newest-first order: the read follows the last key handed out, so
+            # creates and deletes during the export (or between a stop and its resume)
+            # neither repeat nor skip a work item that exists throughout
             "work-items": lambda p, c: plane.issues.pages(
-                p, order_by="created_at", per_page=pp, cursor=c, query=q, prefetch=1
+                p, per_page=pp, cursor=c, query=q, prefetch=1
             ),
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),

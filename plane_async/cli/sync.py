@@ -232,13 +232,16 @@ class Syncer:
         ids of every live work item (None with --no-deletes)."""
         plane = self.plane
         rows: list[dict[str, Any]] = []
-        async for page in plane.issues.pages(
-            pid, order_by="-updated_at", query=self.query, per_page=self.per_page
-        ):
-            fresh = [i for i in page.results if since is None or i.updated_at >= since]
-            rows += [dict(i.raw) for i in fresh]
-            if len(fresh) < len(page.results):
-                break
+        if since is None:  # a project the folder does not hold yet: all of it
+            async for page in plane.issues.pages(
+                pid, order_by="-updated_at", query=self.query, per_page=self.per_page
+            ):
+                rows += [dict(i.raw) for i in page.results]
+        else:  # newest change first, stopping at the first item changed before `since`
+            async for issue in plane.issues.changed_since(
+                pid, since, query=self.query, per_page=self.per_page
+            ):
+                rows.append(dict(issue.raw))
         if self.args.no_deletes:
             return rows, None
         ids = await self._large(

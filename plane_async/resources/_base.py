@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from .. import _protocol as proto
 from .._converter import unstructure_for_write
 from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
+from .._keyset import OrderKey
 from .._models import PlaneModel, structure, structurer
 from .._operations import bind_operation
 from .._pagination import Page, iter_items, iter_pages
@@ -228,10 +229,11 @@ class Resource:
         paginated: bool = True,
         not_found_empty: bool = False,
         check_body: Callable[[Any], None] | None = None,
+        order: OrderKey | None = None,
     ) -> AsyncGenerator[Page[M], None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty, check_body=check_body,
+            not_found_empty=not_found_empty, check_body=check_body, order=order,
         )  # fmt: skip
         return ResultStream(iter_pages(fetch, structurer(model), **kwargs), self._caller())
 
@@ -245,10 +247,11 @@ class Resource:
         paginated: bool = True,
         not_found_empty: bool = False,
         check_body: Callable[[Any], None] | None = None,
+        order: OrderKey | None = None,
     ) -> AsyncGenerator[M, None]:
         fetch, kwargs = self._reader(
             model, path, options, params=params, paginated=paginated,
-            not_found_empty=not_found_empty, check_body=check_body,
+            not_found_empty=not_found_empty, check_body=check_body, order=order,
         )  # fmt: skip
         return ResultStream(iter_items(fetch, structurer(model), **kwargs), self._caller())
 
@@ -269,16 +272,23 @@ class Resource:
         paginated: bool,
         not_found_empty: bool = False,
         check_body: Callable[[Any], None] | None = None,
+        order: OrderKey | None = None,
     ) -> tuple[Callable[[dict[str, str]], Awaitable[Any]], dict[str, Any]]:
         """The page fetcher and the engine's arguments. ``not_found_empty``: a 404 for the
         object (not the route) is an empty list, for lookups that answer one object or 404.
-        ``check_body`` sees each body first (and raises if it is not what was asked for)."""
+        ``check_body`` sees each body first (and raises if it is not what was asked for).
+        ``order``: the list's order key; its field is added to restricted ``fields``."""
         _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
+        if order is not None and order.parse is not None and "fields" in fixed:
+            names = fixed["fields"].split(",")
+            if order.field not in names:
+                fixed["fields"] = ",".join([*names, order.field])
         kwargs: dict[str, Any] = {k: options[k] for k in _PAGE_OPTIONS if k in options}  # type: ignore[literal-required]
         kwargs["max_per_page"] = self._client.max_per_page
         kwargs["paginated"] = paginated
+        kwargs["order"] = order
         if not paginated:
             for k in ("per_page", "cursor", "prefetch"):
                 # prefetch=0 is the default; any per_page or cursor at all is a mistake

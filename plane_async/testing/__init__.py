@@ -16,8 +16,10 @@ from ._faults import Faults
 from ._seed import Seed
 from ._store import Store
 from ._webhooks import Webhook, WebhookDelivery, WebhookFaults, WebhookSender
+from ._writer import ConcurrentWriter
 
 __all__ = [
+    "ConcurrentWriter",
     "FakePlane",
     "Faults",
     "RequestRecord",

@@ -9,7 +9,7 @@ import time
 import traceback
 import uuid
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -164,6 +164,8 @@ class FakePlane:
         self.requests: list[RequestRecord] = []
         #: exceptions raised by the fake's own handlers (answered with a 500)
         self.errors: list[str] = []
+        #: called before each request is handled (a ``ConcurrentWriter`` writes from here)
+        self.request_hooks: list[Callable[[], None]] = []
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -250,6 +252,8 @@ class FakePlane:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.time()
+        for hook in tuple(self.request_hooks):
+            hook()
         faults = self.faults
         arrival = faults.arrive(request.method, request.path, request.query)
         delay = faults.delay()
