@@ -19,7 +19,7 @@ import platform
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -161,6 +161,16 @@ class Section:
     body: str  # Markdown: tables and notes
     checks: tuple[Check, ...] = ()
     rows: tuple[dict[str, Any], ...] = ()
+
+
+def run_alone(name: str, run: Callable[[bool], Section]) -> None:
+    """``python -m benchmarks.<name> [--quick]``: one section, printed with its checks."""
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{name}")
+    parser.add_argument("--quick", action="store_true")
+    section = run(parser.parse_args().quick)
+    print(section.body)
+    for check in section.checks:
+        print(f"{check.verdict}: {check.what}: {check.value} (target {check.target})")
 
 
 def table(headers: list[str], rows: list[list[object]], align: str = "") -> str:

@@ -14,7 +14,6 @@ Run: ``python -m benchmarks.bench_fanout [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -27,7 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, serve, table
+from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, run_alone, serve, table
 
 REQUESTS = 1000
 CONCURRENCY = 50
@@ -201,12 +200,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_fanout")
-    parser.add_argument("--quick", action="store_true")
-    section = run(parser.parse_args().quick)
-    print(section.body)
-    for check in section.checks:
-        print(f"{check.verdict}: {check.what}: {check.value} (target {check.target})")
+    run_alone("bench_fanout", run)
 
 
 if __name__ == "__main__":

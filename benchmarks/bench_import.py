@@ -10,11 +10,10 @@ Run: ``python -m benchmarks.bench_import [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
-from benchmarks._common import REPO_ROOT, Check, Section, table
+from benchmarks._common import REPO_ROOT, Check, Section, run_alone, table
 
 RUNS = 7
 TARGET = 0.25
@@ -118,12 +117,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_import")
-    parser.add_argument("--quick", action="store_true")
-    section = run(parser.parse_args().quick)
-    print(section.body)
-    for check in section.checks:
-        print(f"{check.verdict}: {check.what}: {check.value} (target {check.target})")
+    run_alone("bench_import", run)
 
 
 if __name__ == "__main__":

@@ -24,14 +24,13 @@ Run: ``python -m benchmarks.bench_telemetry [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, serve, table
+from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, run_alone, serve, table
 
 REQUESTS = 500
 ITEMS = 5000
@@ -206,12 +205,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_telemetry")
-    parser.add_argument("--quick", action="store_true")
-    section = run(parser.parse_args().quick)
-    print(section.body)
-    for check in section.checks:
-        print(f"{check.verdict}  {check.what}: {check.value} (target {check.target})")
+    run_alone("bench_telemetry", run)
 
 
 if __name__ == "__main__":

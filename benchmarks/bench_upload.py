@@ -17,7 +17,6 @@ Run: ``python -m benchmarks.bench_upload [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, serve, table
+from benchmarks._common import BENCH_RATE_LIMIT, Check, Section, Server, run_alone, serve, table
 
 SIZE = 64 * 1024 * 1024
 QUICK_SIZE = 16 * 1024 * 1024
@@ -138,12 +137,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_upload")
-    parser.add_argument("--quick", action="store_true")
-    section = run(parser.parse_args().quick)
-    print(section.body)
-    for check in section.checks:
-        print(f"{check.verdict}  {check.what}: {check.value} (target {check.target})")
+    run_alone("bench_upload", run)
 
 
 if __name__ == "__main__":
