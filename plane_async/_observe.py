@@ -289,6 +289,11 @@ _UUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 )
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,12}-\d{1,10}")
+#: whole segments that are certainly ids (UUIDs, decimal numbers), and identifiers not
+#: starting with a digit: one pass each over a path turns its ids into stand-ins that
+#: template the same, so the paths of one endpoint share one cached template
+_ID_SEGMENTS = re.compile(rf"(?<![^/])(?:{_UUID.pattern}|\d+)(?![^/])")
+_IDENTIFIER_SEGMENTS = re.compile(rf"(?<![^/])(?![0-9]){_IDENTIFIER.pattern}(?![^/])")
 
 
 @functools.lru_cache(maxsize=512)
@@ -300,6 +305,11 @@ def path_template(path: str) -> str:
     placeholders named after the collection before them, so a template has no per-object
     cardinality.
     """
+    return _template(_IDENTIFIER_SEGMENTS.sub("A-1", _ID_SEGMENTS.sub("0", path)))
+
+
+@functools.lru_cache(maxsize=512)
+def _template(path: str) -> str:
     out: list[str] = []
     previous = ""
     for segment in path.strip("/").split("/"):

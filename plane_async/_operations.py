@@ -75,12 +75,24 @@ def _wrap_coroutine_function(
         if current_operation.get() is not None:
             return await method(*args, **kwargs)  # called by another call: its requests are its
         op = Operation(name)
+        # the operation stays current from making the coroutine to its end (one set and
+        # reset, one frame: what ``_coroutine`` does, inline)
         token = current_operation.set(op)
         try:
             coro = method(*args, **kwargs)
+        except BaseException:
+            current_operation.reset(token)
+            raise
+        hub.operation_started(op)
+        try:
+            result = await coro
+        except BaseException as exc:
+            hub.operation_finished(op, exc)
+            raise
         finally:
             current_operation.reset(token)
-        return await _coroutine(coro, op, hub)
+        hub.operation_finished(op, None)
+        return result
 
     return call
 

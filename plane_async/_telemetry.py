@@ -119,6 +119,14 @@ class OTelObserver:
 
         self._trace = trace
         self._tracer = tracer
+        self._internal = trace.SpanKind.INTERNAL
+        self._client = trace.SpanKind.CLIENT
+        self._in_context = trace.set_span_in_context
+        #: per call name: its span's name and attributes (made once, never changed)
+        self._calls: dict[str, tuple[str, dict[str, Any]]] = {}
+        #: per (method, path template, status) of a response: the attempt's attributes
+        #: (shared by its measurements, never changed) and its span's name
+        self._attempts: dict[tuple[str, str, int], tuple[dict[str, Any], str]] = {}
         parts = urlsplit(base_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._prefix = parts.path  # "/api/v1/"
@@ -155,21 +163,27 @@ class OTelObserver:
 
     # ------------------------------------------------------------------ calls
 
-    def _scope(self, name: str, attributes: dict[str, Any]) -> _Scope:
+    def _scope(self, operation: str) -> _Scope:
         now = asyncio.get_running_loop().time()
         anchor_ns = time.time_ns()
         if self._tracer is None:
             return _Scope(None, None, anchor_ns, now)
-        span = self._tracer.start_span(name, kind=self._trace.SpanKind.INTERNAL,
-                                       attributes=attributes, start_time=anchor_ns)  # fmt: skip
+        call = self._calls.get(operation)
+        if call is None:
+            call = self._calls[operation] = (f"plane.{operation}", {"plane.operation": operation})
+        span = self._tracer.start_span(call[0], kind=self._internal, attributes=call[1],
+                                       start_time=anchor_ns)  # fmt: skip
         if not span.is_recording():
             # sampled out: its children would be too (the usual parent-based sampler), so
             # skip them and the events; the span is still ended
             return _Scope(span, None, anchor_ns, now, recording=False)
-        return _Scope(span, self._trace.set_span_in_context(span), anchor_ns, now)
+        return _Scope(span, self._in_context(span), anchor_ns, now)
 
     def _end(self, scope: _Scope, error: BaseException | None) -> None:
         if scope.span is None:
+            return
+        if not scope.recording:
+            scope.span.end()  # records nothing: no attributes, status or end time to make
             return
         if error is not None:
             scope.span.set_attribute("error.type", type(error).__name__)
@@ -177,7 +191,7 @@ class OTelObserver:
         scope.span.end(end_time=scope.ns(asyncio.get_running_loop().time()))
 
     def operation_started(self, op: Operation) -> None:
-        op.scope = self._scope(f"plane.{op.name}", {"plane.operation": op.name})
+        op.scope = self._scope(op.name)
 
     def operation_finished(self, op: Operation, error: BaseException | None) -> None:
         scope: _Scope = op.scope
@@ -199,7 +213,7 @@ class OTelObserver:
             self._flush_items(ex.op)  # the items of the pages before this one
             ex.scope = ex.op.scope
         else:  # plane.request(): the request is the call
-            ex.scope = self._scope("plane.request", {"plane.operation": "request"})
+            ex.scope = self._scope("request")
 
     def finished(self, ex: Exchange, error: BaseException | None) -> None:
         if ex.op is None:
@@ -222,18 +236,16 @@ class OTelObserver:
 
     def received(self, ex: Exchange, out: Attempt) -> None:
         scope: _Scope = ex.scope
-        template = self._url_template(ex)
-        attributes: dict[str, Any] = {
-            "http.request.method": ex.method,
-            "url.template": template,
-            **self._server,
-        }
         if out.error is None:
-            attributes["http.response.status_code"] = out.status
-            if out.status >= 400:
-                attributes["error.type"] = str(out.status)
+            key = (ex.method, ex.template, out.status)
+            cached = self._attempts.get(key)
+            if cached is None:
+                if len(self._attempts) >= 1024:  # templates are few; a bound all the same
+                    self._attempts.clear()
+                cached = self._attempts[key] = self._attempt_attributes(ex, out)
+            attributes, name = cached
         else:
-            attributes["error.type"] = type(out.error).__name__
+            attributes, name = self._attempt_attributes(ex, out)
         if self._metrics:
             self._duration.record(out.elapsed, attributes)
             if out.status == 429 and out.error is None:
@@ -247,18 +259,34 @@ class OTelObserver:
                 {"plane.attempt": ex.attempt, "plane.retry_after": pause or 0.0},
                 timestamp=scope.ns(ex.sent_at) + int(out.elapsed * 1e9),
             )  # fmt: skip
-        self._attempt_span(ex, out, scope, attributes)
+        self._attempt_span(ex, out, scope, dict(attributes), name)
+
+    def _attempt_attributes(self, ex: Exchange, out: Attempt) -> tuple[dict[str, Any], str]:
+        """An attempt's metric attributes (its span's, without the URL) and span name."""
+        template = self._url_template(ex)
+        attributes: dict[str, Any] = {
+            "http.request.method": ex.method,
+            "url.template": template,
+            **self._server,
+        }
+        if out.error is None:
+            attributes["http.response.status_code"] = out.status
+            if out.status >= 400:
+                attributes["error.type"] = str(out.status)
+        else:
+            attributes["error.type"] = type(out.error).__name__
+        return attributes, f"{ex.method} {template}"
 
     def _attempt_span(
-        self, ex: Exchange, out: Attempt, scope: _Scope, attributes: dict[str, Any]
+        self, ex: Exchange, out: Attempt, scope: _Scope, attributes: dict[str, Any], name: str
     ) -> None:
         attributes["url.full"] = self._url_full(ex)
         if ex.attempt > 1:
             attributes["http.request.resend_count"] = ex.attempt - 1
         start = scope.ns(ex.sent_at)
         span = self._tracer.start_span(
-            f"{ex.method} {attributes['url.template']}", context=scope.context,
-            kind=self._trace.SpanKind.CLIENT, attributes=attributes, start_time=start,
+            name, context=scope.context, kind=self._client, attributes=attributes,
+            start_time=start,
         )  # fmt: skip
         if "error.type" in attributes:
             span.set_status(self._trace.StatusCode.ERROR, attributes["error.type"])
