@@ -56,7 +56,7 @@ def stalled(resume: Cursor, n: int) -> PaginationStalledError:
         f"the server returned a page of {n} items that were all handed out before, with "
         f"the same total: it repeats pages; stopping instead of looping forever; resume "
         f"with cursor={str(resume)!r}",
-        cursor=str(resume),
+        cursor=resume,
         page=resume.offset,
     )
 
@@ -70,7 +70,7 @@ def check_not_repeated(
         f"the server returned the same page again at cursor {str(cursor)!r} "
         f"({len(ids)} items with the same ids as the page before); stopping instead of "
         "looping forever (see makeplane/plane#9340)",
-        cursor=str(cursor),
+        cursor=cursor,
         page=cursor.offset,
     )
 
@@ -80,36 +80,40 @@ def following(
 ) -> tuple[Cursor | None, PaginationError | None]:
     """The cursor of the next page, or the error that stops the read after this page."""
     nxt = page.next_cursor
-    text = str(resume)
     if nxt is None:
-        return None, PaginationError(
+        return None, _refused(
+            PaginationError,
             f"page {current.offset} says more pages follow but its next_cursor is missing or "
-            f"malformed; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
+            "malformed",
+            resume,
         )
     if nxt.offset <= current.offset:
-        return None, PaginationStalledError(
+        return None, _refused(
+            PaginationStalledError,
             f"the server's next_cursor {nxt.wire!r} does not move past the page it was "
             f"returned with ({current.wire!r}); stopping instead of looping forever "
-            f"(see makeplane/plane#9340); resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
+            "(see makeplane/plane#9340)",
+            resume,
         )
     if nxt.per_page != per_page:
-        return None, PaginationError(
+        return None, _refused(
+            PaginationError,
             f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
             f"sent (next_cursor {nxt.wire!r}); continuing would skip items. Use "
-            f"per_page={nxt.per_page} or less; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
+            f"per_page={nxt.per_page} or less",
+            resume,
         )
     if nxt.offset != current.offset + 1:
-        return None, PaginationError(
+        return None, _refused(
+            PaginationError,
             f"the server's next_cursor {nxt.wire!r} jumps from page {current.offset} to page "
             f"{nxt.offset}: following it would skip {nxt.offset - current.offset - 1} "
-            f"page(s) of items; resume with cursor={text!r}",
-            cursor=text,
-            page=resume.offset,
+            "page(s) of items",
+            resume,
         )
     return Cursor(per_page, nxt.offset), None
+
+
+def _refused(kind: type[PaginationError], message: str, resume: Cursor) -> PaginationError:
+    # the checkpoint is encoded only here, when a read stops: not on every page
+    return kind(f"{message}; resume with cursor={str(resume)!r}", cursor=resume, page=resume.offset)
