@@ -1,23 +1,42 @@
 PYTHON ?= python3
+
+# Every environment is made by uv, itself pinned by version and hash (.ci/uv.txt) and
+# installed with pip into .venv-uv. uv.lock pins every tool and test dependency with hashes;
+# only `make lock` moves it.
+TOOLS := .venv-uv
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+NEWEST := .venv-newest
+LOWEST := .venv-lowest
+# the runtime dependencies and every extra, with the test group (pytest and the rest)
+RUNTIME := --extra cli --extra otel --extra redis --group test
 
-.PHONY: venv test lint typecheck pytest pytest-latest demo bench clean redis-server
+.PHONY: venv lock check test test-locked test-newest test-lowest lint typecheck pytest \
+	pytest-fast demo bench clean redis-server
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+$(UV): .ci/uv.txt
+	test -d $(TOOLS) || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check --require-hashes -r .ci/uv.txt
+	touch $(UV)
 
-venv: $(STAMP)
+# The locked development environment (fails if uv.lock does not match pyproject.toml).
+venv: $(UV)
+	$(UV) sync -q --locked --all-extras
 
-lint: $(STAMP)
+# Refresh uv.lock to the newest versions pyproject.toml allows (on purpose, then commit it).
+lock: $(UV)
+	$(UV) lock --upgrade
+
+lint: venv
 	$(BIN)/ruff check plane_async tests benchmarks examples
 	$(BIN)/ruff format --check plane_async tests benchmarks examples
 
-typecheck: $(STAMP)
+typecheck: venv
 	$(BIN)/mypy plane_async examples tests/typing
 
 # The RedisLimiter tests start a real redis-server (Debian's package) on a free port.
@@ -26,32 +45,51 @@ redis-server:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 
-pytest: $(STAMP) redis-server
+# The suite on the locked set.
+pytest test-locked: venv redis-server
+	$(BIN)/python -m tests.versions
 	$(BIN)/pytest
 
-# The suite again on the newest aiohttp, the one `pip install plane-async` brings (the dev
-# extra pins aiohttp<3.14 for aioresponses; the tests that need aioresponses skip there).
-LATEST := .venv-latest
-LATEST_STAMP := $(LATEST)/.installed
+# The suite on the newest release of every runtime dependency and extra (what a user's
+# `pip install 'plane-async[cli,otel,redis]'` brings today); the test tools stay locked.
+test-newest: $(UV) redis-server
+	$(PYTHON) .ci/tool_pins.py > $(TOOLS)/tool-pins.txt
+	$(UV) pip compile -q --upgrade pyproject.toml $(RUNTIME) --resolution highest \
+		-c $(TOOLS)/tool-pins.txt -o $(TOOLS)/newest.txt
+	$(UV) venv -q --allow-existing $(NEWEST)
+	VIRTUAL_ENV=$(NEWEST) $(UV) pip sync -q $(TOOLS)/newest.txt
+	VIRTUAL_ENV=$(NEWEST) $(UV) pip install -q --no-deps -e .
+	$(NEWEST)/bin/python -m tests.versions
+	$(NEWEST)/bin/pytest
 
-$(LATEST_STAMP): pyproject.toml
-	test -d $(LATEST) || $(PYTHON) -m venv $(LATEST)
-	$(LATEST)/bin/pip install -q --upgrade pip
-	$(LATEST)/bin/pip install -q --upgrade -e '.[test]'
-	touch $(LATEST_STAMP)
+# The suite on the lowest versions pyproject.toml allows for the runtime dependencies and
+# extras (aiohttp, attrs, cattrs, orjson, redis, rich, opentelemetry-api).
+test-lowest: $(UV) redis-server
+	$(PYTHON) .ci/tool_pins.py --lowest > $(TOOLS)/tool-pins-lowest.txt
+	$(UV) pip compile -q --upgrade pyproject.toml $(RUNTIME) --resolution lowest-direct \
+		-c $(TOOLS)/tool-pins-lowest.txt -o $(TOOLS)/lowest.txt
+	$(UV) venv -q --allow-existing $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(UV) pip sync -q $(TOOLS)/lowest.txt
+	VIRTUAL_ENV=$(LOWEST) $(UV) pip install -q --no-deps -e .
+	$(LOWEST)/bin/python -m tests.versions
+	$(LOWEST)/bin/pytest
 
-pytest-latest: $(LATEST_STAMP) redis-server
-	$(LATEST)/bin/python -c "import aiohttp; print('aiohttp', aiohttp.__version__)"
-	$(LATEST)/bin/pytest
+# The full gate (what CI runs): lint, types, the suite on the locked set and on the newest.
+test: lint typecheck test-locked test-newest
 
-test: lint typecheck pytest pytest-latest
+# Fast feedback: lint, types, and the tests that start no process, no Redis and wait for
+# no real time (the `slow` tier is left out).
+check: lint typecheck pytest-fast
 
-demo: $(STAMP)
+pytest-fast: venv
+	$(BIN)/pytest -m "not slow"
+
+demo: venv
 	$(BIN)/python -m plane_async demo
 
-bench: $(STAMP) redis-server
-	$(BIN)/pip install -q -e '.[dev,bench]'
+bench: $(UV) redis-server
+	$(UV) sync -q --locked --all-extras --group bench
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(LATEST) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(NEWEST) $(LOWEST) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

@@ -168,9 +168,9 @@ class RedisLimiter:
                 conn = LoopConn(self._redis, owned=False)
             else:
                 import redis.asyncio
+                from redis.asyncio.retry import Retry
                 from redis.backoff import ExponentialBackoff
                 from redis.exceptions import ConnectionError, TimeoutError
-                from redis.retry import Retry
 
                 assert self._url is not None
                 options = {

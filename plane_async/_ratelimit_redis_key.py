@@ -12,7 +12,7 @@ import functools
 import time
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -62,10 +62,16 @@ class LoopConn:
         self.users = 0
 
 
+async def close_pubsub(pubsub: PubSub) -> None:
+    # redis-py before 8 declares PubSub.aclose() without types; 8 types it
+    aclose: Callable[[], Awaitable[object]] = pubsub.aclose
+    with contextlib.suppress(*redis_errors()):
+        await aclose()
+
+
 async def close_conn(conn: LoopConn) -> None:
     for pubsub in conn.pubsubs.values():
-        with contextlib.suppress(*redis_errors()):
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await close_pubsub(pubsub)
     conn.pubsubs.clear()
     if conn.owned:
         with contextlib.suppress(*redis_errors()):
@@ -76,8 +82,7 @@ async def reset_conn(conn: LoopConn) -> None:
     pubsubs = list(conn.pubsubs.values())
     conn.pubsubs.clear()
     for pubsub in pubsubs:
-        with contextlib.suppress(*redis_errors()):
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await close_pubsub(pubsub)
     with contextlib.suppress(*redis_errors()):
         await conn.client.connection_pool.disconnect()
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from plane_async import AsyncPlane
 from plane_async.testing import FakePlane, Seed
 
 from .cli_helpers import FAST, rows
 from .subprocess_helpers import ROOT, TROUBLE, plane_env, run_python
+
+# runs an example program in its own process
+pytestmark = pytest.mark.slow
 
 SCRIPT = str(ROOT / "examples" / "nightly_backup.py")
 

@@ -16,6 +16,9 @@ from plane_async.testing import FakePlane, Seed
 
 from .cli_helpers import FAST, Done, RequestTrip, Writer, cli_env, rows, run_cli
 
+# runs the command line, in its own process for the resume tests
+pytestmark = pytest.mark.slow
+
 SEED = Seed(projects=2, issues_per_project=230, modules=3, cycles=2, labels=3, members=2)
 
 

@@ -6,10 +6,14 @@ import csv
 from pathlib import Path
 
 import orjson
+import pytest
 
 from plane_async.testing import FakePlane, Seed
 
 from .cli_helpers import FAST, cli_env, rows, run_cli
+
+# runs the command line against FakePlane, whole imports
+pytestmark = pytest.mark.slow
 
 MAP = "Key=external_id,Summary=name,Status=state,Prio=priority,Labels=labels,Due=target_date"
 

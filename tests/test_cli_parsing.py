@@ -86,6 +86,7 @@ def test_missing_configuration_says_which_variable_to_set(
     assert "no API key: set PLANE_API_KEY" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_server_that_cannot_be_reached_is_an_error_exit_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -97,6 +98,7 @@ def test_a_server_that_cannot_be_reached_is_an_error_exit_1(
     assert "TransportError" in err and KEY not in err
 
 
+@pytest.mark.slow
 def test_an_api_key_file_is_read_and_never_written(tmp_path: Path) -> None:
     import asyncio
 
@@ -119,6 +121,7 @@ def test_an_api_key_file_is_read_and_never_written(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_a_folder_with_other_files_or_another_export_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,6 +169,7 @@ def test_a_checkpoint_shorter_than_its_file_is_cut_back_and_a_longer_one_refused
     assert saved["files"] == {"a.jsonl": 8}
 
 
+@pytest.mark.slow
 def test_progress_bars_under_a_real_terminal(tmp_path: Path) -> None:
     master, slave = pty.openpty()
     proc = subprocess.Popen(

@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from plane_async import AsyncPlane
 from plane_async.testing import FakePlane, Seed
 
 from .cli_helpers import FAST, Writer, cli_env, rows, run_cli
+
+# runs the command line against FakePlane, whole exports and syncs
+pytestmark = pytest.mark.slow
 
 SEED = Seed(projects=2, issues_per_project=300, modules=2, cycles=2)
 

@@ -95,6 +95,7 @@ def test_round_trip(cursor: Cursor) -> None:
     assert Cursor.from_server(str(cursor)) == cursor
 
 
+@pytest.mark.slow
 @given(st.text(max_size=30) | st.from_regex(r"-?[0-9]{1,3}:-?[0-9]{1,3}:-?[0-9]", fullmatch=True))
 def test_any_string_parses_or_is_refused(text: str) -> None:
     try:

@@ -14,6 +14,9 @@ from plane_async.cli import main
 
 from .cli_helpers import cli_env
 
+# runs `python -m plane_async demo` in its own process
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def _no_plane_env(monkeypatch: pytest.MonkeyPatch) -> None:

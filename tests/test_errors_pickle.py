@@ -102,6 +102,7 @@ def _raise_not_found() -> None:
     raise _instance(NotFoundError)
 
 
+@pytest.mark.slow
 def test_a_process_pool_worker_raising_not_found_gives_the_error_not_a_broken_pool() -> None:
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:

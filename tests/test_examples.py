@@ -29,6 +29,9 @@ from plane_async import (
 from plane_async.testing import FakePlane, Seed
 from tests.subprocess_helpers import ROOT, TROUBLE, plane_env, run_python
 
+# runs the example programs in their own processes (uvicorn among them)
+pytestmark = pytest.mark.slow
+
 EXAMPLES = ROOT / "examples"
 
 

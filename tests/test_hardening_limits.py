@@ -92,6 +92,7 @@ async def test_a_realistic_body_near_the_cap_still_decodes(local: LocalServer) -
     assert len(body["results"]) == 5000
 
 
+@pytest.mark.slow
 def test_the_decoded_cost_estimate_is_an_upper_bound() -> None:
     from plane_async._http import decoded_cost
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import pytest
+
 import plane_async
 
 
@@ -73,6 +75,7 @@ def test_every_write_field_typeddict_is_exported() -> None:
     assert found >= 20
 
 
+@pytest.mark.slow
 def test_the_exported_write_fields_load_lazily() -> None:
     # The TypedDicts live beside their resources, which load cattrs: importing
     # plane_async must not pay for that (import time is a benchmark target).

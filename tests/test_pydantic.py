@@ -162,6 +162,7 @@ async def test_fastapi_routes_return_models_pages_and_their_openapi(plane: Async
     assert "sequence_id" in text and "resume_cursor" in text and "uuid" in text
 
 
+@pytest.mark.slow
 def test_importing_and_using_the_client_does_not_import_pydantic() -> None:
     code = (
         "import sys, uuid, plane_async\n"

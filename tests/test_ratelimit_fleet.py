@@ -19,6 +19,9 @@ from plane_async.testing import FakePlane
 from tests.redis_server import RedisServer
 from tests.test_reliability_cancel import fake_in_thread
 
+# real OS processes and threads share one key in real time
+pytestmark = pytest.mark.slow
+
 WINDOW = (10, 0.5)
 
 

@@ -27,7 +27,9 @@ from plane_async import (
 )
 from plane_async._ratelimit import Limiter
 from plane_async._ratelimit_redis_key import LoopConn
+from plane_async.testing import FakePlane, Seed
 from tests.redis_server import RedisServer, free_port
+from tests.subprocess_helpers import TROUBLE, plane_env, run_python
 
 URL = "https://plane.example.com"
 KEY = "plane_api_0123456789abcdef0123456789abcdef"
@@ -352,3 +354,32 @@ async def test_a_waiter_cancelled_while_holding_a_ticket_hands_it_back(
         times = await run_requests(limiter, 2)
         waited = time.monotonic() - start
     assert all(t < 0.6 for t in times) and waited < 0.7  # the handed-back moments were reused
+
+
+# A user's program: one request through a RedisLimiter, in its own process under -W error
+# (redis-py 8 warns when handed its synchronous Retry; no version of redis-py we support may).
+REDIS_PROGRAM = """
+import asyncio, os
+from plane_async import AsyncPlane, RedisLimiter
+
+async def main() -> None:
+    limiter = RedisLimiter.from_url(os.environ["REDIS_URL"])
+    async with AsyncPlane(limiter=limiter) as plane:
+        async for project in plane.projects.list():
+            print(project.identifier)
+    await limiter.aclose()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_request_through_redis_warns_nothing_under_w_error(
+    redis_server: RedisServer,
+) -> None:
+    async with FakePlane(seed=Seed(projects=2, issues_per_project=1)) as server:
+        code, out, err = await run_python(
+            ["-c", REDIS_PROGRAM], plane_env(server, REDIS_URL=redis_server.url)
+        )
+    assert code == 0, err
+    assert len(out.split()) == 2
+    assert not any(word in err for word in TROUBLE), err

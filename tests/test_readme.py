@@ -18,6 +18,9 @@ from plane_async.testing import FakePlane, Seed
 from tests.readme_blocks import Block, extract
 from tests.subprocess_helpers import ROOT, TROUBLE, clean_env, plane_env, run_python
 
+# type-checks and runs every README block, each in its own process
+pytestmark = pytest.mark.slow
+
 BLOCKS = extract(ROOT / "README.md")
 _ERROR = re.compile(r"^(?P<module>readme_\w+)\.py:(?P<line>\d+): (?P<text>.*)$")
 

@@ -82,6 +82,7 @@ def _server(**options: Any) -> Any:
     return fake_in_thread(**{**settings, **options})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefetch", [0, 4])
 async def test_cancelling_a_running_export_leaves_nothing_behind(prefetch: int) -> None:
     with _server() as server:
@@ -112,6 +113,7 @@ async def test_cancelling_a_running_export_leaves_nothing_behind(prefetch: int) 
         await eventually(lambda: server.open_connections == 0)
 
 
+@pytest.mark.slow
 async def test_cancelling_a_fan_out_of_500_coroutines_leaves_nothing_behind() -> None:
     with _server() as server:
         async with connect(server, window=WINDOW, timeout=ABANDON_TIMEOUT) as plane:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
+
 from plane_async import AsyncPlane
 from plane_async.testing import FakePlane, Seed
 from tests.test_reliability_faults import connect, project_id
@@ -36,6 +38,7 @@ async def _fan_out(planes: list[AsyncPlane], pid: str, issue_ids: list[str]) -> 
     return await asyncio.gather(*(one(k) for k in range(COROUTINES)))
 
 
+@pytest.mark.slow
 async def test_1000_coroutines_on_one_client_get_no_429() -> None:
     async with window_server() as server:
         async with connect(server, window=WINDOW) as plane:
@@ -51,6 +54,7 @@ async def test_1000_coroutines_on_one_client_get_no_429() -> None:
         assert server.max_in_window == WINDOW[0]
 
 
+@pytest.mark.slow
 async def test_1000_coroutines_on_two_clients_of_one_key_share_the_window() -> None:
     async with window_server() as server:
         async with connect(server, window=WINDOW) as one, connect(server, window=WINDOW) as two:

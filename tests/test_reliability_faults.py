@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
 from plane_async import AsyncPlane, Cursor, RateLimit
 from plane_async._errors import APIError, PlaneError, ServerError, TransportError
 from plane_async.testing import FakePlane, Faults, Seed
@@ -103,6 +105,7 @@ FAULTS: dict[str, Any] = {
 EXPORT_RETRIES = 8
 
 
+@pytest.mark.slow
 async def test_export_under_faults_yields_every_item_once_in_order() -> None:
     pages = ITEMS // 100
     async with big_server(**FAULTS, burst_429=4, burst_429_after=30) as server:
@@ -143,6 +146,7 @@ async def test_export_under_faults_yields_every_item_once_in_order() -> None:
         assert max(per_page_attempts.values()) <= 1 + EXPORT_RETRIES
 
 
+@pytest.mark.slow
 async def test_without_retries_each_fault_raises_with_the_cursor_to_resume_from() -> None:
     async with big_server(**FAULTS) as server:
         async with connect(server, max_retries=0) as plane:
@@ -177,6 +181,7 @@ async def test_without_retries_each_fault_raises_with_the_cursor_to_resume_from(
         assert sum(failures.values()) == sum(1 for r in page_requests(server) if r.fault)
 
 
+@pytest.mark.slow
 async def test_when_the_server_keeps_failing_mid_export_the_error_resumes_it() -> None:
     # Only jitter before the outage, so the page that fails is the first one asked for
     # after it (the tests above cover random faults).

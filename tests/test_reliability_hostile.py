@@ -117,6 +117,7 @@ ids = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(value=ids)
 def test_ids_are_uuids_or_refused_before_any_request(value: Any) -> None:
@@ -139,6 +140,7 @@ slugs = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(slug=slugs)
 def test_workspace_slugs_are_checked_before_any_request(slug: str) -> None:
@@ -158,6 +160,7 @@ cursors = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(cursor=cursors)
 def test_cursors_are_parsed_or_refused_before_any_request(cursor: str) -> None:
@@ -225,6 +228,7 @@ keys = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(key=keys)
 @example(key="plane_api_ok\r\nX-Injected: yes")
@@ -246,6 +250,7 @@ raw_paths = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(path=raw_paths)
 @example(path="workspaces/%2e%2e/%2e%2e/admin")

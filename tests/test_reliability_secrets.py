@@ -182,6 +182,7 @@ def _refused_settings(rec: Recorder) -> None:
     rec.expect_sync(PlaneValueError, lambda: AsyncPlane(api_key=KEY, workspace="a/b"))
 
 
+@pytest.mark.slow
 async def test_the_api_key_appears_in_no_log_repr_exception_or_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -76,6 +76,7 @@ async def _import(plane: AsyncPlane, pid: str, rows: list[tuple[str, str]]) -> l
     return [r for r in results if r is not None]
 
 
+@pytest.mark.slow
 async def test_re_running_an_import_with_upsert_creates_no_duplicates() -> None:
     n = 150
     rows = [(f"PROJ-{k}", f"Imported {k}") for k in range(n)]

@@ -269,6 +269,7 @@ def test_telemetry_true_uses_the_global_providers(
     assert "http.client.request.duration" in otel.metrics()
 
 
+@pytest.mark.slow
 def test_no_opentelemetry_module_is_imported_unless_asked() -> None:
     code = textwrap.dedent(
         """

@@ -317,6 +317,7 @@ def test_a_deduplicator_collapses_repeats_and_stays_bounded() -> None:
         Deduplicator(maxsize=0)
 
 
+@pytest.mark.slow
 def test_importing_webhooks_loads_no_web_framework() -> None:
     code = (
         "import sys, plane_async.webhooks as w\n"

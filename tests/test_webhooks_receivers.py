@@ -158,6 +158,7 @@ async def test_dedupe_can_be_turned_off_or_shared() -> None:
 # -- end to end ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_fakeplane_to_fastapi_under_uvicorn_records_each_event_once() -> None:
     received: list[WebhookEvent] = []
     faults = WebhookFaults(duplicate_rate=1.0)
