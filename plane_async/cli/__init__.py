@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .. import PlaneValueError, __version__
 from . import demo, export, import_, sync
-from ._common import EXIT_USAGE, UsageError
+from ._common import EXIT_USAGE, UsageError, printable
 from ._folder import FolderError
 
 __all__ = ["main"]
@@ -42,6 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except (UsageError, FolderError, PlaneValueError) as exc:
-        print(f"plane-async {args.command}: error: {exc}", file=sys.stderr)
+        print(f"plane-async {args.command}: error: {printable(exc)}", file=sys.stderr)
         return EXIT_USAGE
     return code

@@ -42,12 +42,19 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     options = ExportOptions.from_args(args)
+    started: list[Exporter] = []
 
     async def job() -> int:
         async with common.connect(args) as plane:
-            return await Exporter(plane, options, server=plane.base_url).run()
+            started.append(Exporter(plane, options, server=plane.base_url))
+            return await started[0].run()
 
-    return common.run(job, resume=_RESUME_HINT)
+    def resume() -> str:
+        # only when a checkpoint is there to continue from
+        folder = started[0].folder if started else None
+        return _RESUME_HINT if folder is not None and folder.kept else ""
+
+    return common.run(job, resume=resume)
 
 
 _RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
@@ -85,7 +92,7 @@ class Exporter:
         self.display = Display(plane.quota, lambda: plane.stats.requests)
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        print(common.printable(text), file=self.out, flush=True)
 
     async def run(self) -> int:
         opts, plane = self.options, self.plane

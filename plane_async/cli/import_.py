@@ -116,9 +116,11 @@ class Importer:
         new_labels = sorted({n for w in wanted for n in w.new_labels})
         verb = "would " if args.dry_run else ""
         labels_note = f"; {verb}create labels: {', '.join(new_labels)}" if new_labels else ""
-        print(f"{args.file.name} -> {project['identifier']}: {len(wanted)} rows; {verb}create "
-              f"{len(creates)}, {verb}update {len(updates)}, leave {unchanged} unchanged"
-              f"{labels_note}")  # fmt: skip
+        print(common.printable(
+            f"{args.file.name} -> {project['identifier']}: {len(wanted)} rows; {verb}create "
+            f"{len(creates)}, {verb}update {len(updates)}, leave {unchanged} unchanged"
+            f"{labels_note}"
+        ))  # fmt: skip
         if args.dry_run:
             self._show(creates, updates)
             return common.EXIT_OK
@@ -130,12 +132,12 @@ class Importer:
         written = {"created": 0, "updated": 0, "unchanged": unchanged, "failed": 0}
         failures = await self._write(pid, creates, updates, label_ids, written)
         written["failed"] = len(failures)
-        print(f"\nImported into {project['identifier']}:")
+        print(common.printable(f"\nImported into {project['identifier']}:"))
         for line in summary_lines(written, plane.stats, time.monotonic() - started,
                                   plane.quota()):  # fmt: skip
             print(line)
         for w, error in failures[:_SHOW]:
-            print(f"  line {w.line} ({w.external_id}): {error}")
+            print(common.printable(f"  line {w.line} ({w.external_id}): {error}"))
         return common.EXIT_ERROR if failures else common.EXIT_OK
 
     async def _project(self, wanted: str) -> dict[str, Any]:
@@ -178,10 +180,11 @@ class Importer:
     def _show(self, creates: Sequence[Wanted], updates: Sequence[tuple[Wanted, dict[str, Any],
               Mapping[str, Any]]]) -> None:  # fmt: skip
         for w in creates[:_SHOW]:
-            print(f"  create  line {w.line}: {w.fields['name']!r} ({w.external_id})")
+            print(common.printable(f"  create  line {w.line}: {w.fields['name']!r} "
+                                   f"({w.external_id})"))  # fmt: skip
         for w, changes, have in updates[:_SHOW]:
             what = ", ".join(f"{k} {have.get(k)!r} -> {v!r}" for k, v in changes.items())
-            print(f"  update  line {w.line}: {have.get('name')!r}: {what}")
+            print(common.printable(f"  update  line {w.line}: {have.get('name')!r}: {what}"))
         hidden = max(0, len(creates) - _SHOW) + max(0, len(updates) - _SHOW)
         if hidden:
             print(f"  ... and {hidden} more")
