@@ -79,8 +79,9 @@ def subcommand(
     """Add the subcommand ``name``; its module's docstring is its ``--help`` text."""
     text = re.sub(r" \(see ``[^`]*``\)", "", doc or "").replace("``", "")
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=summary, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+        name, help=summary, description=text, allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.set_defaults(handler=handler)
     return parser
 
@@ -154,7 +155,11 @@ def _api_key(args: argparse.Namespace) -> str | None:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"--api-key-file: cannot read {source}: {exc.strerror}") from None
+        # the value is not echoed: it may be the key itself, given by mistake
+        raise UsageError(
+            f"--api-key-file: cannot read the file given ({exc.strerror}); it takes the path "
+            "of a file holding the key (or - for stdin), never the key itself"
+        ) from None
     return text.strip()
 
 

@@ -24,7 +24,7 @@ from .. import AsyncPlane, NotFoundError, Page
 from . import _common as common
 from ._export_options import PER_PROJECT, ExportOptions, add_export_flags
 from ._folder import Folder
-from ._plan import plan_export, summary_lines
+from ._plan import WindowBound, plan_export, summary_lines
 from ._progress import Bar, Display, make_display, showing
 
 __all__ = ["Exporter", "add_parser", "main"]
@@ -45,8 +45,10 @@ def main(args: argparse.Namespace) -> int:
     started: list[Exporter] = []
 
     async def job() -> int:
-        async with common.connect(args) as plane:
-            started.append(Exporter(plane, options, server=plane.base_url))
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
+            started.append(Exporter(plane, options, server=plane.base_url, window=window))
             return await started[0].run()
 
     def resume() -> str:
@@ -81,9 +83,16 @@ class Exporter:
     """Runs an export: discovery, the plan, then each resource in turn, one bar each."""
 
     def __init__(
-        self, plane: AsyncPlane, options: ExportOptions, *, server: str, out: Any = None
+        self,
+        plane: AsyncPlane,
+        options: ExportOptions,
+        *,
+        server: str,
+        out: Any = None,
+        window: WindowBound | None = None,
     ) -> None:
         self.plane = plane
+        self.window = window
         self.options = options
         self.server = server
         self.out = sys.stdout if out is None else out
@@ -134,7 +143,7 @@ class Exporter:
         self.folder.finish()
         self.say(f"\nExported to {opts.out}/:")
         for line in summary_lines(self.written, plane.stats, time.monotonic() - started,
-                                  plane.quota()):  # fmt: skip
+                                  plane.quota(), self.window):  # fmt: skip
             self.say(line)
         return common.EXIT_OK
 

@@ -23,7 +23,7 @@ from typing import Any
 from .. import AsyncPlane, ConflictError, PlaneError
 from . import _common as common
 from ._import_rows import FIELDS, Names, Wanted, parse_mapping, read_rows, to_wanted
-from ._plan import summary_lines
+from ._plan import WindowBound, summary_lines
 from ._progress import make_display, showing
 
 __all__ = ["add_parser", "main"]
@@ -65,8 +65,10 @@ def main(args: argparse.Namespace) -> int:
         raise common.UsageError("--concurrency must be from 1 to 64")
 
     async def job() -> int:
-        async with common.connect(args) as plane:
-            return await Importer(plane, args, mapping).run()
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
+            return await Importer(plane, args, mapping, window).run()
 
     return common.run(job, resume="run the same command again: rows already written "
                       "are left as they are")  # fmt: skip
@@ -79,8 +81,15 @@ def _same(field: str, have: Any, want: Any) -> bool:
 
 
 class Importer:
-    def __init__(self, plane: AsyncPlane, args: argparse.Namespace, mapping: dict[str, str]):
+    def __init__(
+        self,
+        plane: AsyncPlane,
+        args: argparse.Namespace,
+        mapping: dict[str, str],
+        window: WindowBound | None = None,
+    ) -> None:
         self.plane = plane
+        self.window = window
         self.args = args
         self.mapping = mapping
 
@@ -93,7 +102,10 @@ class Importer:
             _raws(plane.states.list(pid)), _raws(plane.labels.list(pid)),
             _raws(plane.members.list(pid)),
         )  # fmt: skip
-        names = Names.of(states, labels, members, beside=args.file.parent)
+        try:
+            names = Names.of(states, labels, members, beside=args.file.parent)
+        except (ValueError, OSError) as exc:
+            raise common.UsageError(f"{exc}; nothing was written") from None
         wanted = self._read(names)
         existing = {
             (r.get("external_source"), r.get("external_id")): r
@@ -134,7 +146,7 @@ class Importer:
         written["failed"] = len(failures)
         print(common.printable(f"\nImported into {project['identifier']}:"))
         for line in summary_lines(written, plane.stats, time.monotonic() - started,
-                                  plane.quota()):  # fmt: skip
+                                  plane.quota(), self.window):  # fmt: skip
             print(line)
         for w, error in failures[:_SHOW]:
             print(common.printable(f"  line {w.line} ({w.external_id}): {error}"))

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError, Query
 from . import _common as common
 from ._folder import Folder
-from ._plan import summary_lines
+from ._plan import WindowBound, summary_lines
 
 __all__ = ["CLOCK_MARGIN", "add_parser", "main"]
 
@@ -84,13 +84,15 @@ def main(args: argparse.Namespace) -> int:
         args.max_per_page = folder.extra.get("max_per_page") or 1000
 
     async def run() -> int:
-        async with common.connect(args) as plane:
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
             if (plane.base_url, plane.workspace) != (job["server"], job["workspace"]):
                 raise common.UsageError(
                     f"{args.out} was exported from {job['server']} (workspace "
                     f"{job['workspace']}), not {plane.base_url} (workspace {plane.workspace})"
                 )
-            return await Syncer(plane, folder, args).run()
+            return await Syncer(plane, folder, args, window).run()
 
     try:
         return common.run(run, resume="nothing is lost: run the same command again")
@@ -121,8 +123,15 @@ def _root(api_url: str) -> str:
 
 
 class Syncer:
-    def __init__(self, plane: AsyncPlane, folder: Folder, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        plane: AsyncPlane,
+        folder: Folder,
+        args: argparse.Namespace,
+        window: WindowBound | None = None,
+    ) -> None:
         self.plane = plane
+        self.window = window
         self.folder = folder
         self.args = args
         job = folder.job
@@ -196,7 +205,8 @@ class Syncer:
             f"{counts['deleted']} deleted"
             + ("" if live is not None else " (deletions not checked)")
         )
-        for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota()):
+        for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota(),
+                                  self.window):  # fmt: skip
             print(line)
         return common.EXIT_OK
 
