@@ -86,7 +86,7 @@ def test_a_planted_checkpoint_and_data_symlink_truncate_nothing_on_resume(
     out = tmp_path / "out"
     out.mkdir()
     planted = {"version": 1, "job": JOB, "complete": False, "started_at": "2026-01-01T00:00:00",
-               "files": {"projects.jsonl": 0, "work-items.jsonl": 0}, "streams": {}, "extra": {}}  # fmt: skip
+               "files": dict.fromkeys(FILES, 0), "streams": {}, "extra": {}}  # fmt: skip
     (out / CHECKPOINT).write_bytes(orjson.dumps(planted))
     (out / "work-items.jsonl").symlink_to(target)
     with pytest.raises(FolderError, match="symbolic link"):
@@ -119,7 +119,7 @@ def test_a_fifo_in_place_of_a_file_is_refused_not_waited_on(tmp_path: Path) -> N
         try:
             Folder.open(out, JOB, FILES).close()
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=resume)
@@ -314,13 +314,8 @@ def test_a_key_given_to_a_key_option_is_never_echoed(
 async def test_an_oversized_csv_field_or_a_bad_file_beside_it_is_a_usage_error_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    big = tmp_path / "big" / "tasks.csv"
-    big.parent.mkdir()
-    with open(big, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["Key", "Summary", "description_html"])
-        w.writerow(["1", "fine", "<p>short</p>"])
-        w.writerow(["2", "huge", "x" * 140_000])
+    big = write_csv(tmp_path / "big" / "tasks.csv", [["Key", "Summary", "description_html"],
+                    ["1", "fine", "<p>short</p>"], ["2", "huge", "x" * 140_000]])  # fmt: skip
     beside = tmp_path / "beside" / "items.jsonl"
     beside.parent.mkdir()
     beside.write_bytes(b'{"external_id": "1", "name": "one", "state": "Todo"}\n')
@@ -336,6 +331,13 @@ async def test_an_oversized_csv_field_or_a_bad_file_beside_it_is_a_usage_error_b
         assert code == 2, err
         assert "states.jsonl line 2" in err and "Traceback" not in err
         assert all(r.method == "GET" for r in server.requests)
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.parent.mkdir()
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
 
 
 NAMES = Names.of([{"id": "s", "name": "Todo"}], [{"id": "l", "name": "bug"}], [])

@@ -65,6 +65,6 @@ def _key_like(argv: Sequence[str]) -> list[str]:
     found = [word for word in argv if word.startswith("plane_api_")]
     for n, word in enumerate(argv):
         if word.startswith("--api"):
-            name, eq, value = word.partition("=")
+            _, eq, value = word.partition("=")
             found.append(value if eq else argv[n + 1] if n + 1 < len(argv) else "")
     return sorted({w for w in found if w}, key=len, reverse=True)

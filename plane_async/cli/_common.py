@@ -222,7 +222,8 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] =
     Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; a failure of the server, the
     network or the files is 1: ``resume`` (how to continue; a callable when that depends on
     what the run saved) is printed then, unless the key was refused (the same command would
-    fail the same way). Refused input is 2. No traceback: messages never carry the API key (the client's errors do not).
+    fail the same way). Refused input is 2. No traceback: messages never carry the API key
+    (the client's errors do not).
     """
     terminated = False
 
