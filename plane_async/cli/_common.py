@@ -221,8 +221,8 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] =
 
     Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; a failure of the server, the
     network or the files is 1: ``resume`` (how to continue; a callable when that depends on
-    what the run saved) is printed then, unless the key was refused (the same command would
-    fail the same way). Refused input is 2. No traceback: messages never carry the API key
+    what the run saved) is printed then, saying a valid key is needed if the key was
+    refused. Refused input is 2. No traceback: messages never carry the API key
     (the client's errors do not).
     """
     terminated = False
@@ -256,8 +256,10 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] =
         print(f"plane-async: error: {printable(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except PlaneError as exc:
-        refused = isinstance(exc, AuthenticationError | InvalidAPIKeyError)
-        _stop(f"plane-async: error: {type(exc).__name__}: {exc}", "" if refused else resume)
+        hint = resume() if callable(resume) else resume
+        if hint and isinstance(exc, AuthenticationError | InvalidAPIKeyError):
+            hint += " (once it has a valid key: PLANE_API_KEY or --api-key-file)"
+        _stop(f"plane-async: error: {type(exc).__name__}: {exc}", hint)
         return EXIT_ERROR
     except OSError as exc:
         _stop(f"plane-async: error: {exc}", resume)
