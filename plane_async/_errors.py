@@ -18,7 +18,8 @@
     │   └── RequestTimeoutError
     ├── StorageError                        the file storage (S3, MinIO) refused an upload
     │   │                                   or a download
-    │   └── UploadTooLargeError             the file exceeds the server's upload limit
+    │   ├── UploadTooLargeError             the file exceeds the server's upload limit
+    │   └── DownloadTooLargeError           the file exceeds the download's ``max_bytes``
     └── APIError                            the server answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401 (missing key)
@@ -52,6 +53,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "DownloadTooLargeError",
     "ErrorResponse",
     "FieldError",
     "FieldNotExpandedError",
@@ -411,6 +413,17 @@ class StorageError(PlaneError):
         self.code = code
         self.body = body
         self.attempts = attempts
+
+
+class DownloadTooLargeError(StorageError):
+    """The file is larger than the download's ``max_bytes``: refused when the storage
+    announces its size, else once that many bytes arrived (a path destination is then
+    removed). ``limit`` is ``max_bytes``; ``size`` the announced size, when known."""
+
+    def __init__(self, message: str, *, limit: int, size: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.size = size
 
 
 class UploadTooLargeError(StorageError):

@@ -95,9 +95,13 @@ async def test_sync_needs_a_finished_export_of_the_same_server(tmp_path: Path) -
             wrong = await run_cli("sync", "--out", str(out), *FAST, env=cli_env(other))
         assert wrong.code == 2
         assert f"was exported from {server.base_url}/api/v1/" in wrong.err
-        # without the environment, the folder says where it came from
+        # the folder never chooses where the key goes: the user names the server (the
+        # workspace may come from the folder)
         bare = cli_env(None, PLANE_API_KEY=server.api_key)
-        ok = await run_cli("sync", "--out", str(out), *FAST, env=bare)
+        unnamed = await run_cli("sync", "--out", str(out), *FAST, env=bare)
+        assert unnamed.code == 2 and f"pass --base-url {server.base_url}" in unnamed.err
+        ok = await run_cli("sync", "--out", str(out), "--base-url", server.base_url, *FAST,
+                           env=bare)  # fmt: skip
         assert ok.code == 0, ok.err
 
 

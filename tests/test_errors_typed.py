@@ -34,6 +34,8 @@ def _instances() -> list[PlaneError]:
             out.append(cls("m", model="Issue", field="name"))
         elif issubclass(cls, plane_async.UnknownFieldError):
             out.append(cls("m", name="nmae"))
+        elif issubclass(cls, plane_async.DownloadTooLargeError):
+            out.append(cls("m", limit=1 << 30))
         elif issubclass(cls, plane_async.UploadTooLargeError):
             out.append(cls("m", size=6_000_000, limit=5_242_880))
         else:
