@@ -38,7 +38,8 @@ def test_list_sends_per_page_with_every_cursor_and_stops_on_last_page(
     async def go(plane: AsyncPlane) -> list[Issue]:
         return [i async for i in plane.issues.list(PID, per_page=3)]
 
-    items = run(go)
+    # max_per_page=3 leaves no room to overlap: the recorded pages are asked for as recorded
+    items = run(go, max_per_page=3)
     assert len(items) == 6
     assert all(isinstance(i.id, uuid.UUID) for i in items)
     assert [dict(u.query) for _, u, _ in calls(mocked)] == [
