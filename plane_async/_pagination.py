@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._cursor import Cursor
-from ._errors import PaginationError, PlaneValueError
+from ._errors import BadRequestError, PaginationError, PlaneValueError
 from ._fetcher import Fetcher, FetchPage, annotate
 from ._keyset import OrderKey, Tracker
 from ._overlap import overlap_cursor
@@ -252,6 +252,7 @@ async def _read(
     backups = 0  # requests that backed up since the read last handed out an item
     last_total: int | None = None
     previous: Outline | None = None
+    ceiling = plan.max_per_page  # the largest page a request may ask for
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
@@ -261,7 +262,7 @@ async def _read(
             if first and start is not None and not anchored:
                 current = start  # a plain cursor: sent as it was given
             elif anchored and plan.paginated:
-                current = overlap_cursor(position, size, plan.max_per_page)
+                current = overlap_cursor(position, size, ceiling)
             else:
                 current = Cursor(size, position // size)
             send_cursor = current.offset > 0 or first
@@ -270,7 +271,16 @@ async def _read(
             overlapping = anchored and 0 < current.offset * current.per_page < position
             first = False
             resume = tracker.checkpoint(size, position, last_total)
-            body = await fetcher.get(current, send_cursor, resume)
+            try:
+                body = await fetcher.get(current, send_cursor, resume)
+            except BadRequestError:
+                if current.per_page <= size:
+                    raise
+                # The server refuses pages larger than the caller's per_page although the
+                # client allows them (max_per_page above the server's limit): overlap
+                # within per_page for the rest of this read.
+                ceiling = size
+                continue
             try:
                 page, raw = decode_page(body, structure, current if plan.paginated else None)
                 if send_cursor and page.cursor is None:

@@ -844,3 +844,26 @@ def test_a_checkpoint_round_trips_through_str_and_refuses_garbage() -> None:
     for bad in ("100:3:0~", "100:3:0~!!", "100:3:0~e30", "100:3:0~WzEsMiwzXQ"):
         with pytest.raises(PlaneValueError, match="checkpoint"):
             Cursor.parse(bad)
+
+
+async def test_a_server_that_refuses_pages_above_per_page_gets_overlap_within_it() -> None:
+    # The client allows 100 (max_per_page) but the server only 10: the first overlapping
+    # request is refused, and the read goes on with pages of at most per_page.
+    server = FakeServer(50)
+    refused = 0
+
+    async def fetch(params: dict[str, str]) -> Any:
+        nonlocal refused
+        if int(params["per_page"]) > 10:
+            refused += 1
+            raise BadRequestError(
+                "Invalid per_page value. Cannot exceed 10.",
+                status=400,
+                method="GET",
+                url="https://plane.test/",
+            )
+        return await server(params)
+
+    assert await collect(iter_items(fetch, name, per_page=10, max_per_page=100)) == server.ids()
+    assert refused == 1
+    assert all(int(call["per_page"]) <= 10 for call in server.calls)
