@@ -93,6 +93,8 @@ FIXTURE_MODELS: dict[str, type[PlaneModel]] = {
 SOMETIMES_ABSENT = {
     "Project": {"sort_order"},  # list responses only
     "Comment": {"is_member"},  # list responses only
+    # webhook payloads only (the REST responses carry description_html)
+    "Issue": {"description", "description_json", "description_stripped"},
     "Cycle": {"total_estimates", "completed_estimates", "started_estimates"},  # archived
 }
 
