@@ -29,7 +29,9 @@ class ConcurrentWriter:
     server receives (any request, from any client; chosen at random, seeded), choosing
     create, delete or update with ``weights``; a share ``backdated`` of its creates (0 to 1)
     is backdated to a random moment between the project's oldest work item and now, so it
-    lands inside the ``created_at`` order as an import does. ``with writer:`` (or ``start()`` and
+    lands inside the ``created_at`` order as an import does; each time it writes, it
+    writes ``burst`` times (a delete and a create between the same two requests leave
+    the total unchanged). ``with writer:`` (or ``start()`` and
     ``stop()``) bounds when it runs; ``create()``, ``delete()`` and ``update()`` write
     once, now. ``created``, ``deleted`` and ``updated`` list the ids it touched.
     """
@@ -43,11 +45,14 @@ class ConcurrentWriter:
         seed: int = 0,
         weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
         backdated: float = 0.0,
+        burst: int = 1,
     ) -> None:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every!r}")
         if not 0.0 <= backdated <= 1.0:
             raise ValueError(f"backdated must be from 0 to 1, got {backdated!r}")
+        if burst < 1:
+            raise ValueError(f"burst must be >= 1, got {burst!r}")
         self.server = server
         store = server.store
         pid = project_id or next(iter(store.projects))
@@ -55,6 +60,7 @@ class ConcurrentWriter:
         self.every = every
         self.weights = weights
         self.backdated = backdated
+        self.burst = burst
         self._rng = random.Random(seed)
         self._count = 0
         self.created: list[str] = []
@@ -90,7 +96,8 @@ class ConcurrentWriter:
         self._count += 1
         # At random, one write per ``every`` requests on average (every=1: before each).
         if self.every == 1 or self._rng.random() * self.every < 1.0:
-            self.step()
+            for _ in range(self.burst):
+                self.step()
 
     # -- writes -------------------------------------------------------------------------
 
