@@ -253,6 +253,7 @@ async def _read(
     last_total: int | None = None
     previous: Outline | None = None
     ceiling = plan.max_per_page  # the largest page a request may ask for
+    eager = id_of is not None  # id_of reads structured items: structure every row
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
@@ -282,7 +283,11 @@ async def _read(
                 ceiling = size
                 continue
             try:
-                page, raw = decode_page(body, structure, current if plan.paginated else None)
+                # Items are structured once they are handed out: a page holds rows handed
+                # out before (the overlap) and rows past per_page that are not.
+                page, raw = decode_page(
+                    body, structure if eager else _raw, current if plan.paginated else None
+                )
                 if send_cursor and page.cursor is None:
                     # A plain array or one object is the whole list: not an answer to a cursor.
                     raise PaginationError(
@@ -362,7 +367,14 @@ async def _read(
                 position = max(position, row + len(raw))  # creates before moved rows on
             if len(take) != len(raw):
                 raw = [raw[i] for i in take]
-                page = attrs.evolve(page, results=tuple(page.results[i] for i in take))
+                if eager:
+                    page = attrs.evolve(page, results=tuple(page.results[i] for i in take))
+            if not eager:
+                try:
+                    page = attrs.evolve(page, results=tuple(map(structure, raw)))
+                except Exception as exc:
+                    annotate(exc, resume)
+                    raise
             tracker.hand_out(raw)
             anchored = anchored or tracker.anchored
             more = plan.paginated and (page.next_page_results or left)
@@ -394,6 +406,10 @@ async def _read(
                 return
     finally:
         await fetcher.cancel()
+
+
+def _raw(row: Any) -> Any:
+    return row
 
 
 #: how many times the read may step back before giving up (a list that never settles)
