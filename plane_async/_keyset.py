@@ -100,18 +100,6 @@ class Tracker:
         self._seen: set[str] | None = set() if keep else None
 
     @property
-    def new_items_first(self) -> bool:
-        """Whether items created now sort before any read position (newest first): then a
-        row can only shift back when the total drops."""
-        key = self._key
-        return (
-            key is not None
-            and key.descending
-            and not key.mutable
-            and key.field in ("created_at", "sequence_id")
-        )
-
-    @property
     def by_fixed_key(self) -> bool:
         """Whether rows are judged by a key boundary that no update moves: then a row
         judged handed out sorts at or before the last one handed out."""

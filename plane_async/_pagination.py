@@ -8,8 +8,9 @@ The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
   ``next_page_results == false``.
 - Pages are LIMIT/OFFSET slices, so writes during a long read shift them: the engine
   judges each row by the list's order key against the last one it handed out
-  (``_keyset``), drops rows already handed out and reads a page again when rows may have
-  shifted into pages already read.
+  (``_keyset``), starts every request a few rows before the next one to hand out
+  (``_overlap``) and backs up when the first of those rows is not one handed out (rows
+  moved back, whatever the total says).
 - A server that returns the same cursor or the same page again raises
   ``PaginationStalledError`` instead of looping forever.
 

@@ -197,4 +197,6 @@ def test_progress_bars_under_a_real_terminal(tmp_path: Path) -> None:
     bar = re.search(r"work-items\s+━+\s+360/360 .*done in", text)
     assert bar is not None, text[-2000:]
     assert "work-items: 360 items to fetch" not in text  # no plain lines on a terminal
-    assert "waiting for the rate limit (2 s)" in text  # a wait is shown, not a frozen bar
+    # A wait is shown, not a frozen bar. (Its figure is the time left when the bar redraws:
+    # "2 s" only if a redraw falls in the wait's first second, which a loaded machine moves.)
+    assert re.search(r"waiting for the rate limit \([12] s\)", text)
