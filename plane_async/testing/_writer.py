@@ -28,8 +28,8 @@ class ConcurrentWriter:
     ``ConcurrentWriter(server, every=10, seed=1)`` writes before one request in 10 the
     server receives (any request, from any client; chosen at random, seeded), choosing
     create, delete or update with ``weights``; a share ``backdated`` of its creates (0 to 1)
-    is backdated to a random moment between the project's oldest work item and now, so it
-    lands inside the ``created_at`` order as an import does; each time it writes, it
+    is backdated to a random moment between the project's oldest and newest work items, so
+    it lands inside the ``created_at`` order as an import does; each time it writes, it
     writes ``burst`` times (a delete and a create between the same two requests leave
     the total unchanged). ``with writer:`` (or ``start()`` and
     ``stop()``) bounds when it runs; ``create()``, ``delete()`` and ``update()`` write
@@ -122,8 +122,9 @@ class ConcurrentWriter:
             backdate = self.backdated > 0.0 and self._rng.random() < self.backdated
         created = now
         if backdate and self.project.issues:
-            oldest = self.project.issues[0].created_at
-            created = oldest + self._rng.random() * (now - oldest)
+            # a random point of the list (the store keeps it in created_at order)
+            oldest, newest = self.project.issues[0].created_at, self.project.issues[-1].created_at
+            created = oldest + self._rng.random() * (newest - oldest)
         state = next(
             (s.id for s in store.project_rows(store.states, self.project.id) if s.default), None
         )
