@@ -109,13 +109,27 @@ async def _collect(pages: AsyncIterator[Page[T]], size: int) -> list[T]:
     that is not the last (following its cursors would skip the rest of each page)."""
     items: list[T] = []
     async for page in pages:
-        if page.next_page_results and len(page.results) < size:
+        asked = size if page.cursor is None else page.cursor.per_page
+        if page.next_page_results and page.count < asked:
             raise _Clamped(
-                f"the server sent {len(page.results)} items on a page of {size} that is not "
+                f"the server sent {page.count} items on a page of {asked} that is not "
                 "the last: it cut the page size"
             )
         items += page.results
     return items
+
+
+def _covered(since: dt.datetime, now: dt.datetime, include: list[str], changed: int) -> str:
+    """What the sync read: the window of changes, and the per-item lists it read again."""
+    line = (
+        f"  covered: changes from {since.isoformat(timespec='seconds')} to "
+        f"{now.isoformat(timespec='seconds')}"
+    )
+    if include:
+        line += f"; {', '.join(include)} read again for the {changed} changed work items"
+    # Plane's worker moves updated_at a moment after a comment or link: one that lands
+    # after this sync's reads falls inside the next sync's window (it starts before `now`).
+    return line
 
 
 def _root(api_url: str) -> str:
@@ -205,6 +219,7 @@ class Syncer:
             f"{counts['deleted']} deleted"
             + ("" if live is not None else " (deletions not checked)")
         )
+        print(_covered(since, now, self.include, len(changed)))
         for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota(),
                                   self.window):  # fmt: skip
             print(line)

@@ -30,6 +30,7 @@ from . import (
     _routes_stickies,
     _routes_workspace,
 )
+from ._activity import ActivityWorker, touched_items
 from ._extras import Extras, extras
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
@@ -112,6 +113,10 @@ class FakePlane:
       for the objects changed through the API; ``server.webhooks.add(url, secret)`` adds
       one while running and ``await server.webhooks.join()`` waits for the deliveries.
       ``webhook_faults``: a :class:`WebhookFaults` (delays, duplicates, lost responses).
+    - ``activity_delay``: seconds before an activity (a comment, link, attachment,
+      relation, module or cycle membership) moves the work item's ``updated_at``, as
+      Plane's worker does it a moment after the write; ``server.activity.flush()`` runs
+      the pending ones now.
     """
 
     def __init__(
@@ -136,6 +141,7 @@ class FakePlane:
         port: int = 0,
         webhooks: Iterable[tuple[str, str]] = (),
         webhook_faults: WebhookFaults | None = None,
+        activity_delay: float = 0.0,
     ) -> None:
         seed = Seed() if seed is None else seed
         self.workspace = workspace
@@ -161,6 +167,8 @@ class FakePlane:
         self.webhooks = WebhookSender(self.store, faults=webhook_faults)
         for url, secret in webhooks:
             self.webhooks.add(url, secret)
+        #: Plane's activity worker: bumps ``updated_at`` of the work items written under
+        self.activity = ActivityWorker(self.store, activity_delay)
         self.requests: list[RequestRecord] = []
         #: exceptions raised by the fake's own handlers (answered with a 500)
         self.errors: list[str] = []
@@ -196,6 +204,7 @@ class FakePlane:
     async def close(self) -> None:
         """Stop the server and drop open connections. Idempotent."""
         runner, self._runner = self._runner, None
+        self.activity.cancel()
         if runner is not None:
             await runner.cleanup()
         await self.webhooks.close()
@@ -387,6 +396,9 @@ class FakePlane:
             return error.status, error.body
         if change is not None:
             self.webhooks.after(change, *reply)
+        if reply[0] < 400:
+            rel = request.path[len(_PREFIX) :]
+            self.activity.record(touched_items(request.method, rel, params, body))
         return reply
 
 
