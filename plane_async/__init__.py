@@ -33,6 +33,7 @@ from ._errors import (
     TransportError,
     UnknownFieldError,
     UploadTooLargeError,
+    WaitBudgetExceededError,
 )
 from ._models import (
     Activity,
@@ -215,6 +216,7 @@ __all__ = [
     "UploadForm",
     "UploadTooLargeError",
     "User",
+    "WaitBudgetExceededError",
     "WorkspaceLite",
     "WorkspaceMember",
     "__version__",
