@@ -21,10 +21,12 @@ __all__ = ["Budget", "check_budget", "over_budget", "retry_after_estimate"]
 
 
 def check_budget(value: object, name: str = "wait_budget") -> float | None:
-    """``value`` as seconds > 0, or None (no bound); PlaneValueError otherwise."""
+    """``value`` as seconds > 0, or None (no bound, also for ``inf``); PlaneValueError
+    otherwise."""
     if value is None:
         return None
-    return check_positive_number(value, name)
+    seconds = check_positive_number(value, name)
+    return None if math.isinf(seconds) else seconds
 
 
 @attrs.frozen
