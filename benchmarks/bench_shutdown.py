@@ -39,8 +39,8 @@ def run(quick: bool = False) -> Section:
     results = rows(quick)
     body = (
         f"{CONCURRENT} concurrent GETs through the example app, FakePlane at "
-        f"{RATE.replace('/', ' requests per ')} s, uvicorn `--timeout-graceful-shutdown {GRACEFUL:g}`, "
-        "SIGINT once the first window's answers are back.\n\n"
+        f"{RATE.replace('/', ' requests per ')} s, uvicorn "
+        f"`--timeout-graceful-shutdown {GRACEFUL:g}`, SIGINT once the first window's answers are back.\n\n"
         + table(
             [
                 "wait budget",
