@@ -40,7 +40,8 @@ def run(quick: bool = False) -> Section:
     body = (
         f"{CONCURRENT} concurrent GETs through the example app, FakePlane at "
         f"{RATE.replace('/', ' requests per ')} s, uvicorn "
-        f"`--timeout-graceful-shutdown {GRACEFUL:g}`, SIGINT once the first window's answers are back.\n\n"
+        f"`--timeout-graceful-shutdown {GRACEFUL:g}`, SIGINT once the first window's "
+        "answers are back.\n\n"
         + table(
             [
                 "wait budget",
