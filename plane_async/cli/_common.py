@@ -162,7 +162,11 @@ async def connect(
 
             shared = RedisLimiter.from_url(redis_url)
             options["limiter"] = await stack.enter_async_context(shared)
-        yield await stack.enter_async_context(AsyncPlane(**options))
+        try:
+            plane = AsyncPlane(**options)
+        except PlaneValueError as exc:
+            raise UsageError(_cli_words(str(exc))) from None
+        yield await stack.enter_async_context(plane)
 
 
 async def gather(*aws: Awaitable[T]) -> list[T]:
@@ -211,7 +215,7 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
     try:
         return asyncio.run(wrapper())
     except KeyboardInterrupt:
-        _stop("interrupted", resume)
+        _stop("\ninterrupted", resume)  # after the terminal's "^C"
         return EXIT_INTERRUPTED
     except asyncio.CancelledError:
         if not terminated:
@@ -230,4 +234,19 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
 
 
 def _stop(what: str, resume: str) -> None:
-    print(f"\n{what}" + (f"\n{resume}" if resume else ""), file=sys.stderr)
+    print(what + (f"\n{resume}" if resume else ""), file=sys.stderr)
+
+
+#: the client's advice (its keyword arguments) and what the command offers instead
+_CLI_WORDS = (
+    ("Use https://, or pass allow_insecure_http=True if you really mean it",
+     "Use https:// in --base-url (the command sends plain http:// only to this machine)"),
+    ("pass api_key= instead", "set PLANE_API_KEY or pass --api-key-file instead"),
+)  # fmt: skip
+
+
+def _cli_words(message: str) -> str:
+    """A client error's advice in the command's terms."""
+    for library, command in _CLI_WORDS:
+        message = message.replace(library, command)
+    return message
