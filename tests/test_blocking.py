@@ -23,6 +23,7 @@ from plane_async import (
     PlaneError,
     PlaneValueError,
     RateLimit,
+    RedisLimiter,
     _blocking_api,
 )
 from plane_async._blocking_codegen import _substitute, _typevars
@@ -30,6 +31,7 @@ from plane_async._portal import BlockingStream, portal
 from plane_async.resources._base import Resource
 from plane_async.testing import FakePlane, Seed
 from tests.blocking_helpers import threaded_fake
+from tests.redis_server import RedisServer
 
 FAST = RateLimit(10_000, 1.0, margin=0.0)
 
@@ -279,3 +281,25 @@ def test_a_forked_worker_starts_its_own_loop(server: FakePlane) -> None:
     finally:
         child.join(timeout=60)
     assert child.exitcode == 0
+
+
+def test_a_redis_limiter_is_shared_with_async_clients(
+    server: FakePlane, redis_server: RedisServer
+) -> None:
+    rate = RateLimit(3, 600.0)
+    with connect(server, rate_limit=rate, limiter=RedisLimiter.from_url(redis_server.url)) as plane:
+        plane.users.me()
+        plane.users.me()
+
+        async def remaining() -> int:
+            async with (
+                RedisLimiter.from_url(redis_server.url) as backend,
+                AsyncPlane(
+                    api_key=server.api_key, workspace=server.workspace,
+                    base_url=server.base_url, rate_limit=rate, limiter=backend,
+                ) as other,
+            ):  # fmt: skip
+                await other.users.me()  # the third of the window: the blocking two count
+                return other.quota().remaining
+
+        assert asyncio.run(remaining()) == 0
