@@ -36,6 +36,8 @@ def _instances() -> list[PlaneError]:
             out.append(cls("m", name="nmae"))
         elif issubclass(cls, plane_async.UploadTooLargeError):
             out.append(cls("m", size=6_000_000, limit=5_242_880))
+        elif issubclass(cls, plane_async.WaitBudgetExceededError):
+            out.append(cls("m", retry_after=1.0, budget=5.0, sent=False))
         else:
             out.append(cls("m"))
     return out
