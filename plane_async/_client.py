@@ -49,6 +49,10 @@ class AsyncPlane:
     in another backend
     (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
+
+    ``wait_budget`` (seconds, default None: unbounded) bounds each whole call, rate-limit
+    queue and retry pauses included: past it, ``WaitBudgetExceededError`` with
+    ``retry_after``. ``with_options(wait_budget=...)`` sets it for the calls of a view.
     """
 
     def __init__(
