@@ -16,10 +16,12 @@ from plane_async import (
     PlaneValueError,
     Quota,
     RateLimit,
+    RedisLimiter,
     ServerError,
     WaitBudgetExceededError,
 )
 from tests import vclock
+from tests.redis_server import RedisServer
 
 KEY = "plane_api_0123456789abcdef0123456789abcdef"
 BASE = "https://plane.test"
@@ -245,3 +247,29 @@ def test_a_bad_budget_is_refused_before_any_request(bad: Any, mocked: aiorespons
     with pytest.raises(PlaneValueError, match="wait_budget"):
         vclock.run(plane.request("GET", "users/me/", wait_budget=bad))
     assert sent(mocked) == 0
+
+
+async def test_a_call_that_gives_up_waiting_on_redis_takes_no_slot(
+    mocked: aioresponses, redis_server: RedisServer
+) -> None:
+    """Two processes on one key (two backends): the one whose snapshot cannot see the full
+    window waits in Redis until its budget ends; the slot it waited for stays free."""
+    mocked.get(ME, payload=ME_BODY, repeat=True)
+    rate = RateLimit(1, 1.0, margin=0.0)
+    loop = asyncio.get_running_loop()
+    async with (
+        RedisLimiter.from_url(redis_server.url) as theirs,
+        RedisLimiter.from_url(redis_server.url) as ours,
+        client(rate, limiter=theirs) as other,
+        client(rate, limiter=ours, wait_budget=0.3) as plane,
+    ):
+        await other.request("GET", "users/me/")  # the window is full for 1 s
+        start = loop.time()
+        with pytest.raises(WaitBudgetExceededError) as caught:
+            await plane.request("GET", "users/me/")
+        gave_up = loop.time() - start
+        await other.request("GET", "users/me/")  # when the first leaves the window
+        next_went = loop.time() - start
+    assert 0.25 <= gave_up < 0.9 and caught.value.sent is False
+    assert next_went < 1.6  # not a window later: the abandoned wait reserved nothing
+    assert sent(mocked) == 2
