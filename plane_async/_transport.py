@@ -404,9 +404,10 @@ class Transport:
             )
         limiter = self.limiter if metered else None
         # A 429 pause or a queue that outlasts what is left: answer now, not at the deadline.
-        if limiter is not None and retry_after_estimate(limiter.quota()) > budget.left():
-            raise over_budget(budget, retry_after_estimate(limiter.quota()), sent=sent,
-                              why="a rate-limit slot")  # fmt: skip
+        if limiter is not None:
+            expected = retry_after_estimate(limiter.quota())
+            if expected > budget.left():
+                raise over_budget(budget, expected, sent=sent, why="a rate-limit slot")
         admitted: list[bool] = []
         try:
             async with asyncio.timeout_at(budget.deadline) as bound:
