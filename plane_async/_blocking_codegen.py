@@ -23,7 +23,7 @@ import sys
 import typing
 from pathlib import Path
 
-__all__ = ["render", "main"]
+__all__ = ["is_current", "main", "render", "shape"]
 
 TARGET = Path(__file__).with_name("_blocking_api.py")
 _STREAMS = ("AsyncGenerator", "AsyncIterator", "ResultStream")
@@ -331,6 +331,28 @@ def formatted() -> str:
             check=True,
         ).stdout
     return source
+
+
+def shape(source: str) -> tuple[str, frozenset[tuple[str, str, str | None]]]:
+    """What ``source`` does, whatever its formatting: the syntax tree without its imports,
+    and the set of (module, name, alias) it imports (``ruff`` sorts and wraps those)."""
+    imports: set[tuple[str, str, str | None]] = set()
+
+    class Strip(ast.NodeTransformer):
+        def visit_Import(self, node: ast.Import) -> None:
+            imports.update((a.name, "", a.asname) for a in node.names)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+            module = "." * node.level + (node.module or "")
+            imports.update((module, a.name, a.asname) for a in node.names)
+
+    tree = Strip().visit(ast.parse(source))
+    return ast.dump(tree), frozenset(imports)
+
+
+def is_current() -> bool:
+    """True if ``_blocking_api.py`` is what ``render()`` gives (formatting aside)."""
+    return shape(TARGET.read_text()) == shape(render())
 
 
 def main(argv: list[str] | None = None) -> int:

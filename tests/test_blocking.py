@@ -118,11 +118,20 @@ def test_every_public_attribute_of_the_async_client_has_a_blocking_counterpart()
     assert hasattr(Plane, "close")
 
 
-@pytest.mark.slow  # runs ruff in a subprocess
 def test_the_generated_module_is_current() -> None:
     from plane_async import _blocking_codegen
 
-    assert _blocking_codegen.main(["--check"]) == 0, "run python -m plane_async._blocking_codegen"
+    assert _blocking_codegen.is_current(), "run python -m plane_async._blocking_codegen"
+
+
+def test_the_currency_check_sees_a_changed_method() -> None:
+    from plane_async import _blocking_codegen
+
+    source = _blocking_codegen.render()
+    changed = source.replace("def get_by_identifier(", "def get_by_identifer(", 1)
+    assert _blocking_codegen.shape(changed) != _blocking_codegen.shape(source)
+    reformatted = source.replace("(self, ", "(\n        self,  ")  # formatting only
+    assert _blocking_codegen.shape(reformatted) == _blocking_codegen.shape(source)
 
 
 # ------------------------------------------------------------------ behaviour
