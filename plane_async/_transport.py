@@ -17,12 +17,7 @@ import attrs
 import orjson
 
 from . import _protocol as proto
-from ._errors import (
-    ClientClosedError,
-    PlaneValueError,
-    RateLimitError,
-    ResponseDecodeError,
-)
+from ._errors import ClientClosedError, PlaneValueError, RateLimitError, ResponseDecodeError
 from ._http import Attempt, client_timeout, decode, new_session, send_once, text
 from ._logs import LogObserver
 from ._observe import Exchange, Hooks, Observer, Observers
