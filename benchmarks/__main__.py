@@ -24,6 +24,7 @@ from benchmarks import (
     bench_fanout,
     bench_import,
     bench_live,
+    bench_shutdown,
     bench_upload,
     bench_webhooks,
 )
@@ -167,6 +168,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "bomb": bench_bomb.run,
     "cli": bench_cli.run,
     "live": bench_live.run,
+    "shutdown": bench_shutdown.run,
 }
 
 

@@ -7,6 +7,8 @@
     │   │                                   cursor, field name, key, URL
     │   └── UnknownFieldError               a fields/expand name the model does not know
     ├── ClientClosedError                   the AsyncPlane was closed
+    ├── WaitBudgetExceededError (also TimeoutError)  the call's ``wait_budget`` ran out
+    │                                       (``retry_after``: seconds until a slot frees)
     ├── LimiterUnavailableError             the shared rate limiter's store (Redis) failed
     ├── FieldError (also AttributeError)    reading a model attribute failed
     │   ├── FieldNotRequestedError          the item was fetched without that field
@@ -76,6 +78,7 @@ __all__ = [
     "TransportError",
     "UnknownFieldError",
     "UploadTooLargeError",
+    "WaitBudgetExceededError",
 ]
 
 
@@ -124,6 +127,24 @@ class UnknownFieldError(PlaneValueError):
 
 class ClientClosedError(PlaneError, RuntimeError):
     """The client was closed; create a new ``AsyncPlane`` to send more requests."""
+
+
+class WaitBudgetExceededError(PlaneError, TimeoutError):
+    """The call's ``wait_budget`` ran out: waiting for a rate-limit slot, pausing before a
+    retry, or waiting for the answer took longer than the caller allowed.
+
+    ``retry_after``: seconds until the client's limiter expects a slot to be free for a new
+    call (0.0 when one is free now), what a service puts in its ``Retry-After``.
+    ``budget``: the wait budget in seconds. ``sent``: True when an attempt of this call may
+    have reached the server (it was in flight or got an answer that was to be retried); a
+    write with ``sent`` False was certainly not made.
+    """
+
+    def __init__(self, message: str, *, retry_after: float, budget: float, sent: bool) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.budget = budget
+        self.sent = sent
 
 
 class LimiterUnavailableError(PlaneError):

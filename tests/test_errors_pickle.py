@@ -58,6 +58,8 @@ def _instance(cls: type[PlaneError]) -> PlaneError:
         return cls(
             "denied", status=403, url="https://s3.test/b/k", code="AccessDenied", body="<x/>"
         )
+    if issubclass(cls, plane_async.WaitBudgetExceededError):
+        return cls("ran out", retry_after=12.5, budget=5.0, sent=True)
     return cls("plain message")
 
 

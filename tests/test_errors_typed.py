@@ -38,6 +38,8 @@ def _instances() -> list[PlaneError]:
             out.append(cls("m", limit=1 << 30))
         elif issubclass(cls, plane_async.UploadTooLargeError):
             out.append(cls("m", size=6_000_000, limit=5_242_880))
+        elif issubclass(cls, plane_async.WaitBudgetExceededError):
+            out.append(cls("m", retry_after=1.0, budget=5.0, sent=False))
         else:
             out.append(cls("m"))
     return out

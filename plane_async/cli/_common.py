@@ -194,7 +194,11 @@ async def connect(
 
             shared = RedisLimiter.from_url(redis_url)
             options["limiter"] = await stack.enter_async_context(shared)
-        yield await stack.enter_async_context(AsyncPlane(**options))
+        try:
+            plane = AsyncPlane(**options)
+        except PlaneValueError as exc:
+            raise UsageError(_cli_words(str(exc))) from None
+        yield await stack.enter_async_context(plane)
 
 
 async def gather(*aws: Awaitable[T]) -> list[T]:
@@ -245,7 +249,7 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] =
     try:
         return asyncio.run(wrapper())
     except KeyboardInterrupt:
-        _stop("interrupted", resume)
+        _stop("\ninterrupted", resume)  # after the terminal's "^C"
         return EXIT_INTERRUPTED
     except asyncio.CancelledError:
         if not terminated:
@@ -268,4 +272,19 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] =
 
 def _stop(what: str, resume: str | Callable[[], str]) -> None:
     hint = resume() if callable(resume) else resume
-    print(printable(f"\n{what}" + (f"\n{hint}" if hint else "")), file=sys.stderr)
+    print(printable(what + (f"\n{hint}" if hint else "")), file=sys.stderr)
+
+
+#: the client's advice (its keyword arguments) and what the command offers instead
+_CLI_WORDS = (
+    ("Use https://, or pass allow_insecure_http=True if you really mean it",
+     "Use https:// in --base-url (the command sends plain http:// only to this machine)"),
+    ("pass api_key= instead", "set PLANE_API_KEY or pass --api-key-file instead"),
+)  # fmt: skip
+
+
+def _cli_words(message: str) -> str:
+    """A client error's advice in the command's terms."""
+    for library, command in _CLI_WORDS:
+        message = message.replace(library, command)
+    return message

@@ -11,6 +11,7 @@ import attrs
 
 from .. import AsyncPlane, Quota, RequestEvent, RequestStats
 from ._progress import format_duration
+from ._words import count
 
 __all__ = ["Plan", "WindowBound", "minimum_seconds", "plan_export", "summary_lines"]
 
@@ -80,13 +81,13 @@ def plan_export(
 
     n = len(projects)
     rows: list[tuple[str, int, str]] = [
-        ("projects", discovery, f"{n} projects and their counts (done)"),
-        ("states", per_project("states"), f"{total['states']:,} states"),
-        ("labels", per_project("labels"), f"{total['labels']:,} labels"),
-        ("members", n, f"the members of {n} projects"),
-        ("work-items", per_project("issues"), f"{total['issues']:,} work items"),
-        ("modules", per_project("modules"), f"{total['modules']:,} modules"),
-        ("cycles", per_project("cycles"), f"{total['cycles']:,} cycles"),
+        ("projects", discovery, f"{count(n, 'project')} and their counts (done)"),
+        ("states", per_project("states"), count(total["states"], "state")),
+        ("labels", per_project("labels"), count(total["labels"], "label")),
+        ("members", n, f"the members of {count(n, 'project')}"),
+        ("work-items", per_project("issues"), count(total["issues"], "work item")),
+        ("modules", per_project("modules"), count(total["modules"], "module")),
+        ("cycles", per_project("cycles"), count(total["cycles"], "cycle")),
         ("module-work-items", total["modules"], "at least one per module"),
         ("cycle-work-items", total["cycles"], "at least one per cycle"),
     ]
@@ -169,9 +170,9 @@ def summary_lines(
     width = max(len(name) for name in written)
     lines = [f"  {name:<{width}}  {n:>9,}" for name, n in written.items()]
     lines.append(
-        f"  requests {stats.requests:,} ({stats.retries} retries, {stats.rate_limited} answered "
-        f"429); elapsed {format_duration(elapsed)}, theoretical minimum under "
-        f"{quota.limit} requests per {quota.period:g} s: "
+        f"  requests {stats.requests:,} ({count(stats.retries, 'retry', 'retries')}, "
+        f"{stats.rate_limited} answered 429); elapsed {format_duration(elapsed)}, theoretical "
+        f"minimum under {count(quota.limit, 'request')} per {quota.period:g} s: "
         f"{format_duration(least)}"
     )
     return lines

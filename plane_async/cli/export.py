@@ -26,6 +26,7 @@ from ._export_options import PER_PROJECT, ExportOptions, add_export_flags
 from ._folder import Folder
 from ._plan import WindowBound, plan_export, summary_lines
 from ._progress import Bar, Display, make_display, showing
+from ._words import count
 
 __all__ = ["Exporter", "add_parser", "main"]
 
@@ -126,8 +127,9 @@ class Exporter:
         if self.folder is not None and self.folder.resumed:
             plan = plan.resumed(self._finished_share(len(projects)))
         where = "resuming the export in" if self.folder and self.folder.resumed else "to"
-        self.say(f"Export of workspace {plane.workspace} ({len(projects)} projects) {where} "
-                 f"{opts.out}/ needs about:")  # fmt: skip
+        found = count(len(projects), "project")
+        self.say(f"Export of workspace {plane.workspace} ({found}) {where} {opts.out}/ "
+                 "needs about:")  # fmt: skip
         for line in plan.lines(plane.quota()):
             self.say(line)
         if self.folder is None:

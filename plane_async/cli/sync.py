@@ -25,6 +25,7 @@ from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError
 from . import _common as common
 from ._folder import Folder
 from ._plan import WindowBound, summary_lines
+from ._words import count
 
 __all__ = ["CLOCK_MARGIN", "add_parser", "main"]
 
@@ -169,7 +170,7 @@ class Syncer:
         pids = [p["id"] for p in projects]
         print(
             f"Sync of {self.args.out}/ (changes since {last.isoformat(timespec='seconds')}, "
-            f"{len(pids)} projects)"
+            f"{count(len(pids), 'project')})"
         )
         small = await common.gather(*(self._small(pid) for pid in pids))
         found = await common.gather(

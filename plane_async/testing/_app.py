@@ -17,6 +17,7 @@ import attrs
 import orjson
 from aiohttp import web
 
+from .._ratelimit import RateLimit
 from . import (
     _objstore,
     _routes_children,
@@ -101,8 +102,10 @@ class FakePlane:
       2 members. ``Seed(projects=0)`` starts empty (one user).
     - ``workspace``: the workspace slug (default ``"acme"``); ``api_key``: default a new
       ``"plane_api_" + uuid4().hex``.
-    - ``rate_limit``: ``(requests, period_seconds)`` per key, Plane's sliding window
-      (default ``(60, 60.0)``); ``None`` disables it (no rate headers then).
+    - ``rate_limit``: a ``RateLimit`` (``RateLimit(30, 10.0)``: 30 requests per 10 s) or a
+      ``(requests, period_seconds)`` tuple per key, Plane's sliding window (default 60 per
+      60 s); ``None`` disables it (no rate headers then). A ``RateLimit``'s client-side
+      ``margin`` does not apply to the server.
     - ``max_per_page``: 1000 as in CE; 100 to behave like Plane Cloud's documented limit.
     - ``latency``, ``latency_jitter``, ``fail_rate_503``, ``reset_rate``,
       ``truncate_rate``, ``burst_429``, ``burst_429_after``, ``fault_seed``: initial
@@ -125,7 +128,7 @@ class FakePlane:
         seed: Seed | None = None,
         workspace: str = "acme",
         api_key: str | None = None,
-        rate_limit: tuple[int, float] | None = (60, 60.0),
+        rate_limit: RateLimit | tuple[int, float] | None = (60, 60.0),
         max_per_page: int = 1000,
         latency: float = 0.0,
         latency_jitter: float = 0.0,
@@ -142,7 +145,14 @@ class FakePlane:
         webhooks: Iterable[tuple[str, str]] = (),
         webhook_faults: WebhookFaults | None = None,
         activity_delay: float = 0.0,
+        random_seed: None = None,
     ) -> None:
+        if random_seed is not None:
+            raise TypeError(
+                "FakePlane has no random_seed=: the data's seed is seed=Seed(random_seed=...), "
+                "the faults' is fault_seed=..."
+            )
+        rate_limit = _window(rate_limit)
         seed = Seed() if seed is None else seed
         self.workspace = workspace
         self.api_key = api_key or "plane_api_" + uuid.uuid4().hex
@@ -412,4 +422,23 @@ def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> w
         return web.Response(status=status, headers=headers)
     return web.Response(
         status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def _window(rate_limit: object) -> tuple[int, float] | None:
+    """``rate_limit=`` as (requests, period); TypeError naming the accepted forms."""
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, RateLimit):
+        return rate_limit.requests, rate_limit.period
+    if (
+        isinstance(rate_limit, tuple)
+        and len(rate_limit) == 2
+        and isinstance(rate_limit[0], int)
+        and isinstance(rate_limit[1], int | float)
+    ):
+        return rate_limit[0], float(rate_limit[1])
+    raise TypeError(
+        "rate_limit must be a RateLimit (e.g. RateLimit(30, 10.0)), a (requests, seconds) "
+        f"tuple or None, got {rate_limit!r}"
     )
