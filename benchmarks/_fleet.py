@@ -20,9 +20,11 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +46,8 @@ __all__ = [
     "collect",
     "fake_plane",
     "free_port",
+    "held_by",
+    "kill_holding",
     "run_workers",
     "start_workers",
 ]
@@ -278,6 +282,64 @@ def collect(workers: Workers, timeout: float = 300.0) -> list[dict[str, Any]]:
 def run_workers(server: FleetServer, processes: int, **options: Any) -> list[dict[str, Any]]:
     """Start the workers and wait for their results."""
     return collect(start_workers(server, processes, **options))
+
+
+def held_by(client: Any, owners: list[str]) -> tuple[list[str], list[str]]:
+    """The reservations ``owners`` hold in a RedisLimiter's Redis (``client``: a synchronous
+    redis-py client with ``decode_responses=True``): (requests that may have gone, tickets
+    for a moment ahead, not sent)."""
+    sent: list[str] = []
+    tickets: list[str] = []
+    for key in client.scan_iter("*:held"):
+        for token, record in client.hgetall(key).items():
+            if token.split(":", 1)[0] in owners:
+                (sent if record.split("|")[1] == "s" else tickets).append(token)
+    return sent, tickets
+
+
+def kill_holding(
+    client: Any,
+    workers: Workers,
+    index: int,
+    *,
+    kill_from: float,
+    kill_by: float,
+    low: int,
+    high: int,
+) -> dict[str, Any]:
+    """SIGKILL worker ``index`` at the first moment from ``kill_from`` s after the start that
+    it has ``low``..``high`` requests on the wire (at ``kill_by`` s whatever it has); then
+    watch Redis until what it held has ended. Returns when it died (s after the start), what
+    it held then, and how many seconds after its death its tickets and its sent requests
+    had ended (inf: not within 20 s), and how many of the sent ones became stamps."""
+    victim, owners = workers.procs[index], workers.owners[index]
+    time.sleep(max(workers.start_at + kill_from - time.monotonic(), 0.0))
+    while True:
+        sent, _ = held_by(client, owners)
+        if low <= len(sent) <= high or time.monotonic() >= workers.start_at + kill_by:
+            os.kill(victim.pid, signal.SIGKILL)
+            died = time.monotonic()
+            break
+        time.sleep(0.005)
+    sent, tickets = held_by(client, owners)  # what it held when it died
+    ended: dict[str, float] = {}
+    while time.monotonic() < died + 20 and len(ended) < 2:
+        still_sent, still_tickets = held_by(client, owners)
+        if "tickets" not in ended and not still_tickets:
+            ended["tickets"] = time.monotonic() - died
+        if "sent" not in ended and not still_sent:
+            ended["sent"] = time.monotonic() - died
+        time.sleep(0.01)
+    stamped = sum(1 for key in client.scan_iter("*:log") for token in sent
+                  if client.zscore(key, token) is not None)  # fmt: skip
+    return {
+        "killed_at_s": round(died - workers.start_at, 2),
+        "on_the_wire": len(sent),
+        "tickets": len(tickets),
+        "tickets_freed_s": round(ended.get("tickets", math.inf), 2),
+        "sent_settled_s": round(ended.get("sent", math.inf), 2),
+        "sent_stamped": stamped,
+    }
 
 
 class _Start:

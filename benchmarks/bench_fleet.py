@@ -34,13 +34,18 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import shutil
-import signal
 import time
 from typing import Any
 
-from benchmarks._fleet import RedisServer, collect, fake_plane, run_workers, start_workers
+from benchmarks._fleet import (
+    RedisServer,
+    collect,
+    fake_plane,
+    kill_holding,
+    run_workers,
+    start_workers,
+)
 
 PROCESSES = 6
 COROUTINES = 40
@@ -122,22 +127,6 @@ def _learned_row(requests: int, total: int) -> dict[str, Any]:
     }
 
 
-def _held(client: Any, owners: list[str]) -> tuple[list[str], list[str]]:
-    """The tokens ``owners`` hold in Redis: (requests that may have gone, unsent tickets)."""
-    sent: list[str] = []
-    tickets: list[str] = []
-    for key in client.scan_iter("*:held"):
-        for token, record in client.hgetall(key).items():
-            if token.split(":", 1)[0] in owners:
-                (sent if record.split("|")[1] == "s" else tickets).append(token)
-    return sent, tickets
-
-
-def _stamped(client: Any, tokens: list[str]) -> int:
-    return sum(1 for key in client.scan_iter("*:log") for t in tokens
-               if client.zscore(key, t) is not None)  # fmt: skip
-
-
 def killed_run(redis_url: str, *, kill: bool, kill_from: float = KILL_FROM) -> dict[str, Any]:
     """The fleet through RedisLimiter against a 200 ms server; with ``kill``, the first
     worker is SIGKILLed once it has 3-7 requests on the wire (from ``kill_from`` s; at
@@ -153,7 +142,9 @@ def killed_run(redis_url: str, *, kill: bool, kill_from: float = KILL_FROM) -> d
                                     coroutines=COROUTINES, rate=(REQUESTS, PERIOD),
                                     redis_url=redis_url, timeout=TIMEOUT)  # fmt: skip
             if kill:
-                row.update(_kill(client, workers, kill_from))
+                low, high = ON_THE_WIRE
+                row.update(kill_holding(client, workers, 0, kill_from=kill_from,
+                                        kill_by=KILL_BY, low=low, high=high))  # fmt: skip
             results = collect(workers)
     finally:
         client.close()
@@ -173,37 +164,6 @@ def killed_run(redis_url: str, *, kill: bool, kill_from: float = KILL_FROM) -> d
         "ratio": round(makespan / least, 4),
     })  # fmt: skip
     return row
-
-
-def _kill(client: Any, workers: Any, kill_from: float) -> dict[str, Any]:
-    victim, owners = workers.procs[0], workers.owners[0]
-    time.sleep(max(workers.start_at + kill_from - time.monotonic(), 0.0))
-    low, high = ON_THE_WIRE
-    while True:
-        sent, tickets = _held(client, owners)
-        late = time.monotonic() >= workers.start_at + KILL_BY
-        if low <= len(sent) <= high or late:
-            os.kill(victim.pid, signal.SIGKILL)
-            died = time.monotonic()
-            break
-        time.sleep(0.005)
-    sent, tickets = _held(client, owners)  # what it held when it died
-    ended: dict[str, float] = {}
-    while time.monotonic() < died + 20 and len(ended) < 2:
-        now_sent, now_tickets = _held(client, owners)
-        if "tickets" not in ended and not now_tickets:
-            ended["tickets"] = time.monotonic() - died
-        if "sent" not in ended and not now_sent:
-            ended["sent"] = time.monotonic() - died
-        time.sleep(0.01)
-    return {
-        "killed_at_s": round(died - workers.start_at, 2),
-        "on_the_wire": len(sent),
-        "tickets": len(tickets),
-        "tickets_freed_s": round(ended.get("tickets", math.inf), 2),
-        "sent_settled_s": round(ended.get("sent", math.inf), 2),
-        "sent_stamped": _stamped(client, sent),
-    }
 
 
 Rows = list[dict[str, Any]]
