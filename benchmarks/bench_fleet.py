@@ -127,10 +127,16 @@ def _learned_row(requests: int, total: int) -> dict[str, Any]:
     }
 
 
-def killed_run(redis_url: str, *, kill: bool, kill_from: float = KILL_FROM) -> dict[str, Any]:
+def killed_run(
+    redis_url: str,
+    *,
+    kill: bool,
+    kill_from: float = KILL_FROM,
+    on_the_wire: tuple[int, int] = ON_THE_WIRE,
+) -> dict[str, Any]:
     """The fleet through RedisLimiter against a 200 ms server; with ``kill``, the first
-    worker is SIGKILLed once it has 3-7 requests on the wire (from ``kill_from`` s; at
-    KILL_BY s whatever it has). Returns the survivors' figures and what the victim held."""
+    worker is SIGKILLed once it has ``on_the_wire`` requests on the wire (from ``kill_from``
+    s; at KILL_BY s whatever it has). Returns the survivors' figures and what the victim held."""
     import redis
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
@@ -142,7 +148,7 @@ def killed_run(redis_url: str, *, kill: bool, kill_from: float = KILL_FROM) -> d
                                     coroutines=COROUTINES, rate=(REQUESTS, PERIOD),
                                     redis_url=redis_url, timeout=TIMEOUT)  # fmt: skip
             if kill:
-                low, high = ON_THE_WIRE
+                low, high = on_the_wire
                 row.update(kill_holding(client, workers, 0, kill_from=kill_from,
                                         kill_by=KILL_BY, low=low, high=high))  # fmt: skip
             results = collect(workers)

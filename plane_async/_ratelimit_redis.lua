@@ -83,22 +83,20 @@ local function renew(owner)
   end
 end
 
--- end a reservation nobody will release; true if its slot is free at once
+-- end a reservation nobody will release
 local function settle_one(token)
   local record = redis.call('HGET', held, token)
   redis.call('ZREM', res, token)
   if not record then
-    return false  -- already ended, or taken by an older client: its lease was all it had
+    return  -- already ended, or taken by an older client: its lease was all it had
   end
   redis.call('HDEL', held, token)
   local kind, at, timeout = string.match(record, '|(%a)|([^|]*)|([^|]*)$')
-  if kind ~= 's' then
-    return true
+  if kind == 's' then
+    local stamp = tonumber(at) + tonumber(timeout)
+    redis.call('ZADD', log, num(stamp), token)
+    keep(log, math.max(longest, 1) + math.max(stamp - now, 0) + 1)
   end
-  local stamp = tonumber(at) + tonumber(timeout)
-  redis.call('ZADD', log, num(stamp), token)
-  keep(log, math.max(longest, 1) + math.max(stamp - now, 0) + 1)
-  return false
 end
 
 -- the reservations whose lease ran out, and those of owners that stopped renewing; true if
@@ -138,9 +136,16 @@ end
 local in_flight = redis.call('ZCARD', res)
 
 -- free slots in a window, and seconds until the next frees (-1: only a release frees one)
+--
+-- A ticket takes the moment the next stamp in line leaves, so stamps must leave in the order
+-- they were made. A stamp dated ahead (a request that may be counted as late as its timeout)
+-- leaves after stamps made later: until its time comes it holds its slot as a request in
+-- flight does, and no ticket is given for its moment (one would hold a slot unused for
+-- seconds, and the stamps made meanwhile would leave unclaimed).
 local function room(w)
-  local counted = redis.call('ZCOUNT', log, '(' .. num(now - w[2]), '+inf')
-  local used = counted + in_flight
+  local counted = redis.call('ZCOUNT', log, '(' .. num(now - w[2]), num(now))
+  local ahead = redis.call('ZCOUNT', log, '(' .. num(now), '+inf')
+  local used = counted + ahead + in_flight
   if used < w[1] then
     return w[1] - used, 0
   end
@@ -148,7 +153,7 @@ local function room(w)
   if excess > counted then
     return 0, -1
   end
-  local nth = redis.call('ZRANGEBYSCORE', log, '(' .. num(now - w[2]), '+inf', 'WITHSCORES',
+  local nth = redis.call('ZRANGEBYSCORE', log, '(' .. num(now - w[2]), num(now), 'WITHSCORES',
     'LIMIT', excess - 1, 1)
   return 0, tonumber(nth[2]) + w[2] - now
 end
