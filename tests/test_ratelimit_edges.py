@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit, ServerError
-from plane_async import _ratelimit
+from plane_async import AsyncPlane, RateLimit, ServerError, _ratelimit
 from plane_async._ratelimit import key_digest, learned_limit, shared_limiter
 from plane_async._ratelimit_window import SlidingWindowLimiter
 from tests import vclock
