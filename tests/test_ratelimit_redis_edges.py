@@ -59,7 +59,8 @@ async def test_every_key_the_limiter_writes_expires(redis_server: RedisServer) -
             int(time.time()) + YEAR)})  # fmt: skip
         explicit = backend.for_key(URL, KEY + "2", RateLimit(5, 1.0))
         await answer(explicit, 200, {})
-        await answer(explicit, 429, {"Retry-After": "2"})
+        paused = backend.for_key(URL, KEY + "3", RateLimit(5, 1.0))
+        await answer(paused, 429, {"Retry-After": "2"})
 
         async def hold() -> None:  # a reservation in flight while we look
             async with explicit.slot(timeout=30.0):
