@@ -2,7 +2,7 @@
 --
 -- KEYS[1]  log    ZSET  stamps of requests the server counted: member -> time (s)
 -- KEYS[2]  res    ZSET  reservations in flight: token -> lease expiry (s)
--- KEYS[3]  state  HASH  pause (until), probe (until), ln/lp (learned limit), seq
+-- KEYS[3]  state  HASH  pause (until), probe (until), ln/lp (learned limit), seq, since
 -- KEYS[4]  wake   pub/sub channel: a release freed a slot at once, or the limit grew
 -- KEYS[5]  held   HASH  token -> "owner|s|sent at|timeout" (its request may have gone) or
 --                       "owner|t|moment|timeout" (a ticket: not sent before its moment)
@@ -135,6 +135,30 @@ if longest > 0 then
 end
 local in_flight = redis.call('ZCARD', res)
 
+-- Expiry: every key this script writes expires once nothing in it can matter any more (the
+-- longest window after its newest stamp, a pause, a probe, a lease), so a key never outlives
+-- its use: a stale state hash once froze a whole fleet until someone deleted it by hand.
+local function expire_all()
+  local keep = 1
+  for _, w in ipairs(windows) do
+    keep = math.max(keep, w[2])
+  end
+  local newest = redis.call('ZRANGE', log, -1, -1, 'WITHSCORES')
+  if newest[2] then
+    keep = math.max(keep, tonumber(newest[2]) + keep - now)
+  end
+  local lease = redis.call('ZRANGE', res, -1, -1, 'WITHSCORES')
+  if lease[2] then
+    keep = math.max(keep, tonumber(lease[2]) - now)
+  end
+  local timers = redis.call('HMGET', state, 'pause', 'probe')
+  keep = math.max(keep, (tonumber(timers[1]) or 0) - now, (tonumber(timers[2]) or 0) - now)
+  local ms = math.ceil((keep + 1) * 1000)
+  for _, key in ipairs({log, res, state}) do
+    redis.call('PEXPIRE', key, ms)
+  end
+end
+
 -- free slots in a window, and seconds until the next frees (-1: only a release frees one)
 --
 -- A ticket takes the moment the next stamp in line leaves, so stamps must leave in the order
@@ -206,7 +230,9 @@ local function observe(status, remaining, pause_for, seen_n, seen_p)
     end
     redis.call('HSET', state, 'pause', num(until_), 'probe', num(until_ + longest_period))
     pause = until_
-    if learn and ln then
+    if learn and ln and not redis.call('HGET', state, 'provisional') then
+      -- (Plane's default, assumed for a server without rate headers, is never shrunk:
+      -- nothing would raise it again; the pause and the probing do the work)
       local ours = redis.call('ZCOUNT', log, '(' .. num(now - lp), '+inf') + in_flight - 1
       if ours < ln then
         redis.call('HSET', state, 'ln', math.max(ours, 1))
@@ -222,8 +248,11 @@ local function observe(status, remaining, pause_for, seen_n, seen_p)
     elseif not ln or redis.call('HGET', state, 'provisional') then
       redis.call('HSET', state, 'ln', seen_n, 'lp', seen_p)
       redis.call('HDEL', state, 'provisional')
-    elseif seen_n > ln or seen_p > lp then
-      redis.call('HSET', state, 'ln', math.max(ln, seen_n), 'lp', math.max(lp, seen_p))
+    elseif seen_p ~= lp then
+      -- the window follows the latest response: periods are DRF's exact ones (merge_learned)
+      redis.call('HSET', state, 'ln', seen_n, 'lp', seen_p)
+    elseif seen_n > ln then
+      redis.call('HSET', state, 'ln', seen_n)
     end
     st = redis.call('HMGET', state, 'ln', 'lp')
     ln, lp = tonumber(st[1]), tonumber(st[2])
@@ -250,14 +279,23 @@ end
 
 
 if op == 'acquire' then
-  -- ARGV: token, lease (s), timeout (s). Returns {1, now, delay, snapshot...} when admitted:
-  -- at once (delay 0), or with a ticket for the moment the window frees (the caller sleeps
-  -- `delay` seconds, then confirms it with `send`; the ticket counts as in flight from now,
-  -- so the next caller gets the moment after). Else {0, wait, on_release, snapshot...}: wait
-  -- the seconds given, or less (on_release = 1) if a release that frees a slot at once is
-  -- published on the channel.
-  local token, lease, timeout = ARGV[rest], tonumber(ARGV[rest + 1]), ARGV[rest + 2]
+  -- ARGV: token, lease (s), seen (1: this process has seen the key's state before),
+  -- timeout (s). Returns {1, now, delay, snapshot...} when admitted: at once (delay 0), or
+  -- with a ticket for the moment the window frees (the caller sleeps `delay` seconds, then
+  -- confirms it with `send`; the ticket counts as in flight from now, so the next caller gets
+  -- the moment after). Else {0, wait, on_release, snapshot...}: wait the seconds given, or
+  -- less (on_release = 1) if a release that frees a slot at once is published on the channel.
+  local token, lease, timeout = ARGV[rest], tonumber(ARGV[rest + 1]), ARGV[rest + 3]
   renew(owner_of(token))
+  -- Restart pacing. ARGV[rest + 2] is 1 when this process has seen the key's state before:
+  -- if it is gone now (Redis restarted or was flushed, or the key idled out), the requests
+  -- in flight elsewhere are counted nowhere, so go one at a time, as after a 429, until a
+  -- response's Remaining resyncs the count or a whole window has passed.
+  if ARGV[rest + 2] == '1' and redis.call('EXISTS', state) == 0 then
+    probe = now + longest
+    redis.call('HSET', state, 'probe', num(probe))
+    expire_all()
+  end
   if pause > now then
     return {0, num(pause - now), 0, unpack(snapshot())}
   end
@@ -290,6 +328,8 @@ if op == 'acquire' then
   end
   keep(held, wait + math.max(lease, ALIVE_FOR) + 1)
   in_flight = in_flight + 1
+  redis.call('HSETNX', state, 'since', num(now))  -- the state exists while the key is used
+  expire_all()
   return {1, num(now), num(wait), unpack(snapshot())}
 end
 
@@ -305,6 +345,7 @@ if op == 'send' then
   redis.call('ZADD', res, num(now + lease), token)
   redis.call('HSET', held, token, owner_of(token) .. '|s|' .. num(now) .. '|' .. timeout)
   keep(held, lease + 1)
+  expire_all()
   return {1, num(now)}
 end
 
@@ -344,7 +385,7 @@ if op == 'release' then
   else
     redis.call('ZREM', log, token)
   end
-  keep(log, math.max(longest, 1) + math.max(stamped_at - now, 0) + 1)
+  expire_all()
   if wake_them or (learn and ln ~= learned_before) then
     redis.call('PUBLISH', wake, '1')
   end

@@ -90,6 +90,10 @@ class RedisLimiter:
             weakref.WeakKeyDictionary()
         )
         self._down_until = -1.0  # monotonic; while Redis is known down (fallback="local")
+        # Redis failures so far, and the latest: a waiter that sees the count change while it
+        # waited in line takes that answer at once instead of trying the dead Redis again
+        self._failures = 0
+        self._last_failure: BaseException | None = None
         # the latest quota Redis sent per key, with the monotonic time it came
         self._snapshots: dict[str, tuple[Quota, float]] = {}
 
@@ -197,12 +201,10 @@ class RedisLimiter:
 
     def _unavailable(self, exc: BaseException, doing: str) -> None:
         """Raise LimiterUnavailableError, or (fallback="local") note the outage and warn."""
+        self._failures += 1
+        self._last_failure = exc
         if self.fallback == "error":
-            raise LimiterUnavailableError(
-                f"the rate limiter's Redis failed while {doing} ({type(exc).__name__}: "
-                f"{str(exc)[:200]}); no request was sent. Check that Redis is reachable, or "
-                "pass fallback='local' to RedisLimiter to use the in-process limiter then"
-            ) from exc
+            raise self._error(exc, doing) from exc
         if self._down_until < 0:
             logger.warning(
                 "rate limiter's Redis failed (%s: %s); using the in-process limiter until it "
@@ -210,10 +212,34 @@ class RedisLimiter:
             )  # fmt: skip
         self._down_until = time.monotonic() + RETRY_REDIS_AFTER
 
+    def _error(self, exc: BaseException, doing: str) -> LimiterUnavailableError:
+        return LimiterUnavailableError(
+            f"the rate limiter's Redis failed while {doing} ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); no request was sent. Check that Redis is reachable, or "
+            "pass fallback='local' to RedisLimiter to use the in-process limiter then"
+        )
+
+    def _failed_since(self, seen: int) -> bool:
+        """True if Redis failed since the failure count was ``seen`` (a waiter queued then):
+        with fallback="error" this raises that failure's error, else the caller goes local."""
+        if self._failures == seen:
+            return False
+        exc = self._last_failure
+        if self.fallback == "error" and exc is not None:
+            raise self._error(exc, "this request waited for a slot") from exc
+        return True
+
     def _redis_up(self) -> bool:
+        """False while Redis is known down (fallback="local"). When it is time to try it
+        again, the caller is the one probe: the others stay local until it has an answer,
+        rather than queue behind a connection that may take seconds to fail."""
         if self._down_until < 0:
             return True
-        return time.monotonic() >= self._down_until
+        now = time.monotonic()
+        if now < self._down_until:
+            return False
+        self._down_until = now + RETRY_REDIS_AFTER
+        return True
 
     def _recovered(self) -> None:
         if self._down_until >= 0:

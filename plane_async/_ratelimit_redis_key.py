@@ -194,12 +194,15 @@ class KeyLimiter:
         backend = self._backend
         if not backend._redis_up():
             return None
+        failures = backend._failures
         self._waiting += 1
         try:
             conn = self._conn()
             gate = conn.gates.setdefault(self._keys[0], asyncio.Lock())
             while True:
                 async with gate:  # FIFO: only the head of this loop's queue talks to Redis
+                    if backend._failures != failures and backend._failed_since(failures):
+                        return None  # Redis failed while this one waited: go local at once
                     try:
                         got = await self._acquire_head(conn, timeout, lease)
                     except redis_errors():
@@ -258,7 +261,9 @@ class KeyLimiter:
                     pass
             token = conn.owner.token()
             asked = time.monotonic()  # before Redis's TIME, so durations from it are longer
-            call = asyncio.ensure_future(self._call(conn, "acquire", token, lease, timeout))
+            # known: this process has seen the key's state, so its absence means it was lost
+            known = 1 if self._keys[0] in self._backend._snapshots else 0
+            call = asyncio.ensure_future(self._call(conn, "acquire", token, lease, known, timeout))
             try:
                 reply = await asyncio.shield(call)
             except asyncio.CancelledError:

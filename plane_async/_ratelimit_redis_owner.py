@@ -82,7 +82,8 @@ class Owner:
 
     async def _run(self, key: str, state: _Beat, beat: Callable[[], Awaitable[bool]]) -> None:
         try:
-            while state.held > 0:
+            # stop: the last reservation was handed back, or the connections are closing
+            while state.held > 0 and not state.stop.is_set():
                 wait = self._renewed.get(key, 0.0) + BEAT_EVERY - time.monotonic()
                 if wait > 0:
                     with contextlib.suppress(TimeoutError):

@@ -213,3 +213,12 @@ def test_the_script_and_the_client_agree_on_how_long_an_owner_lives() -> None:
     script = resources.files("plane_async").joinpath("_ratelimit_redis.lua").read_text("utf-8")
     found = re.search(r"^local ALIVE_FOR = ([0-9.]+)$", script, re.MULTILINE)
     assert found is not None and float(found.group(1)) == ALIVE_FOR
+
+
+async def test_closing_the_limiter_while_a_slot_is_held_stops_its_beat(
+    redis_server: RedisServer,
+) -> None:
+    backend = RedisLimiter.from_url(redis_server.url)
+    slot = key_limiter(backend, RateLimit(5, 1.0)).slot(timeout=5.0)
+    await slot.__aenter__()  # held: its loop beats for it
+    await asyncio.wait_for(backend.aclose(), 5.0)  # before: the beat spun, and this hung
