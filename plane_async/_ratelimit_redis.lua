@@ -79,7 +79,8 @@ end
 local function renew(owner)
   if owner ~= '' then
     redis.call('ZADD', live, num(now + ALIVE_FOR), owner)
-    keep(live, ALIVE_FOR + 1)
+    -- the latest renewal always ends last: nothing in `live` matters a second after it
+    redis.call('PEXPIRE', live, math.ceil((ALIVE_FOR + 1) * 1000))
   end
 end
 

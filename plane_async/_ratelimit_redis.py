@@ -2,10 +2,14 @@
 
 The window is the same exact sliding log as the in-process limiter, kept in Redis and
 changed only by one Lua script (``_ratelimit_redis.lua`` beside this file), which stamps
-with the Redis server's ``TIME``: the machines' clocks do not matter. A slot is a
-reservation with a lease (the request's timeout plus ``lease_margin``), so a process killed
-while holding slots leaks nothing: its reservations expire. A waiter sleeps until the
-computed next slot, or until another process publishes a release on the key's channel.
+with the Redis server's ``TIME``: the machines' clocks do not matter. Each event loop is an
+owner that renews its liveness with every call (and a beat while it holds slots, see
+``_ratelimit_redis_owner.py``); a second after a process dies, its slots end: a moment it
+reserved ahead but never sent is free at once, a request it may have sent counts as
+stamped as late as its timeout allows. A slot also has a lease (the request's timeout plus
+``lease_margin``) for an owner that stays alive but never hands it back. A waiter sleeps
+until the computed next slot, or until another process publishes a release on the key's
+channel.
 
 Only the head of each process's queue talks to Redis (a FIFO gate per event loop), so a
 thousand queued coroutines cost one round trip per admission, not a thousand.
