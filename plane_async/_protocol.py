@@ -31,8 +31,10 @@ from ._secret import Secret
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
 
-#: statuses that mean "the server did not handle it, try again later"
-RETRYABLE_STATUSES = frozenset({502, 503, 504})
+#: statuses that mean "the server did not handle it, try again later". 500 too: a busy
+#: self-hosted Plane answers 500 when Postgres runs out of connections (openai-python and
+#: stripe retry it as well); only for requests that are safe to repeat.
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 #: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
