@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -91,9 +90,7 @@ class Page:
     async def goto(self, url: str) -> None:
         """Open the URL and wait until the document and its scripts have loaded."""
         await self.send("Page.navigate", url=url)
-        await self.wait_for(
-            f"location.href === {url!r} && document.readyState === 'complete'"
-        )
+        await self.wait_for(f"location.href === {url!r} && document.readyState === 'complete'")
 
     async def type(self, text: str) -> None:
         """Type into the focused element, one key at a time, as a person would."""
@@ -105,17 +102,22 @@ class Page:
         """A PNG of the viewport, written to ``path``."""
         result = await self.send("Page.captureScreenshot", format="png")
         data = base64.b64decode(result["data"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, data)
         return data
 
 
-async def _devtools_port(profile: Path, proc: subprocess.Popen[bytes]) -> int:
+def _read_port(marker: Path) -> int | None:
+    words = marker.read_text().split() if marker.exists() else []
+    return int(words[0]) if words else None
+
+
+async def _devtools_port(profile: Path, proc: asyncio.subprocess.Process) -> int:
     marker = profile / "DevToolsActivePort"
     for _ in range(300):  # up to 30 s: a first start on a busy machine is slow
-        if marker.exists() and (text := marker.read_text().split()):
-            return int(text[0])
-        if proc.poll() is not None:
+        if (port := await asyncio.to_thread(_read_port, marker)) is not None:
+            return port
+        if proc.returncode is not None:
             raise RuntimeError(f"chromium exited with {proc.returncode} before listening")
         await asyncio.sleep(0.1)
     raise RuntimeError("chromium wrote no DevToolsActivePort in 30 s")
@@ -126,17 +128,15 @@ async def open_page(width: int = 1280, height: int = 900) -> AsyncIterator[Page]
     """A fresh headless Chromium (its own empty profile) with one blank tab."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as folder:
         profile = Path(folder)
-        proc = subprocess.Popen(
-            [
-                chromium_binary(),
-                *FLAGS,
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                f"--window-size={width},{height}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        proc = await asyncio.create_subprocess_exec(
+            chromium_binary(),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            f"--window-size={width},{height}",
+            "about:blank",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         try:
             port = await _devtools_port(profile, proc)
@@ -144,17 +144,20 @@ async def open_page(width: int = 1280, height: int = 900) -> AsyncIterator[Page]
                 async with session.get(f"http://127.0.0.1:{port}/json/list") as answer:
                     targets = await answer.json()
                 tab = next(t for t in targets if t["type"] == "page")
-                async with session.ws_connect(
-                    tab["webSocketDebuggerUrl"], max_msg_size=0
-                ) as ws:
+                async with session.ws_connect(tab["webSocketDebuggerUrl"], max_msg_size=0) as ws:
                     page = Page(ws)
                     await page.send("Page.enable")
                     await page.send("Runtime.enable")
+                    await page.send(  # the viewport itself, whatever the window's frame
+                        "Emulation.setDeviceMetricsOverride",
+                        width=width, height=height, deviceScaleFactor=1, mobile=False,
+                    )  # fmt: skip
                     yield page
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            if proc.returncode is None:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), 10)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()

@@ -87,6 +87,14 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+async def _title(page: Page) -> str:
+    """The page's heading, without the permalink sign."""
+    title: str = await page.evaluate(
+        "document.querySelector('article h1').textContent.replace('¶', '').trim()"
+    )
+    return title
+
+
 async def _nav_titles(page: Page) -> list[str]:
     titles: list[str] = await page.evaluate(
         "Array.from(document.querySelectorAll('.md-nav--primary .md-nav__link'))"
@@ -100,7 +108,7 @@ async def test_a_reader_finds_the_guides_searches_and_reads_highlighted_code(
 ) -> None:
     async with open_page() as page:
         await page.goto(served)
-        assert await page.evaluate("document.querySelector('h1').textContent") == "plane_async"
+        assert await _title(page) == "plane_async"
         titles = await _nav_titles(page)
         for section in ("Getting started", "Guides", "Integrations", "Command line",
                         "Reliability", "Performance", "API reference", "Changelog"):  # fmt: skip
@@ -115,12 +123,12 @@ async def test_a_reader_finds_the_guides_searches_and_reads_highlighted_code(
             ".find(a => a.textContent.trim() === 'Pagination and checkpoints').href"
         )
         await page.goto(href)
-        assert await page.evaluate("document.querySelector('h1').textContent") == "Pagination"
+        assert await _title(page) == "Pagination"
 
         # one code block, highlighted by Pygments, with the copy button the theme adds
         code = await page.wait_for(
             "(() => { const b = document.querySelector('.highlight');"
-            " return b && b.querySelector('.md-clipboard') && b.querySelector('code .k')"
+            " return b && b.querySelector('[data-md-type=copy]') && b.querySelector('code .k')"
             " && b.querySelector('code').textContent; })()"
         )
         assert "page.resume_cursor" in code
