@@ -37,7 +37,7 @@ lint: venv
 	$(BIN)/ruff format --check plane_async tests benchmarks examples docs/hooks
 
 typecheck: venv
-	$(BIN)/mypy plane_async examples tests/typing
+	$(BIN)/mypy plane_async examples tests/typing docs/hooks
 
 # The RedisLimiter tests start a real redis-server (Debian's package) on a free port.
 redis-server:
