@@ -24,6 +24,7 @@ from benchmarks import (
     bench_fanout,
     bench_import,
     bench_live,
+    bench_shutdown,
     bench_upload,
     bench_webhooks,
 )
@@ -34,6 +35,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 FIXES = Path(__file__).resolve().parent / "FIXES.md"
 LIMITER_RATIO_TARGET = 1.02
 FLEET_RATIO_TARGET = 1.05
+FLEET_KILLED_TARGET = 1.4
 MODELS_TARGET = 1.3
 
 
@@ -133,22 +135,29 @@ def _telemetry(quick: bool) -> Section:
 def _fleet(quick: bool) -> Section:
     from benchmarks import bench_fleet
 
-    fleet, learned, overheads = bench_fleet.run()
+    fleet, killed, learned, overheads = bench_fleet.run()
     redis = [r for r in fleet if str(r["limiter"]).startswith("RedisLimiter")]
-    too_many = sum(int(r["429s"]) for r in redis)
+    too_many = sum(int(r["429s"]) for r in [*redis, *killed])
     ratio = float(redis[0]["server_ratio"])
+    dead = killed[-1]
     checks = (
-        Check("fleet: 429s, RedisLimiter (both rows)", str(too_many), "0", too_many == 0),
+        Check("fleet: 429s, RedisLimiter (every row)", str(too_many), "0", too_many == 0),
         Check(
             f"fleet: server span / minimum, {redis[0]['limiter']}",
             f"{ratio:.4f}",
             f"≤ {FLEET_RATIO_TARGET}",
             ratio <= FLEET_RATIO_TARGET,
         ),
+        Check(
+            "fleet: one worker SIGKILLed mid-run, survivors' makespan / whole fleet's minimum",
+            f"{dead['ratio']:.4f}",
+            f"≤ {FLEET_KILLED_TARGET}",
+            float(dead["ratio"]) <= FLEET_KILLED_TARGET,
+        ),
     )
-    rows = tuple([*fleet, *learned])
+    rows = tuple([*fleet, *killed, *learned])
     return Section("fleet", "Fleet: one key, several processes", bench_fleet.markdown(
-        fleet, learned, overheads), checks, rows)  # fmt: skip
+        fleet, killed, learned, overheads), checks, rows)  # fmt: skip
 
 
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
@@ -167,6 +176,7 @@ BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "bomb": bench_bomb.run,
     "cli": bench_cli.run,
     "live": bench_live.run,
+    "shutdown": bench_shutdown.run,
 }
 
 

@@ -8,8 +8,9 @@ benchmarks._fleet work``), each an ``AsyncPlane`` sending GETs from many corouti
 optionally several threads, each with its own ``asyncio.run``), through the in-process
 limiter or a ``RedisLimiter``; each prints one JSON line of results.
 
-Workers start together at an agreed ``time.monotonic()`` instant (the clock is system-wide),
-so a makespan is measured across processes. The API key travels in the environment, never
+Workers start together: each reports when it has imported everything and connected, then
+all are handed one ``time.monotonic()`` instant (the clock is system-wide) to start at, so
+a makespan is measured across processes. The API key travels in the environment, never
 on a command line or in output. Used by the ``fleet`` benchmark and the fleet tests.
 """
 
@@ -19,9 +20,11 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,8 +42,12 @@ __all__ = [
     "FleetServer",
     "RedisServer",
     "ServerStats",
+    "Workers",
+    "collect",
     "fake_plane",
     "free_port",
+    "held_by",
+    "kill_holding",
     "run_workers",
     "start_workers",
 ]
@@ -194,6 +201,17 @@ class RedisServer:
 # --------------------------------------------------------------------------- workers
 
 
+@attrs.frozen
+class Workers:
+    """Worker processes that are running; ``start_at`` is the ``time.monotonic()`` instant
+    they all start sending at, ``owners`` each process's limiter owners in Redis (the
+    reservations it takes are filed under them)."""
+
+    procs: list[subprocess.Popen[str]]
+    start_at: float
+    owners: list[list[str]]
+
+
 def start_workers(
     server: FleetServer,
     processes: int,
@@ -205,29 +223,55 @@ def start_workers(
     redis_url: str | None = None,
     timeout: float = 30.0,
     max_retries: int = 10,
-    start_in: float = 1.5,
-) -> list[subprocess.Popen[str]]:
-    """Start the worker processes; each prints one JSON line when done."""
-    start_at = time.monotonic() + start_in
+    start_in: float = 0.3,
+) -> Workers:
+    """Start the worker processes and wait until each has imported everything and connected;
+    then tell them all to start ``start_in`` s from now. Each prints one JSON line when done.
+
+    On 2 busy cores, six interpreters take anywhere from 2 to 15 s to start: an instant agreed
+    before they start would measure their start-up instead of the limiter.
+    """
     env = dict(os.environ, **{_KEY_ENV: server.api_key})
     args = [sys.executable, "-m", "benchmarks._fleet", "work", server.base_url,
             "--requests", str(requests), "--coroutines", str(coroutines),
-            "--threads", str(threads), "--start-at", repr(start_at), "--timeout", str(timeout),
+            "--threads", str(threads), "--timeout", str(timeout),
             "--max-retries", str(max_retries)]  # fmt: skip
     if rate is not None:
         args += ["--rate", f"{rate[0]}/{rate[1]}"]
     if redis_url is not None:
         args += ["--redis", redis_url]
-    return [
-        subprocess.Popen(args, stdout=subprocess.PIPE, cwd=REPO_ROOT, env=env, text=True)
+    procs = [
+        subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO_ROOT, env=env, text=True
+        )
         for _ in range(processes)
     ]
+    owners: list[list[str]] = []
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"a fleet worker exited before it was ready ({proc.wait()})")
+            owners.append(json.loads(line)["owners"])
+    except BaseException:
+        for proc in procs:
+            proc.kill()
+            proc.communicate()
+        raise
+    start_at = time.monotonic() + start_in
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(f"{start_at!r}\n")
+        proc.stdin.close()
+        proc.stdin = None  # communicate() would flush it
+    return Workers(procs, start_at, owners)
 
 
-def collect(procs: list[subprocess.Popen[str]], timeout: float = 300.0) -> list[dict[str, Any]]:
+def collect(workers: Workers, timeout: float = 300.0) -> list[dict[str, Any]]:
     """Each worker's result line (a worker killed or failing gives ``{"exit": code}``)."""
     results = []
-    for proc in procs:
+    for proc in workers.procs:
         out, _ = proc.communicate(timeout=timeout)
         line = out.strip().splitlines()[-1] if out.strip() else ""
         results.append(json.loads(line) if proc.returncode == 0 and line else
@@ -240,7 +284,91 @@ def run_workers(server: FleetServer, processes: int, **options: Any) -> list[dic
     return collect(start_workers(server, processes, **options))
 
 
-async def _batch(args: argparse.Namespace, count: int, limiter: Any) -> dict[str, Any]:
+def held_by(client: Any, owners: list[str]) -> tuple[list[str], list[str]]:
+    """The reservations ``owners`` hold in a RedisLimiter's Redis (``client``: a synchronous
+    redis-py client with ``decode_responses=True``): (requests that may have gone, tickets
+    for a moment ahead, not sent)."""
+    sent: list[str] = []
+    tickets: list[str] = []
+    for key in client.scan_iter("*:held"):
+        for token, record in client.hgetall(key).items():
+            if token.split(":", 1)[0] in owners:
+                (sent if record.split("|")[1] == "s" else tickets).append(token)
+    return sent, tickets
+
+
+def kill_holding(
+    client: Any,
+    workers: Workers,
+    index: int,
+    *,
+    kill_from: float,
+    kill_by: float,
+    low: int,
+    high: int,
+) -> dict[str, Any]:
+    """SIGKILL worker ``index`` at the first moment from ``kill_from`` s after the start that
+    it has ``low``..``high`` requests on the wire (at ``kill_by`` s whatever it has); then
+    watch Redis until what it held has ended. Returns when it died (s after the start), what
+    it held then, and how many seconds after its death its tickets and its sent requests
+    had ended (inf: not within 20 s), and how many of the sent ones became stamps."""
+    victim, owners = workers.procs[index], workers.owners[index]
+    time.sleep(max(workers.start_at + kill_from - time.monotonic(), 0.0))
+    while True:
+        sent, _ = held_by(client, owners)
+        if low <= len(sent) <= high or time.monotonic() >= workers.start_at + kill_by:
+            os.kill(victim.pid, signal.SIGKILL)
+            died = time.monotonic()
+            break
+        time.sleep(0.005)
+    sent, tickets = held_by(client, owners)  # what it held when it died
+    ended: dict[str, float] = {}
+    while time.monotonic() < died + 20 and len(ended) < 2:
+        still_sent, still_tickets = held_by(client, owners)
+        if "tickets" not in ended and not still_tickets:
+            ended["tickets"] = time.monotonic() - died
+        if "sent" not in ended and not still_sent:
+            ended["sent"] = time.monotonic() - died
+        time.sleep(0.01)
+    stamped = sum(1 for key in client.scan_iter("*:log") for token in sent
+                  if client.zscore(key, token) is not None)  # fmt: skip
+    return {
+        "killed_at_s": round(died - workers.start_at, 2),
+        "on_the_wire": len(sent),
+        "tickets": len(tickets),
+        "tickets_freed_s": round(ended.get("tickets", math.inf), 2),
+        "sent_settled_s": round(ended.get("sent", math.inf), 2),
+        "sent_stamped": stamped,
+    }
+
+
+class _Start:
+    """The handshake inside a worker: every thread connected, then one start instant."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Semaphore(0)
+        self.go = threading.Event()
+        self.at = 0.0
+        self.owners: list[str] = []
+
+    async def wait(self, owner: str | None) -> None:
+        if owner is not None:
+            self.owners.append(owner)
+        self.ready.release()
+        await asyncio.to_thread(self.go.wait)
+        await asyncio.sleep(max(self.at - time.monotonic(), 0.0))
+
+    def run(self, threads: int) -> None:
+        for _ in range(threads):
+            self.ready.acquire()
+        print(json.dumps({"owners": self.owners}), flush=True)
+        self.at = float(sys.stdin.readline())
+        self.go.set()
+
+
+async def _batch(
+    args: argparse.Namespace, count: int, limiter: Any, start: _Start
+) -> dict[str, Any]:
     from plane_async import AsyncPlane, PlaneError, RateLimit
 
     rate = None
@@ -253,9 +381,11 @@ async def _batch(args: argparse.Namespace, count: int, limiter: Any) -> dict[str
     async with AsyncPlane(api_key=os.environ[_KEY_ENV], base_url=args.base_url,
                           allow_insecure_http=True, rate_limit=rate, limiter=limiter,
                           max_retries=args.max_retries, timeout=args.timeout) as plane:  # fmt: skip
+        owner: str | None = None
         if limiter is not None:
             await limiter.check()  # connected, as a long-running worker is, before the start
-        await asyncio.sleep(max(args.start_at - time.monotonic(), 0.0))
+            owner = _owner(limiter)
+        await start.wait(owner)
         queue = list(range(count))
 
         async def one() -> None:
@@ -276,9 +406,20 @@ async def _batch(args: argparse.Namespace, count: int, limiter: Any) -> dict[str
             "first": min(first, default=0.0), "last": last}  # fmt: skip
 
 
+def _owner(limiter: Any) -> str:
+    """The name this event loop's reservations are filed under in Redis (its connection
+    stays for the client of this loop)."""
+    name: str = limiter._conn().owner.name
+    return name
+
+
 def _work(args: argparse.Namespace) -> None:
     # each 429 is counted in the results; its WARNING line would only flood the output
     logging.getLogger("plane_async").setLevel(logging.ERROR)
+    # the client imports aiohttp on its first request: ~1 s of CPU on a loaded machine,
+    # which would block the worker's loop inside the measured run
+    import aiohttp  # noqa: F401
+
     limiter = None
     if args.redis:
         from plane_async import RedisLimiter
@@ -287,11 +428,12 @@ def _work(args: argparse.Namespace) -> None:
     results: list[dict[str, Any]] = []
     shares = [args.requests // args.threads + (i < args.requests % args.threads)
               for i in range(args.threads)]  # fmt: skip
+    start = _Start()
 
     def thread_main(count: int) -> None:
         async def main() -> dict[str, Any]:
             try:
-                return await _batch(args, count, limiter)
+                return await _batch(args, count, limiter, start)
             finally:
                 if limiter is not None:
                     await limiter.aclose()
@@ -301,6 +443,7 @@ def _work(args: argparse.Namespace) -> None:
     threads = [threading.Thread(target=thread_main, args=(n,)) for n in shares]
     for t in threads:
         t.start()
+    start.run(args.threads)
     for t in threads:
         t.join()
     errors: dict[str, int] = {}
@@ -331,7 +474,6 @@ def main(argv: list[str] | None = None) -> None:
     work.add_argument("--threads", type=int, default=1)
     work.add_argument("--rate", default=None)
     work.add_argument("--redis", default=None)
-    work.add_argument("--start-at", type=float, default=0.0)
     work.add_argument("--timeout", type=float, default=30.0)
     work.add_argument("--max-retries", type=int, default=10)
     args = parser.parse_args(argv)

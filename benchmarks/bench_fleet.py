@@ -17,6 +17,13 @@ a slot stayed free past the window, as the server saw it); and the limiter's own
 request: one uncontended acquire + release, in-process and through Redis (two script calls
 on loopback).
 
+Then "a worker killed mid-run": the same fleet through ``RedisLimiter`` against a server that
+answers in 200 ms, client timeout 5 s; once healthy, once with one process SIGKILLed between
++2 and +5 s at a moment it has 3-7 requests on the wire. Reported: the survivors' makespan
+over the whole fleet's minimum, what the dead process held in Redis when it died (requests
+sent, tickets for moments ahead), and how soon after its death those ended (its tickets
+freed, its sent requests turned into stamps as late as the server could have counted them).
+
 Then "learned limit": one process with every setting left at its default against servers
 allowing 20 and 100 per 1 s, makespan over minimum.
 
@@ -31,15 +38,24 @@ import shutil
 import time
 from typing import Any
 
-from benchmarks._fleet import RedisServer, fake_plane, run_workers
+from benchmarks._fleet import (
+    RedisServer,
+    collect,
+    fake_plane,
+    kill_holding,
+    run_workers,
+    start_workers,
+)
 
 PROCESSES = 6
 COROUTINES = 40
 TOTAL = 240
 REQUESTS = 20
 PERIOD = 1.0
-LEARNED = ((20, 200), (100, 600))
-START_IN = 5.0  # (requests per 1 s, requests sent)
+LEARNED = ((20, 200), (100, 600))  # (requests per 1 s, requests sent)
+#: the killed-worker case: server latency, client timeout, when the victim may die
+LATENCY, TIMEOUT = 0.2, 5.0
+KILL_FROM, KILL_BY, ON_THE_WIRE = 2.0, 5.0, (3, 7)
 
 
 def minimum(total: int, requests: int, period: float = PERIOD) -> float:
@@ -49,11 +65,8 @@ def minimum(total: int, requests: int, period: float = PERIOD) -> float:
 
 def _fleet_row(name: str, redis_url: str | None, rate: tuple[int, float] | None) -> dict[str, Any]:
     with fake_plane(REQUESTS, PERIOD) as server:
-        # all six must have started Python and imported everything before the start:
-        # on 2 cores that takes a few seconds
         results = run_workers(server, PROCESSES, requests=TOTAL // PROCESSES,
-                              coroutines=COROUTINES, rate=rate, redis_url=redis_url,
-                              start_in=START_IN)  # fmt: skip
+                              coroutines=COROUTINES, rate=rate, redis_url=redis_url)  # fmt: skip
     failed = [r for r in results if "done" not in r]
     if failed:
         raise RuntimeError(f"{len(failed)} worker(s) failed: {failed}")
@@ -114,7 +127,55 @@ def _learned_row(requests: int, total: int) -> dict[str, Any]:
     }
 
 
-def run() -> tuple[list[dict[str, Any]], list[dict[str, Any]], tuple[float, float]]:
+def killed_run(
+    redis_url: str,
+    *,
+    kill: bool,
+    kill_from: float = KILL_FROM,
+    on_the_wire: tuple[int, int] = ON_THE_WIRE,
+) -> dict[str, Any]:
+    """The fleet through RedisLimiter against a 200 ms server; with ``kill``, the first
+    worker is SIGKILLed once it has ``on_the_wire`` requests on the wire (from ``kill_from``
+    s; at KILL_BY s whatever it has). Returns the survivors' figures and what the victim held."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    row: dict[str, Any] = {"benchmark": "fleet-killed", "case": "one killed" if kill else
+                           "healthy"}  # fmt: skip
+    try:
+        with fake_plane(REQUESTS, PERIOD, latency=LATENCY) as server:
+            workers = start_workers(server, PROCESSES, requests=TOTAL // PROCESSES,
+                                    coroutines=COROUTINES, rate=(REQUESTS, PERIOD),
+                                    redis_url=redis_url, timeout=TIMEOUT)  # fmt: skip
+            if kill:
+                low, high = on_the_wire
+                row.update(kill_holding(client, workers, 0, kill_from=kill_from,
+                                        kill_by=KILL_BY, low=low, high=high))  # fmt: skip
+            results = collect(workers)
+    finally:
+        client.close()
+    survivors = results[1:] if kill else results
+    failed = [r for r in survivors if "done" not in r]
+    if failed:
+        raise RuntimeError(f"{len(failed)} worker(s) failed: {failed}")
+    makespan = max(r["last"] for r in survivors) - workers.start_at
+    least = minimum(TOTAL, REQUESTS)
+    row.update({
+        "requests": sum(r["done"] for r in survivors),
+        "errors": sum(sum(r["errors"].values()) for r in survivors),
+        "429s": server.stats.refused,
+        "max_in_window": server.stats.max_in_window,
+        "makespan_s": round(makespan, 3),
+        "minimum_s": least,
+        "ratio": round(makespan / least, 4),
+    })  # fmt: skip
+    return row
+
+
+Rows = list[dict[str, Any]]
+
+
+def run() -> tuple[Rows, Rows, Rows, tuple[float, float]]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("the fleet benchmark needs redis-server (make bench installs it)")
@@ -127,16 +188,15 @@ def run() -> tuple[list[dict[str, Any]], list[dict[str, Any]], tuple[float, floa
             _fleet_row("RedisLimiter, RateLimit(20, 1)", redis.url, rate),
             _fleet_row("RedisLimiter, default (learned)", redis.url, None),
         ]
+        killed = [killed_run(redis.url, kill=False), killed_run(redis.url, kill=True)]
         overheads = asyncio.run(_overheads(redis.url))
     finally:
         redis.close()
     learned = [_learned_row(requests, total) for requests, total in LEARNED]
-    return fleet, learned, overheads
+    return fleet, killed, learned, overheads
 
 
-def markdown(
-    fleet: list[dict[str, Any]], learned: list[dict[str, Any]], overheads: tuple[float, float]
-) -> str:
+def markdown(fleet: Rows, killed: Rows, learned: Rows, overheads: tuple[float, float]) -> str:
     local, remote = overheads
     lines = [
         f"{PROCESSES} processes x {COROUTINES} coroutines, {TOTAL} GETs on one key; FakePlane "
@@ -155,6 +215,27 @@ def markdown(
         "",
         f"Limiter cost per request (uncontended acquire + release, mean of 500): in-process "
         f"{local * 1e6:.0f} µs, RedisLimiter {remote * 1e6:.0f} µs.",
+        "",
+        f"A worker killed mid-run: the same fleet through `RedisLimiter`, RateLimit(20, 1), "
+        f"against a server answering in {LATENCY * 1000:.0f} ms, client timeout {TIMEOUT:g} s; "
+        f"one process SIGKILLed between +{KILL_FROM:g} and +{KILL_BY:g} s with "
+        f"{ON_THE_WIRE[0]}-{ON_THE_WIRE[1]} requests on the wire. Makespan: the start to the "
+        "survivors' last response, over the whole fleet's minimum. What the dead process held "
+        "when it died, and when (after its death) its tickets were freed and its sent "
+        "requests became stamps (as late as the server could have counted them).",
+        "",
+        "| case | requests (survivors) | errors | 429s | busiest window | makespan (s) "
+        "| makespan / minimum | killed at (s) | on the wire | tickets ahead "
+        "| tickets freed after (s) | sent settled after (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in killed:
+        lines.append(f"| {r['case']} | {r['requests']} | {r['errors']} | {r['429s']} | "
+                     f"{r['max_in_window']} | {r['makespan_s']} | {r['ratio']} | "
+                     f"{r.get('killed_at_s', '')} | {r.get('on_the_wire', '')} | "
+                     f"{r.get('tickets', '')} | {r.get('tickets_freed_s', '')} | "
+                     f"{r.get('sent_settled_s', '')} |")  # fmt: skip
+    lines += [
         "",
         "Learned limit: one process, every setting at its default (`rate_limit=None`).",
         "",

@@ -59,10 +59,34 @@ Fetch = Callable[[dict[str, str]], Awaitable[Any]]
 
 
 def _fetcher(pages: list[bytes]) -> Fetch:
+    """Pages as the server slices them: by the request's ``per_page`` and cursor (a read
+    asks for pages that overlap the last items handed out); each distinct page is encoded
+    once, so every request costs one ``orjson.loads`` as before."""
+    rows = [row for page in pages for row in orjson.loads(page)["results"]]
+    envelope = {k: v for k, v in orjson.loads(pages[0]).items() if k != "results"}
+    encoded: dict[tuple[int, int], bytes] = {}
+
     async def fetch(params: dict[str, str]) -> Any:
+        size = int(params.get("per_page", "1000"))
         cursor = params.get("cursor")
         offset = int(cursor.split(":")[1]) if cursor else 0
-        return orjson.loads(pages[offset])
+        body = encoded.get((size, offset))
+        if body is None:
+            start = offset * size
+            chunk = rows[start : start + size]
+            body = encoded[size, offset] = orjson.dumps(
+                {
+                    **envelope,
+                    "count": len(chunk),
+                    "next_cursor": f"{size}:{offset + 1}:0",
+                    "prev_cursor": f"{size}:{offset - 1}:1",
+                    "next_page_results": start + size < len(rows),
+                    "prev_page_results": offset > 0,
+                    "total_pages": -(-len(rows) // size),
+                    "results": chunk,
+                }
+            )
+        return orjson.loads(body)
 
     return fetch
 

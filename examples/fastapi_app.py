@@ -9,7 +9,14 @@
   ``to_dict()`` gives, i.e. what Plane sent.
 - One exception handler turns Plane's errors into HTTP answers.
 - ``PLANE_RATE_LIMIT``: requests per minute the key may send (default 60, Plane's own
-  default; self-hosted servers and service tokens allow more).
+  default; self-hosted servers and service tokens allow more), or ``30/10`` for 30 per
+  10 s.
+- ``PLANE_WAIT_BUDGET``: seconds a request may wait for the key's rate limit (default 10).
+  Past it, or when the queue ahead is already longer, the answer is 503 with
+  ``Retry-After`` at once instead of a socket held for a minute. Keep it shorter than
+  uvicorn's ``--timeout-graceful-shutdown`` (say 15): at Ctrl+C the requests still queued
+  then end as 503s before uvicorn would cancel them, those in flight finish, and the
+  process exits within the graceful timeout.
 - ``PLANE_WEBHOOK_SECRET`` (optional): the secret of a Plane webhook pointed at
   ``/plane/webhook``; the route is there only when it is set. Deliveries are verified,
   repeats dropped, and the work done after the answer (Plane gives up after 30 s).
@@ -51,16 +58,24 @@ from plane_async import (
     RateLimitError,
     RequestTimeoutError,
     TransportError,
+    WaitBudgetExceededError,
     to_dict,
 )
 from plane_async.webhooks import IssueEvent, WebhookDependency, WebhookEvent
 
 
+def rate_limit_from(text: str) -> RateLimit:
+    """``"60"``: 60 requests per minute; ``"30/10"``: 30 per 10 seconds."""
+    requests, _, seconds = text.partition("/")
+    return RateLimit(int(requests), float(seconds or 60))
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    per_minute = int(os.environ.get("PLANE_RATE_LIMIT", "60"))
+    rate = rate_limit_from(os.environ.get("PLANE_RATE_LIMIT", "60"))
+    budget = float(os.environ.get("PLANE_WAIT_BUDGET", "10"))
     # $PLANE_API_KEY, $PLANE_WORKSPACE, $PLANE_BASE_URL
-    async with AsyncPlane(rate_limit=RateLimit(per_minute, 60.0)) as plane:
+    async with AsyncPlane(rate_limit=rate, wait_budget=budget) as plane:
         app.state.plane = plane
         app.state.recent_events = collections.deque(maxlen=100)
         yield  # the client closes (and its connections with it) when the app stops
@@ -86,7 +101,11 @@ def error_response(exc: PlaneError) -> JSONResponse:
     headers: dict[str, str] = {}
     # an APIError's str() names Plane's URL; the caller only needs what went wrong
     detail: object = exc.message if isinstance(exc, APIError) else str(exc)
-    if isinstance(exc, NotFoundError):
+    if isinstance(exc, WaitBudgetExceededError):
+        # the key's rate limit is busy: tell the caller when a slot should be free
+        status = 503
+        headers["Retry-After"] = str(max(math.ceil(exc.retry_after), 1))
+    elif isinstance(exc, NotFoundError):
         status = 404
     elif isinstance(exc, BadRequestError):
         status, detail = 400, {"message": exc.message, "field_errors": exc.field_errors}
@@ -108,6 +127,7 @@ def error_response(exc: PlaneError) -> JSONResponse:
         status, detail = 502, f"Plane could not be reached: {exc}"
     elif isinstance(exc, ClientClosedError):
         status = 503  # the app is shutting down
+        headers["Retry-After"] = "1"
     else:  # ServerError, ResponseDecodeError, a field of an odd shape...
         status = 502
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)

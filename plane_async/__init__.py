@@ -11,6 +11,7 @@ from ._errors import (
     BadRequestError,
     ClientClosedError,
     ConflictError,
+    DownloadTooLargeError,
     ErrorResponse,
     FieldError,
     FieldNotExpandedError,
@@ -33,6 +34,7 @@ from ._errors import (
     TransportError,
     UnknownFieldError,
     UploadTooLargeError,
+    WaitBudgetExceededError,
 )
 from ._models import (
     Activity,
@@ -91,6 +93,7 @@ from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
 
 if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
+    from ._blocking import Plane
     from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
     from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
     from .resources.estimates import EstimateFields, EstimatePointFields
@@ -125,6 +128,7 @@ __all__ = [
     "CycleFields",
     "CycleIssue",
     "CycleUpsertFields",
+    "DownloadTooLargeError",
     "ErrorResponse",
     "Estimate",
     "EstimateFields",
@@ -171,6 +175,7 @@ __all__ = [
     "PaginationError",
     "PaginationStalledError",
     "PermissionDeniedError",
+    "Plane",
     "PlaneError",
     "PlaneModel",
     "PlaneValueError",
@@ -215,6 +220,7 @@ __all__ = [
     "UploadForm",
     "UploadTooLargeError",
     "User",
+    "WaitBudgetExceededError",
     "WorkspaceLite",
     "WorkspaceMember",
     "__version__",
@@ -223,6 +229,7 @@ __all__ = [
 
 #: write-field TypedDicts, by the resource module that defines them (loaded on first use)
 _LAZY = {
+    "Plane": "_blocking",  # the blocking client: its thread and its generated namespaces
     "CommentCreateFields": "comments",
     "CommentFields": "comments",
     "CommentUpsertFields": "comments",
@@ -257,6 +264,7 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'plane_async' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".resources.{module}", __name__), name)
+    path = f".{module}" if module.startswith("_") else f".resources.{module}"
+    value = getattr(importlib.import_module(path, __name__), name)
     globals()[name] = value
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import warnings
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from ._secret import SecretURL
 from ._telemetry import Telemetry
 from ._transport import RequestStats, Response, Transport, TransportSettings
 from ._values import check_json
+from ._wait_budget import check_budget
 
 if TYPE_CHECKING:
     import aiohttp
@@ -47,6 +49,10 @@ class AsyncPlane:
     in another backend
     (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
+
+    ``wait_budget`` (seconds, default None: unbounded) bounds each whole call, rate-limit
+    queue and retry pauses included: past it, ``WaitBudgetExceededError`` with
+    ``retry_after``. ``with_options(wait_budget=...)`` sets it for the calls of a view.
     """
 
     def __init__(
@@ -72,6 +78,7 @@ class AsyncPlane:
         telemetry: bool | Telemetry = False,
         on_request: Hook | Sequence[Hook] | None = None,
         on_response: Hook | Sequence[Hook] | None = None,
+        wait_budget: float | None = None,
     ) -> None:
         # Rebound at once: the parameter would otherwise show the key in this frame's
         # locals (capture_locals, pytest -l) if a later check raises.
@@ -105,6 +112,7 @@ class AsyncPlane:
             timeout = proto.check_positive_number(timeout, "timeout")
         if connect_timeout is not None:
             connect_timeout = proto.check_positive_number(connect_timeout, "connect_timeout")
+        wait_budget = check_budget(wait_budget)
         if session is not None:
             import aiohttp  # already loaded by whoever made the session
 
@@ -158,7 +166,12 @@ class AsyncPlane:
             proxy=proxy,
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
+            wait_budget=wait_budget,
         )
+        #: this view's per-call options (with_options); None: the client's settings
+        self._call_budget: float | None = None
+        #: the client a with_options() view was made from (it owns the connections)
+        self._parent: AsyncPlane | None = None
         hooks = Hooks.of(on_request, on_response)
         otel = Telemetry.of(telemetry)
         # A RedisLimiter (a backend) gives this client its key's limiter; closing the
@@ -181,12 +194,38 @@ class AsyncPlane:
             hooks=hooks,
         )
         self._init_namespaces()
+        self._instrument()
+
+    def _instrument(self) -> None:
         if self._transport.observers.traced:
             from ._operations import instrument
             from .resources._base import Resource
 
             namespaces = {k: v for k, v in vars(self).items() if isinstance(v, Resource)}
             instrument(namespaces, self._transport.observers)
+
+    def with_options(self, *, wait_budget: float | None = None) -> AsyncPlane:
+        """A view of this client whose calls use other options; it shares the connections,
+        the limiter and the lifecycle (closing either closes both).
+
+        ``wait_budget``: seconds a call may take in all, waiting for a rate-limit slot and
+        pausing before retries included; past it, ``WaitBudgetExceededError`` with
+        ``retry_after``. ``plane.with_options(wait_budget=5).issues.get(...)``.
+        """
+        budget = check_budget(wait_budget)
+        view = copy.copy(self)
+        view._call_budget = budget if budget is not None else self._call_budget
+        view._parent = self._parent or self
+        view._init_namespaces()
+        view._instrument()
+        return view
+
+    @property
+    def wait_budget(self) -> float | None:
+        """Seconds a call may take in all (None: unbounded), this view's or the client's."""
+        if self._call_budget is not None:
+            return self._call_budget
+        return self._transport.settings.wait_budget
 
     def _init_namespaces(self) -> None:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
@@ -287,6 +326,8 @@ class AsyncPlane:
         # not only aiohttp's connector. _warn is bound now: at interpreter exit the
         # warnings module may already be gone.
         transport = getattr(self, "_transport", None)
+        if getattr(self, "_parent", None) is not None:
+            return  # a with_options() view: its parent owns the connections
         if transport is not None and transport.holds_connections:
             _warn(
                 f"unclosed {self!r}: use `async with AsyncPlane(...) as plane:` or "
@@ -310,6 +351,9 @@ class AsyncPlane:
 
     async def aclose(self) -> None:
         """Close the HTTP session (a caller's ``session=`` is left open). Idempotent."""
+        if self._parent is not None:
+            await self._parent.aclose()
+            return
         await self._transport.aclose()
         key_limiter, self._key_limiter = self._key_limiter, None
         close = getattr(key_limiter, "aclose", None)
@@ -360,18 +404,21 @@ class AsyncPlane:
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        wait_budget: float | None = None,
     ) -> Any:
         """Call any endpoint: ``await plane.request("GET", "users/me/")``.
 
         ``path`` is relative to ``/api/v1/``; a trailing slash is added. Returns the parsed
-        JSON body (None for an empty one). Retries, the limiter and typed errors apply.
+        JSON body (None for an empty one). Retries, the limiter and typed errors apply;
+        ``timeout`` bounds each attempt, ``wait_budget`` the whole call (the client's when
+        None).
         """
         if not isinstance(method, str) or not method.isalpha():
             raise PlaneValueError(f"method must be an HTTP method like 'GET', got {method!r}")
         check_json(json, "json")
         response = await self._send(
             method, proto.normalize_raw_path(path), params=_params(params), json=json,
-            timeout=timeout,
+            timeout=timeout, wait_budget=check_budget(wait_budget),
         )  # fmt: skip
         return response.body
 
@@ -385,10 +432,11 @@ class AsyncPlane:
         timeout: float | None = None,
         retry_post: bool | None = None,
         metered: bool = True,
+        wait_budget: float | None = None,
     ) -> Response:
         return await self._transport.request(
             method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
-            metered=metered,
+            metered=metered, wait_budget=self._call_budget if wait_budget is None else wait_budget,
         )  # fmt: skip
 
 

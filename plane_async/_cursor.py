@@ -52,11 +52,16 @@ class LastKey:
     value: str | int | float
     #: the ids of the items handed out with exactly that value
     ids: tuple[str, ...]
-    #: the list's total when the checkpoint was taken (unchanged: no row shifted)
+    #: the list's total when the checkpoint was taken
     total: int | None = None
+    #: the index in the list of the first row not handed out, when the checkpoint was taken
+    position: int | None = None
 
     def token(self) -> str:
-        data = orjson.dumps([self.order_by, self.value, list(self.ids), self.total])
+        fields = [self.order_by, self.value, list(self.ids), self.total]
+        if self.position is not None:
+            fields.append(self.position)
+        data = orjson.dumps(fields)
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
     @classmethod
@@ -67,8 +72,9 @@ class LastKey:
             raise PlaneValueError(f"invalid checkpoint {text!r}: {_CHECKPOINT}") from None
         if (
             not isinstance(data, list)
-            or len(data) not in (3, 4)
-            or (len(data) == 4 and data[3] is not None and type(data[3]) is not int)
+            or len(data) not in (3, 4, 5)
+            or (len(data) >= 4 and data[3] is not None and type(data[3]) is not int)
+            or (len(data) == 5 and (type(data[4]) is not int or data[4] < 0))
             or not isinstance(data[0], str)
             or isinstance(data[1], bool)
             or not isinstance(data[1], str | int | float)
@@ -76,7 +82,8 @@ class LastKey:
             or not all(isinstance(i, str) for i in data[2])
         ):
             raise PlaneValueError(f"invalid checkpoint {text!r}: {_CHECKPOINT}")
-        return cls(data[0], data[1], tuple(data[2]), data[3] if len(data) == 4 else None)
+        total = data[3] if len(data) >= 4 else None
+        return cls(data[0], data[1], tuple(data[2]), total, data[4] if len(data) == 5 else None)
 
 
 def _check_per_page(_inst: Cursor, _attr: attrs.Attribute[int], value: int) -> None:

@@ -7,6 +7,8 @@
     │   │                                   cursor, field name, key, URL
     │   └── UnknownFieldError               a fields/expand name the model does not know
     ├── ClientClosedError                   the AsyncPlane was closed
+    ├── WaitBudgetExceededError (also TimeoutError)  the call's ``wait_budget`` ran out
+    │                                       (``retry_after``: seconds until a slot frees)
     ├── LimiterUnavailableError             the shared rate limiter's store (Redis) failed
     ├── FieldError (also AttributeError)    reading a model attribute failed
     │   ├── FieldNotRequestedError          the item was fetched without that field
@@ -18,7 +20,8 @@
     │   └── RequestTimeoutError
     ├── StorageError                        the file storage (S3, MinIO) refused an upload
     │   │                                   or a download
-    │   └── UploadTooLargeError             the file exceeds the server's upload limit
+    │   ├── UploadTooLargeError             the file exceeds the server's upload limit
+    │   └── DownloadTooLargeError           the file exceeds the download's ``max_bytes``
     └── APIError                            the server answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401 (missing key)
@@ -52,6 +55,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "DownloadTooLargeError",
     "ErrorResponse",
     "FieldError",
     "FieldNotExpandedError",
@@ -74,6 +78,7 @@ __all__ = [
     "TransportError",
     "UnknownFieldError",
     "UploadTooLargeError",
+    "WaitBudgetExceededError",
 ]
 
 
@@ -122,6 +127,24 @@ class UnknownFieldError(PlaneValueError):
 
 class ClientClosedError(PlaneError, RuntimeError):
     """The client was closed; create a new ``AsyncPlane`` to send more requests."""
+
+
+class WaitBudgetExceededError(PlaneError, TimeoutError):
+    """The call's ``wait_budget`` ran out: waiting for a rate-limit slot, pausing before a
+    retry, or waiting for the answer took longer than the caller allowed.
+
+    ``retry_after``: seconds until the client's limiter expects a slot to be free for a new
+    call (0.0 when one is free now), what a service puts in its ``Retry-After``.
+    ``budget``: the wait budget in seconds. ``sent``: True when an attempt of this call may
+    have reached the server (it was in flight or got an answer that was to be retried); a
+    write with ``sent`` False was certainly not made.
+    """
+
+    def __init__(self, message: str, *, retry_after: float, budget: float, sent: bool) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.budget = budget
+        self.sent = sent
 
 
 class LimiterUnavailableError(PlaneError):
@@ -411,6 +434,17 @@ class StorageError(PlaneError):
         self.code = code
         self.body = body
         self.attempts = attempts
+
+
+class DownloadTooLargeError(StorageError):
+    """The file is larger than the download's ``max_bytes``: refused when the storage
+    announces its size, else once that many bytes arrived (a path destination is then
+    removed). ``limit`` is ``max_bytes``; ``size`` the announced size, when known."""
+
+    def __init__(self, message: str, *, limit: int, size: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.size = size
 
 
 class UploadTooLargeError(StorageError):

@@ -32,16 +32,15 @@ def annotate(exc: BaseException, cursor: Cursor) -> None:
 class Fetcher:
     """Sends page requests, keeping up to ``prefetch`` of the following pages in flight."""
 
-    def __init__(self, fetch: FetchPage, per_page: int, paginated: bool) -> None:
+    def __init__(self, fetch: FetchPage, paginated: bool) -> None:
         self._fetch = fetch
-        self._per_page = per_page
         self._paginated = paginated
         self._ahead: deque[tuple[Cursor, asyncio.Future[Any]]] = deque()
 
     def _params(self, cursor: Cursor, send_cursor: bool) -> dict[str, str]:
         if not self._paginated:
             return {}
-        params = {"per_page": str(self._per_page)}
+        params = {"per_page": str(cursor.per_page)}
         if send_cursor:
             params["cursor"] = cursor.wire
         return params
@@ -62,15 +61,16 @@ class Fetcher:
             annotate(exc, resume or cursor)
             raise
 
-    def read_ahead(self, first: Cursor, pages: int) -> None:
-        """Start fetching ``pages`` pages from ``first`` on (those not in flight yet)."""
-        target = first
-        for _ in range(pages):
+    def read_ahead(self, cursors: list[Cursor]) -> None:
+        """Start fetching the pages at ``cursors``, in order (those not in flight yet)."""
+        for target in cursors:
             if all(c != target for c, _ in self._ahead):
                 self._ahead.append(
-                    (target, asyncio.ensure_future(self._fetch(self._params(target, True))))
+                    (
+                        target,
+                        asyncio.ensure_future(self._fetch(self._params(target, target.offset > 0))),
+                    )
                 )
-            target = target.next_page()
 
     async def cancel(self) -> None:
         """Cancel the read-ahead and wait for it, so no task or error is left behind."""

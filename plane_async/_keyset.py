@@ -100,18 +100,6 @@ class Tracker:
         self._seen: set[str] | None = set() if keep else None
 
     @property
-    def new_items_first(self) -> bool:
-        """Whether items created now sort before any read position (newest first): then a
-        row can only shift back when the total drops."""
-        key = self._key
-        return (
-            key is not None
-            and key.descending
-            and not key.mutable
-            and key.field in ("created_at", "sequence_id")
-        )
-
-    @property
     def by_fixed_key(self) -> bool:
         """Whether rows are judged by a key boundary that no update moves: then a row
         judged handed out sorts at or before the last one handed out."""
@@ -128,12 +116,19 @@ class Tracker:
         """The boundary to put in a checkpoint (None when the order is not comparable)."""
         return self._after
 
-    def checkpoint(self, per_page: int, offset: int, total: int | None = None) -> Cursor:
-        """The cursor that resumes the read at page ``offset`` after what was handed out."""
+    @property
+    def anchored(self) -> bool:
+        """Whether rows can be recognised as handed out (something was, or a checkpoint
+        says where the read stands)."""
+        return self._after is not None or bool(self._seen)
+
+    def checkpoint(self, per_page: int, position: int, total: int | None = None) -> Cursor:
+        """The cursor that resumes the read at row ``position`` after what was handed out
+        (a plain cursor at the page of ``position`` when the order has no key)."""
         after = self._after
-        if after is not None and total is not None:
-            after = attrs.evolve(after, total=total)
-        return Cursor(per_page, offset, after=after)
+        if after is not None:
+            after = attrs.evolve(after, total=total, position=position)
+        return Cursor(per_page, position // per_page, after=after)
 
     def _parse(self, value: Any) -> Any:
         key = self._key

@@ -77,18 +77,19 @@ def check_not_repeated(
 
 def following(
     page: Page[T], current: Cursor, per_page: int, resume: Cursor
-) -> tuple[Cursor | None, PaginationError | None]:
-    """The cursor of the next page, or the error that stops the read after this page."""
+) -> PaginationError | None:
+    """The error that stops the read after this page when the server's next cursor is
+    wrong (a server that pages otherwise than it says would make the read skip)."""
     nxt = page.next_cursor
     if nxt is None:
-        return None, _refused(
+        return _refused(
             PaginationError,
             f"page {current.offset} says more pages follow but its next_cursor is missing or "
             "malformed",
             resume,
         )
     if nxt.offset <= current.offset:
-        return None, _refused(
+        return _refused(
             PaginationStalledError,
             f"the server's next_cursor {nxt.wire!r} does not move past the page it was "
             f"returned with ({current.wire!r}); stopping instead of looping forever "
@@ -96,7 +97,7 @@ def following(
             resume,
         )
     if nxt.per_page != per_page:
-        return None, _refused(
+        return _refused(
             PaginationError,
             f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "
             f"sent (next_cursor {nxt.wire!r}); continuing would skip items. Use "
@@ -104,14 +105,14 @@ def following(
             resume,
         )
     if nxt.offset != current.offset + 1:
-        return None, _refused(
+        return _refused(
             PaginationError,
             f"the server's next_cursor {nxt.wire!r} jumps from page {current.offset} to page "
             f"{nxt.offset}: following it would skip {nxt.offset - current.offset - 1} "
             "page(s) of items",
             resume,
         )
-    return Cursor(per_page, nxt.offset), None
+    return None
 
 
 def _refused(kind: type[PaginationError], message: str, resume: Cursor) -> PaginationError:

@@ -8,8 +8,9 @@ The engine follows Plane's real rules (see the server's ``OffsetPaginator``):
   ``next_page_results == false``.
 - Pages are LIMIT/OFFSET slices, so writes during a long read shift them: the engine
   judges each row by the list's order key against the last one it handed out
-  (``_keyset``), drops rows already handed out and reads a page again when rows may have
-  shifted into pages already read.
+  (``_keyset``), starts every request a few rows before the next one to hand out
+  (``_overlap``) and backs up when the first of those rows is not one handed out (rows
+  moved back, whatever the total says).
 - A server that returns the same cursor or the same page again raises
   ``PaginationStalledError`` instead of looping forever.
 
@@ -27,9 +28,10 @@ from typing import Any, TypeVar
 import attrs
 
 from ._cursor import Cursor
-from ._errors import PaginationError, PlaneValueError
+from ._errors import BadRequestError, PaginationError, PlaneValueError
 from ._fetcher import Fetcher, FetchPage, annotate
 from ._keyset import OrderKey, Tracker
+from ._overlap import overlap_cursor
 from ._page import (
     DEFAULT_PER_PAGE,
     Page,
@@ -163,6 +165,7 @@ async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None
 @attrs.frozen
 class _Plan:
     per_page: int
+    max_per_page: int
     start: Cursor | None
     max_pages: int | None
     max_items: int | None
@@ -196,7 +199,7 @@ def _plan(
                 "this list is not paginated (the server returns it whole): "
                 "per_page and cursor do not apply"
             )
-        return _Plan(1, None, max_pages, max_items, 0, paginated=False)
+        return _Plan(1, max_per_page, None, max_pages, max_items, 0, paginated=False)
     size = check_per_page(per_page, max_per_page=max_per_page)
     start = None if cursor is None else Cursor.parse(cursor)
     if start is not None:
@@ -213,7 +216,7 @@ def _plan(
             )
     if size is None:
         size = min(DEFAULT_PER_PAGE, max_per_page)
-    return _Plan(size, start, max_pages, max_items, prefetch, paginated=True)
+    return _Plan(size, max_per_page, start, max_pages, max_items, prefetch, paginated=True)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -227,39 +230,65 @@ async def _read(
     tracker: Tracker,
     id_of: Callable[[T], object] | None,
 ) -> AsyncGenerator[Page[T], None]:
-    """The read loop: offsets to fetch, keys to judge rows by (see ``_keyset``)."""
-    fetcher = Fetcher(fetch, plan.per_page, plan.paginated)
+    """The read loop: positions to read from, keys and ids to judge rows by.
+
+    Every request after the first starts a few rows before the next row to hand out
+    (``_overlap``): when its first row is not one handed out already, rows moved back
+    (deletes before the read position, whatever the total says) and the read backs up.
+    """
+    fetcher = Fetcher(fetch, plan.paginated)
     size = plan.per_page
+    start = plan.start
+    # the estimated index, in the list as it is now, of the first row not handed out
+    position = 0 if start is None else start.offset * size
+    if start is not None and start.after is not None and start.after.position is not None:
+        position = start.after.position
+    # Resumed from a checkpoint: its key says which rows were handed out before.
+    anchored = tracker.anchored
+    first = start is not None
     pages_out = items_out = 0
-    offset = plan.start.offset if plan.start is not None else 0
-    send_cursor = plan.start is not None
-    # Resumed from a checkpoint: rows may have shifted since, so the first page is checked.
-    start_key = plan.start.after if plan.start is not None else None
-    # Newest first, a checkpoint's total unchanged means no row shifted back since; in any
-    # other order the first page is checked by reading the page before it too.
-    quick = start_key is not None and start_key.total is not None and tracker.new_items_first
-    verify = start_key is not None and not quick
-    last_total: int | None = start_key.total if quick and start_key is not None else None
-    frontier = -1  # the furthest page fetched
+    frontier = -1  # the furthest row offset requested
     fresh_before = False  # the page before handed out something
     repeats = 0  # pages in a row that held only items handed out before
-    backups = 0  # pages read again since the read last handed out an item
+    backups = 0  # requests that backed up since the read last handed out an item
+    last_total: int | None = None
     previous: Outline | None = None
+    ceiling = plan.max_per_page  # the largest page a request may ask for
+    eager = id_of is not None  # id_of reads structured items: structure every row
     try:
         while True:
             if plan.max_pages is not None and pages_out >= plan.max_pages:
                 return
             if plan.max_items is not None and items_out >= plan.max_items:
                 return
-            current = Cursor(size, offset)
-            if plan.start is not None and pages_out == 0 and offset == plan.start.offset:
-                current = Cursor(size, offset, plan.start.is_prev)  # sent as it was given
-            resume = tracker.checkpoint(size, offset, last_total)
-            # (a page read before backing up is not reused: the page before it was read
-            # later, so rows shifted between the two would fall between them)
-            body = await fetcher.get(current, send_cursor, resume)
+            if first and start is not None and not anchored:
+                current = start  # a plain cursor: sent as it was given
+            elif anchored and plan.paginated:
+                current = overlap_cursor(position, size, ceiling)
+            else:
+                current = Cursor(size, position // size)
+            send_cursor = current.offset > 0 or first
+            # the request starts before the next row to hand out: its first rows must be
+            # ones handed out already
+            overlapping = anchored and 0 < current.offset * current.per_page < position
+            first = False
+            resume = tracker.checkpoint(size, position, last_total)
             try:
-                page, raw = decode_page(body, structure, current if plan.paginated else None)
+                body = await fetcher.get(current, send_cursor, resume)
+            except BadRequestError:
+                if current.per_page <= size:
+                    raise
+                # The server refuses pages larger than the caller's per_page although the
+                # client allows them (max_per_page above the server's limit): overlap
+                # within per_page for the rest of this read.
+                ceiling = size
+                continue
+            try:
+                # Items are structured once they are handed out: a page holds rows handed
+                # out before (the overlap) and rows past per_page that are not.
+                page, raw = decode_page(
+                    body, structure if eager else _raw, current if plan.paginated else None
+                )
                 if send_cursor and page.cursor is None:
                     # A plain array or one object is the whole list: not an answer to a cursor.
                     raise PaginationError(
@@ -267,21 +296,23 @@ async def _read(
                         "page envelope"
                     )
                 if plan.paginated:
-                    check_envelope(body, raw, size)
+                    check_envelope(body, raw, current.per_page)
                 total = page.total_results
                 shifted = last_total is not None and total != last_total
                 shape = outline(raw, page.results, id_of)
                 same = previous is not None and previous[0] == shape[0]
-                if same and raw and not shifted and not verify and not tracker.moving:
-                    # (rows shifted by a whole page, or moved by updates, are no stall)
+                fresh = tracker.fresh(raw)
+                if same and raw and not shifted and not tracker.moving and not (fresh and anchored):
+                    # (a page that overlaps the last one may hold the same rows and a new
+                    # one; rows shifted by a whole page, or moved by updates, are no stall)
                     assert previous is not None
                     check_not_repeated(
                         ids_of(raw, page.results, id_of),
                         ids_of(previous[1], previous[2], id_of),
                         resume,
                     )
-                fresh = tracker.fresh(raw)
-                if raw and not fresh and not shifted and offset > frontier:
+                row = current.offset * current.per_page  # the list index of raw[0]
+                if raw and not fresh and not shifted and row > frontier:
                     # Twice in a row is a server going round; once may be items an update
                     # moved ahead of the read (in an order by a key that changes).
                     repeats = repeats + 1 if fresh_before or repeats else 0
@@ -299,55 +330,69 @@ async def _read(
                 raise
             previous = shape
             last_total = total
-            frontier = max(frontier, offset)
-            unsure = not raw or fresh[:1] == [0]  # no row here shows where the read stands
-            if plan.paginated and offset > 0 and unsure and (shifted or verify):
-                # Rows before this page were deleted (or the read resumes): some not handed
-                # out yet may now sit on the page before. Read it again; the key boundary
-                # says which of its rows are new.
+            frontier = max(frontier, row)
+            if overlapping and (not raw or fresh[:1] == [0]):
+                # The page's first row was not handed out: rows moved back past the
+                # overlap (deletes before the read position), and some not handed out yet
+                # may sit before this page. Back up: 1/4, 1/2, 1, 2... pages.
                 backups += 1
                 if backups > _MAX_BACKUPS:
                     unsettled = PaginationError(
-                        f"the list's total changed on each of {_MAX_BACKUPS} reads of pages "
-                        "that held no new item (it is changing faster than it can be read, "
-                        "or the server's counts contradict its pages); stopping instead of "
-                        "guessing"
+                        f"the rows before the read position moved on each of {_MAX_BACKUPS} "
+                        "reads (the list is changing faster than it can be read, or the "
+                        "server's pages contradict each other); stopping instead of guessing"
                     )
                     annotate(unsettled, resume)
                     raise unsettled
-                # Step back 1, 2, 4... pages while no row shows the boundary (a large delete).
-                offset = max(0, offset - (1 << min(backups - 1, 20)) if verify else offset - 1)
-                send_cursor = verify = True
+                step = max(1, size // 4) << min(backups - 1, 20)
+                position = max(0, min(row, total) - step)
                 continue
-            verify = False
+            if anchored and fresh[:1] == [0]:
+                # Rows before the first one handed out sort before the read position (made
+                # at the front meanwhile, or before a plain cursor the read started from).
+                lead = next((n for n, i in enumerate(fresh) if n != i), len(fresh))
+                if lead < len(raw):
+                    fresh = fresh[lead:]
             fresh_before = bool(fresh)
             if fresh:
                 backups = 0  # progress: the read is not going round in circles
-            if len(fresh) != len(raw):
-                raw = [raw[i] for i in fresh]
-                page = attrs.evolve(page, results=tuple(page.results[i] for i in fresh))
-            if plan.max_items is not None and items_out + len(page.results) > plan.max_items:
-                keep = plan.max_items - items_out
-                raw = raw[:keep]
-                page = attrs.evolve(page, results=page.results[:keep], truncated=True)
+            room = size if plan.paginated else len(raw)
+            if plan.max_items is not None:
+                room = min(room, plan.max_items - items_out)
+            take = fresh[:room]
+            left = len(fresh) > len(take)  # new rows on this page that were not handed out
+            truncated = left and plan.max_items is not None and len(take) == room < size
+            if take:
+                position = row + take[-1] + 1
+            elif raw:
+                position = max(position, row + len(raw))  # creates before moved rows on
+            if len(take) != len(raw):
+                raw = [raw[i] for i in take]
+                if eager:
+                    page = attrs.evolve(page, results=tuple(page.results[i] for i in take))
+            if not eager:
+                try:
+                    page = attrs.evolve(page, results=tuple(map(structure, raw)))
+                except Exception as exc:
+                    annotate(exc, resume)
+                    raise
             tracker.hand_out(raw)
-            follow: Cursor | None = None
+            anchored = anchored or tracker.anchored
+            more = plan.paginated and (page.next_page_results or left)
             problem: PaginationError | None = None
-            after = tracker.checkpoint(size, offset + 1, total)
+            after = tracker.checkpoint(size, position, total)
             if not plan.paginated and page.next_page_results:
                 problem = PaginationError(
                     "the server paged a list that was expected whole; read it with "
                     "paginated=True to get the rest"
                 )
             elif page.cursor is not None and page.next_page_results:
-                follow, problem = following(page, current, size, after)
-            if follow is not None and plan.prefetch:
-                # From the server's next cursor: if it skips a page, so does the read-ahead.
-                fetcher.read_ahead(follow, _pages_to_read_ahead(page, plan, pages_out, items_out))
+                problem = following(page, current, current.per_page, after)
+            if more and problem is None and plan.prefetch:
+                fetcher.read_ahead(_read_ahead(position, page, plan, pages_out, items_out))
             if page.cursor is not None:
-                checkpoint = tracker.checkpoint(size, offset, total) if page.truncated else after
-                page = attrs.evolve(page, checkpoint=checkpoint)
-            if page.results or (pages_out == 0 and follow is None):
+                page = attrs.evolve(page, checkpoint=after, truncated=truncated)
+            if page.results or (pages_out == 0 and not more):
                 yield page
                 pages_out += 1
                 items_out += len(page.results)
@@ -358,27 +403,35 @@ async def _read(
                 if done:
                     return
                 raise problem
-            if follow is None:
+            if not more:
                 return
-            offset, send_cursor = follow.offset, True
     finally:
         await fetcher.cancel()
+
+
+def _raw(row: Any) -> Any:
+    return row
 
 
 #: how many times the read may step back before giving up (a list that never settles)
 _MAX_BACKUPS = 50
 
 
-def _pages_to_read_ahead(page: Page[T], plan: _Plan, pages_out: int, items_out: int) -> int:
-    """How many following pages are worth fetching now (never past a known end or limit)."""
-    if page.cursor is None:
-        return 0
+def _read_ahead(
+    position: int, page: Page[T], plan: _Plan, pages_out: int, items_out: int
+) -> list[Cursor]:
+    """The requests of the following pages if the list stays still (never past its known
+    end or a limit); a page that turns out otherwise cancels the rest."""
     wanted = plan.prefetch
-    # total_pages bounds the guess; the page right after is always known to exist.
-    wanted = min(wanted, max(1, page.total_pages - page.cursor.offset - 1))
     if plan.max_pages is not None:
         wanted = min(wanted, plan.max_pages - pages_out - 1)
     if plan.max_items is not None:
         left = plan.max_items - items_out - len(page.results)
         wanted = min(wanted, -(-left // plan.per_page))
-    return max(wanted, 0)
+    cursors: list[Cursor] = []
+    for n in range(max(wanted, 0)):
+        at = position + n * plan.per_page
+        if n and at >= page.total_results:
+            break  # the page right after is always worth asking for
+        cursors.append(overlap_cursor(at, plan.per_page, plan.max_per_page))
+    return cursors

@@ -31,8 +31,10 @@ from ._secret import Secret
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
 
-#: statuses that mean "the server did not handle it, try again later"
-RETRYABLE_STATUSES = frozenset({502, 503, 504})
+#: statuses that mean "the server did not handle it, try again later". 500 too: a busy
+#: self-hosted Plane answers 500 when Postgres runs out of connections (openai-python and
+#: stripe retry it as well); only for requests that are safe to repeat.
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 #: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
@@ -324,6 +326,8 @@ def error_for_status(
 
 _GENERIC_403 = "you do not have permission to perform this action"
 _SCOPE_RE = re.compile(r"/api/v1/workspaces/([^/]+)/(?:projects/([0-9a-fA-F-]{32,36})/)?")
+#: ``issues.get_by_identifier("WEB-12")``: a work item by project identifier and number
+_IDENTIFIER_PATH_RE = re.compile(r"/api/v1/workspaces/[^/]+/(?:work-items|issues)/([^/]+)-(\d+)/$")
 
 
 def _permission_hint(message: str, url: str) -> str:
@@ -336,6 +340,15 @@ def _permission_hint(message: str, url: str) -> str:
     scope = f"workspace {workspace!r}" + (f", project {project}" if project else "")
     if _GENERIC_403 not in message.lower():
         return f"{message} ({scope})"
+    by_identifier = _IDENTIFIER_PATH_RE.search(urlsplit(url).path)
+    if by_identifier is not None:
+        ident = unquote(by_identifier.group(1))
+        return (
+            f"{message} ({scope}, work item {ident}-{by_identifier.group(2)}): Plane answers "
+            f"403 when no project of the workspace has the identifier {ident!r}; check the "
+            "identifier (plane.projects.list() shows each project's), then the workspace "
+            "slug and that the API key's user is a member of the project"
+        )
     if project:
         causes = (
             "check the workspace slug (the part after the host in your Plane URL), that the "

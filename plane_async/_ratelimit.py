@@ -15,14 +15,18 @@ header parsing, and :func:`shared_limiter`; the in-process limiter is in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from email.utils import parsedate_to_datetime
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -38,6 +42,7 @@ __all__ = [
     "default_margin",
     "key_digest",
     "learned_limit",
+    "merge_learned",
     "parse_rate_remaining",
     "parse_retry_after_pause",
     "shared_limiter",
@@ -52,6 +57,14 @@ MARGIN_SHARE = 0.01
 MAX_DEFAULT_MARGIN = 0.1
 #: The windows Plane's throttle (DRF's ``parse_rate``) can be configured with: s, m, h, d.
 DRF_PERIODS = (1.0, 60.0, 3600.0, 86400.0)
+#: ``Reset - Date`` up to ``period * DATE_LAG_SHARE + DATE_LAG_SLACK`` reads as ``period``
+#: (the smallest that fits): a server's ``Date`` lags its clock, never by half a window.
+DATE_LAG_SHARE = 1.5
+DATE_LAG_SLACK = 5.0
+
+logger = logging.getLogger("plane_async")
+#: the odd headers already warned about in this process (one WARNING each)
+_warned: set[str] = set()
 
 
 def default_margin(period: float) -> float:
@@ -223,10 +236,14 @@ def parse_rate_remaining(headers: Mapping[str, str]) -> int | None:
 def _rate_period(headers: Mapping[str, str], wall: Callable[[], float]) -> float | None:
     """The server's window in seconds, from ``X-RateLimit-Reset`` (always now + window).
 
-    Both ``Reset`` and the response's ``Date`` are whole seconds of the server's clock, so
-    ``Reset - Date`` is the period or one less. Plane's windows are 1 s, 1 min, 1 h or 1 day
-    and snap to those; any other is rounded up to a safe bound (never below the real one).
-    Without a ``Date`` the client's wall clock stands in.
+    Plane's throttle is DRF's: its window is exactly 1 s, 1 min, 1 h or 1 day and its Reset
+    is ``int(now + window)``. ``Reset - Date`` reads a little more than the window, because
+    the ``Date`` of Plane's uvicorn/gunicorn lags the clock by a second or two (more under
+    load), or a little less (both are whole seconds): it is snapped to the DRF window it
+    belongs to, so the learned window is exactly the server's and never drifts. A value that
+    fits none (more than a day and a half: a Reset years ahead or in milliseconds, a proxy's
+    Date far off) is ignored (None), with one WARNING per process. Without a ``Date`` the
+    client's wall clock stands in.
     """
     raw = _header(headers, "X-RateLimit-Reset")
     if raw is None:
@@ -245,14 +262,29 @@ def _rate_period(headers: Mapping[str, str], wall: Callable[[], float]) -> float
     if now is None:
         now = wall()
     seconds = reset - now
-    if not math.isfinite(seconds) or seconds < -1:
-        return None
-    # a wall clock read just after the second Reset was computed in: a 1 s window
-    seconds = max(seconds, 0.0)
-    for period in DRF_PERIODS:
-        if period - 1 <= seconds <= period:
-            return period
-    return math.floor(seconds) + 1.0
+    if math.isfinite(seconds) and seconds >= -1:
+        for period in DRF_PERIODS:
+            # a Date that lags by up to half the window (and 5 s more) still reads as it
+            if seconds <= period * DATE_LAG_SHARE + DATE_LAG_SLACK:
+                return period
+    _warn_once(
+        "reset",
+        "ignoring X-RateLimit-Reset %r: %s after the response's Date (or this machine's clock), "
+        "which fits no rate-limit window of Plane's (1 s, 1 min, 1 h or 1 day); the window is "
+        "taken as one minute until a response says otherwise. A proxy may be rewriting the "
+        "header, or its clock may be off",
+        raw[:40],
+        f"{seconds:.0f} s" if math.isfinite(seconds) else "unreadable",
+    )
+    return None
+
+
+def _warn_once(reason: str, message: str, *args: object) -> None:
+    """A WARNING the first time ``reason`` happens in this process, DEBUG after that: an
+    odd header repeats on every response, and one line says it all."""
+    level = logging.DEBUG if reason in _warned else logging.WARNING
+    _warned.add(reason)
+    logger.log(level, message, *args)
 
 
 def learned_limit(
@@ -260,7 +292,8 @@ def learned_limit(
 ) -> RateLimit | None:
     """The smallest limit a response's rate headers prove: ``Remaining + 1`` requests (the
     remaining ones and this one) per the window ``X-RateLimit-Reset`` names; None without
-    ``X-RateLimit-Remaining``. Without ``X-RateLimit-Reset`` Plane's 60 s window is assumed.
+    ``X-RateLimit-Remaining``. Without a ``X-RateLimit-Reset`` (or with one that fits no
+    window of Plane's) Plane's 60 s window is assumed.
     """
     remaining = parse_rate_remaining(headers)
     if remaining is None:
@@ -269,26 +302,74 @@ def learned_limit(
     return RateLimit(remaining + 1, period)
 
 
+def merge_learned(old: RateLimit, seen: RateLimit) -> RateLimit:
+    """The learned limit after a response whose headers prove ``seen``.
+
+    ``Remaining + 1`` never exceeds the server's limit, so within one window the largest
+    count seen stays. The window follows the latest response: periods are DRF's exact ones,
+    so a change means the server's setting changed (or one odd response passed), and the
+    next response brings it back; keeping the largest ever seen would let one outlier slow
+    the key for good. ``RedisLimiter``'s script applies the same rule.
+    """
+    if seen.period != old.period:
+        return seen
+    if seen.requests > old.requests:
+        return seen
+    return old
+
+
 # One limiter per (base URL, key) per process, shared by every event loop and thread. Kept
-# for the life of the process (a few hundred bytes per key): a script that runs
-# asyncio.run() once per batch must find the previous batch's requests still in the window.
-# The keys are hashes; the API key itself is never stored.
+# while its window holds anything (a script that runs asyncio.run() once per batch must find
+# the previous batch's requests still in the window) or while a client holds it (two
+# limiters for one key would double its quota); an idle one nobody holds goes, so a process
+# that sees many keys stays bounded. The keys are hashes; the API key itself is never stored.
 _registry: dict[str, Limiter] = {}
+# Idle limiters, kept only as long as a client still holds them.
+_idle: weakref.WeakValueDictionary[str, Limiter] = weakref.WeakValueDictionary()
 _registry_lock = threading.Lock()
+#: the registry is swept for idle limiters when it reaches this size (then twice what stays)
+SWEEP_FROM = 256
+_sweep_at = SWEEP_FROM
 #: The clock every in-process limiter reads; monotonic, and the same in every thread.
 _clock: Callable[[], float] = time.monotonic
 
 
+def canonical_origin(base_url: str) -> str:
+    """One spelling per server: ``scheme://host[:port][/path]``, lower-case scheme and host,
+    the host in its IDNA (ASCII) form without a trailing dot, no default port, no ``/api/v1``.
+
+    ``https://api.plane.so``, ``https://API.plane.so:443/api/v1/`` and ``https://api.plane.so.``
+    are one server with one rate-limit window; another port, scheme or path is another.
+    """
+    text = base_url.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not host.isascii():
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    try:
+        port = parts.port
+    except ValueError:  # not a number: keep the text as it is, still one spelling
+        port = None
+        host = parts.netloc.lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    path = parts.path.rstrip("/")
+    if path.lower().endswith("/api/v1"):
+        path = path[: -len("/api/v1")]
+    return f"{scheme}://{netloc}{path}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def key_digest(base_url: str, api_key: str) -> str:
-    """A hex SHA-256 of (normalised base URL, API key): names a key's window, never shows it."""
-    url = base_url.strip().rstrip("/")
-    if url.lower().endswith("/api/v1"):
-        url = url[: -len("/api/v1")]
-    scheme, sep, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    url = f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
+    """A hex SHA-256 of (the server's canonical origin, API key): names a key's window, never
+    shows it."""
     digest = hashlib.sha256()
-    digest.update(url.encode())
+    digest.update(canonical_origin(base_url).encode())
     digest.update(b"\x00")
     digest.update(api_key.encode())
     return digest.hexdigest()
@@ -310,9 +391,29 @@ def shared_limiter(base_url: str, api_key: str, rate: RateLimit | None) -> Limit
     with _registry_lock:
         limiter = _registry.get(key)
         if limiter is None:
-            limiter = SlidingWindowLimiter(rate, clock=_clock)
+            limiter = _idle.pop(key, None)  # idle, but a client still holds it: the same one
+            if limiter is None:
+                limiter = SlidingWindowLimiter(rate, clock=_clock)
+                _registry[key] = limiter
+                if len(_registry) >= _sweep_at:
+                    _sweep()
+                return limiter
             _registry[key] = limiter
-            return limiter
     if isinstance(limiter, SlidingWindowLimiter):
         limiter.tighten(rate)
     return limiter
+
+
+def _sweep() -> None:
+    """Move the idle limiters out of the registry (locked): only their holders keep them.
+
+    Amortised O(1) per new key: the next sweep waits until the registry has doubled.
+    """
+    from ._ratelimit_window import SlidingWindowLimiter
+
+    global _sweep_at
+    for key, limiter in list(_registry.items()):
+        if isinstance(limiter, SlidingWindowLimiter) and limiter.idle():
+            del _registry[key]
+            _idle[key] = limiter
+    _sweep_at = max(SWEEP_FROM, 2 * len(_registry))

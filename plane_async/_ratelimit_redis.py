@@ -2,10 +2,14 @@
 
 The window is the same exact sliding log as the in-process limiter, kept in Redis and
 changed only by one Lua script (``_ratelimit_redis.lua`` beside this file), which stamps
-with the Redis server's ``TIME``: the machines' clocks do not matter. A slot is a
-reservation with a lease (the request's timeout plus ``lease_margin``), so a process killed
-while holding slots leaks nothing: its reservations expire. A waiter sleeps until the
-computed next slot, or until another process publishes a release on the key's channel.
+with the Redis server's ``TIME``: the machines' clocks do not matter. Each event loop is an
+owner that renews its liveness with every call (and a beat while it holds slots, see
+``_ratelimit_redis_owner.py``); a second after a process dies, its slots end: a moment it
+reserved ahead but never sent is free at once, a request it may have sent counts as
+stamped as late as its timeout allows. A slot also has a lease (the request's timeout plus
+``lease_margin``) for an owner that stays alive but never hands it back. A waiter sleeps
+until the computed next slot, or until another process publishes a release on the key's
+channel.
 
 Only the head of each process's queue talks to Redis (a FIFO gate per event loop), so a
 thousand queued coroutines cost one round trip per admission, not a thousand.
@@ -90,6 +94,10 @@ class RedisLimiter:
             weakref.WeakKeyDictionary()
         )
         self._down_until = -1.0  # monotonic; while Redis is known down (fallback="local")
+        # Redis failures so far, and the latest: a waiter that sees the count change while it
+        # waited in line takes that answer at once instead of trying the dead Redis again
+        self._failures = 0
+        self._last_failure: BaseException | None = None
         # the latest quota Redis sent per key, with the monotonic time it came
         self._snapshots: dict[str, tuple[Quota, float]] = {}
 
@@ -197,12 +205,10 @@ class RedisLimiter:
 
     def _unavailable(self, exc: BaseException, doing: str) -> None:
         """Raise LimiterUnavailableError, or (fallback="local") note the outage and warn."""
+        self._failures += 1
+        self._last_failure = exc
         if self.fallback == "error":
-            raise LimiterUnavailableError(
-                f"the rate limiter's Redis failed while {doing} ({type(exc).__name__}: "
-                f"{str(exc)[:200]}); no request was sent. Check that Redis is reachable, or "
-                "pass fallback='local' to RedisLimiter to use the in-process limiter then"
-            ) from exc
+            raise self._error(exc, doing) from exc
         if self._down_until < 0:
             logger.warning(
                 "rate limiter's Redis failed (%s: %s); using the in-process limiter until it "
@@ -210,10 +216,34 @@ class RedisLimiter:
             )  # fmt: skip
         self._down_until = time.monotonic() + RETRY_REDIS_AFTER
 
+    def _error(self, exc: BaseException, doing: str) -> LimiterUnavailableError:
+        return LimiterUnavailableError(
+            f"the rate limiter's Redis failed while {doing} ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); no request was sent. Check that Redis is reachable, or "
+            "pass fallback='local' to RedisLimiter to use the in-process limiter then"
+        )
+
+    def _failed_since(self, seen: int) -> bool:
+        """True if Redis failed since the failure count was ``seen`` (a waiter queued then):
+        with fallback="error" this raises that failure's error, else the caller goes local."""
+        if self._failures == seen:
+            return False
+        exc = self._last_failure
+        if self.fallback == "error" and exc is not None:
+            raise self._error(exc, "this request waited for a slot") from exc
+        return True
+
     def _redis_up(self) -> bool:
+        """False while Redis is known down (fallback="local"). When it is time to try it
+        again, the caller is the one probe: the others stay local until it has an answer,
+        rather than queue behind a connection that may take seconds to fail."""
         if self._down_until < 0:
             return True
-        return time.monotonic() >= self._down_until
+        now = time.monotonic()
+        if now < self._down_until:
+            return False
+        self._down_until = now + RETRY_REDIS_AFTER
+        return True
 
     def _recovered(self) -> None:
         if self._down_until >= 0:

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import functools
 import time
-import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
@@ -27,6 +26,7 @@ from ._ratelimit import (
     parse_rate_remaining,
     parse_retry_after_pause,
 )
+from ._ratelimit_redis_owner import Owner
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -49,9 +49,10 @@ def redis_errors() -> tuple[type[BaseException], ...]:
 
 
 class LoopConn:
-    """What one event loop uses: the client, its script, one pub/sub per key channel."""
+    """What one event loop uses: the client, its script, one pub/sub per key channel, and
+    the owner its reservations are filed under."""
 
-    __slots__ = ("client", "gates", "owned", "pubsubs", "script", "users")
+    __slots__ = ("client", "gates", "owned", "owner", "pubsubs", "script", "users")
 
     def __init__(self, client: Redis, owned: bool) -> None:
         self.client = client
@@ -60,6 +61,7 @@ class LoopConn:
         self.pubsubs: dict[str, PubSub] = {}
         self.gates: dict[str, asyncio.Lock] = {}
         self.users = 0
+        self.owner = Owner()
 
 
 async def close_pubsub(pubsub: PubSub) -> None:
@@ -70,6 +72,7 @@ async def close_pubsub(pubsub: PubSub) -> None:
 
 
 async def close_conn(conn: LoopConn) -> None:
+    await conn.owner.close()
     for pubsub in conn.pubsubs.values():
         await close_pubsub(pubsub)
     conn.pubsubs.clear()
@@ -97,7 +100,8 @@ class KeyLimiter:
     ) -> None:
         self._backend = backend
         base = f"{backend.prefix}{{{digest}}}"  # a hash tag: one cluster slot per key
-        self._keys = [f"{base}:log", f"{base}:res", f"{base}:state", f"{base}:wake"]
+        self._keys = [f"{base}:log", f"{base}:res", f"{base}:state", f"{base}:wake",
+                      f"{base}:held", f"{base}:live"]  # fmt: skip
         self._rate = rate
         self._local = local
         self._waiting = 0
@@ -155,8 +159,20 @@ class KeyLimiter:
         return conn
 
     async def _call(self, conn: LoopConn, op: str, *rest: str | float) -> list[Any]:
+        asked = time.monotonic()
         reply = await conn.script(keys=self._keys, args=self._args(op, *rest), client=conn.client)
+        conn.owner.renewed(self._keys[0], asked)  # every call renews the caller's owner
         return list(reply)
+
+    def _hold(self, conn: LoopConn) -> None:
+        conn.owner.hold(self._keys[0], functools.partial(self._beat, conn))
+
+    async def _beat(self, conn: LoopConn) -> bool:
+        try:
+            await self._call(conn, "beat", conn.owner.name)
+        except redis_errors():
+            return False
+        return True
 
     def _keep(self, snap: list[Any]) -> None:
         limit, period, remaining, next_in, paused, in_flight = snap[:6]
@@ -172,46 +188,82 @@ class KeyLimiter:
             time.monotonic(),
         )
 
-    async def _acquire(self, lease: float) -> tuple[str, float, float, float] | None:
-        """(token, Redis's time when it admitted, this process's monotonic time before it
-        asked, seconds to wait for the ticket's moment); None: use the local fallback."""
+    async def _acquire(self, timeout: float, lease: float) -> tuple[str, float, float] | None:
+        """(token, Redis's time when its request may go, this process's monotonic time before
+        it asked); None: use the local fallback."""
         backend = self._backend
         if not backend._redis_up():
             return None
+        failures = backend._failures
         self._waiting += 1
         try:
             conn = self._conn()
             gate = conn.gates.setdefault(self._keys[0], asyncio.Lock())
-            async with gate:  # FIFO: only the head of this loop's queue talks to Redis
-                try:
-                    got = await self._acquire_head(conn, lease)
-                except redis_errors():
-                    # After a Redis restart every pooled connection is dead: drop them all
-                    # and try once more on a fresh one before calling Redis unavailable.
-                    await reset_conn(conn)
-                    got = await self._acquire_head(conn, lease)
-            if got[3] > 0:  # a ticket: the next in line asks for the moment after this one
-                try:
-                    await asyncio.sleep(got[3])
-                except asyncio.CancelledError:
-                    self._undo(conn, got[0], None)
-                    raise
-            return got
+            while True:
+                async with gate:  # FIFO: only the head of this loop's queue talks to Redis
+                    if backend._failures != failures and backend._failed_since(failures):
+                        return None  # Redis failed while this one waited: go local at once
+                    try:
+                        got = await self._acquire_head(conn, timeout, lease)
+                    except redis_errors():
+                        # After a Redis restart every pooled connection is dead: drop them
+                        # all and try once more on a fresh one before calling Redis unavailable.
+                        await reset_conn(conn)
+                        got = await self._acquire_head(conn, timeout, lease)
+                token, redis_now, asked, delay = got
+                if delay <= 0:
+                    return token, redis_now, asked
+                # a ticket: the next in line asks for the moment after this one
+                sent = await self._send(conn, token, delay, timeout, lease)
+                if sent is not None:
+                    return sent
+                # The ticket lapsed: this loop was too slow to use it in time (blocked, or
+                # taken for dead), and the moment may have gone to another. Ask again.
         except redis_errors() as exc:
             backend._unavailable(exc, "waiting for a slot")
             return None
         finally:
             self._waiting -= 1
 
-    async def _acquire_head(self, conn: LoopConn, lease: float) -> tuple[str, float, float, float]:
+    async def _send(
+        self, conn: LoopConn, token: str, delay: float, timeout: float, lease: float
+    ) -> tuple[str, float, float] | None:
+        """Sleep until a ticket's moment, then tell Redis its request goes now; None if the
+        ticket lapsed meanwhile. Until this call a killed process's ticket is known unsent,
+        and frees at once."""
+        try:
+            await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            self._undo(conn, token, None)
+            raise
+        asked = time.monotonic()
+        call = asyncio.ensure_future(self._call(conn, "send", token, lease, timeout))
+        try:
+            reply = await asyncio.shield(call)
+        except asyncio.CancelledError:
+            call.add_done_callback(lambda _: self._undo(conn, token, None))
+            raise
+        except BaseException:
+            conn.owner.drop(self._keys[0])
+            raise
+        if int(reply[0]) != 1:
+            conn.owner.drop(self._keys[0])
+            return None
+        return token, float(reply[1]), asked
+
+    async def _acquire_head(
+        self, conn: LoopConn, timeout: float, lease: float
+    ) -> tuple[str, float, float, float]:
         pubsub: PubSub | None = conn.pubsubs.get(self._keys[0])
         while True:
             if pubsub is not None:  # releases seen before this look are already counted
                 while await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.0):
                     pass
-            token = uuid.uuid4().hex
+            token = conn.owner.token()
             asked = time.monotonic()  # before Redis's TIME, so durations from it are longer
-            call = asyncio.ensure_future(self._call(conn, "acquire", token, lease))
+            # known: this process has seen the key's state, so its absence means it was lost
+            known = 1 if self._keys[0] in self._backend._snapshots else 0
+            call = asyncio.ensure_future(self._call(conn, "acquire", token, lease, known, timeout))
             try:
                 reply = await asyncio.shield(call)
             except asyncio.CancelledError:
@@ -220,6 +272,7 @@ class KeyLimiter:
             self._backend._recovered()
             self._keep(reply[3:])
             if int(reply[0]) == 1:
+                self._hold(conn)
                 return token, float(reply[1]), asked, float(reply[2])
             wait, on_release = float(reply[1]), int(reply[2]) == 1
             if not on_release:
@@ -234,11 +287,11 @@ class KeyLimiter:
 
     def _undo(self, conn: LoopConn, token: str, done: asyncio.Future[list[Any]] | None) -> None:
         """An acquire cancelled while Redis answered it (``done``), or while it waited for
-        its ticket (None): hand back the slot it got, unused."""
-        if done is not None and (
-            done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1
-        ):
-            return
+        its ticket or its confirmation (None): hand back the slot it got, unused."""
+        if done is not None:
+            if done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1:
+                return
+            self._hold(conn)  # admitted after all: held until the hand-back below
         task = asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0))
         _background.add(task)
         task.add_done_callback(_background.discard)
@@ -264,10 +317,13 @@ class KeyLimiter:
         try:
             snap = await self._call(conn, "release", token, stamp, at, *observed)
         except redis_errors() as exc:
-            # The request is done; its reservation expires with its lease. Say so once.
+            # The request is done; with no beat left for it, its reservation ends as a
+            # killed process's does. Say so once.
             with contextlib.suppress(LimiterUnavailableError):
                 self._backend._unavailable(exc, "recording a response")
             return
+        finally:
+            conn.owner.drop(self._keys[0])
         self._keep(snap)
 
 
@@ -279,15 +335,14 @@ _NOT_COUNTED, _ANSWERED, _ABANDONED = 0, 1, 2
 class _RedisSlot:
     """One request attempt's reservation in Redis (or in the local fallback)."""
 
-    __slots__ = ("_admitted", "_admitted_at", "_answered_at", "_asked_at", "_conn", "_limiter",
+    __slots__ = ("_admitted", "_admitted_at", "_answered_at", "_conn", "_limiter",
                  "_local", "_response", "_timeout", "_token", "_unsent")  # fmt: skip
 
     def __init__(self, limiter: KeyLimiter, timeout: float | None) -> None:
         self._limiter = limiter
         self._timeout = timeout
         self._token: str | None = None
-        self._admitted_at = 0.0  # Redis's clock: when the request may go
-        self._asked_at = 0.0  # Redis's clock: when it granted the slot
+        self._admitted_at = 0.0  # Redis's clock: when the request may go (granted, or confirmed)
         # when the admitting call left, on this process's monotonic clock (as _answered_at):
         # before Redis stamped the admission, so a duration from it never comes out short
         self._admitted = 0.0
@@ -297,21 +352,17 @@ class _RedisSlot:
         self._local: Any = None
         self._conn: LoopConn | None = None
 
-    def _lease(self) -> float:
-        timeout = self._timeout if self._timeout is not None else DEFAULT_PAUSE
-        return timeout + self._limiter._backend.lease_margin
-
     async def __aenter__(self) -> _RedisSlot:
         if self._token is not None or self._local is not None:
             raise RuntimeError("a limiter slot is single-use; call limiter.slot() again")
-        got = await self._limiter._acquire(self._lease())
+        timeout = self._timeout if self._timeout is not None else DEFAULT_PAUSE
+        got = await self._limiter._acquire(timeout, timeout + self._limiter._backend.lease_margin)
         if got is None:
             self._local = self._limiter._local.slot(timeout=self._timeout)
             await self._local.__aenter__()
             return self
-        self._token, redis_now, self._admitted, delay = got
-        self._asked_at = redis_now
-        self._admitted_at = redis_now + delay
+        self._token, redis_now, self._admitted = got
+        self._admitted_at = redis_now
         self._conn = self._limiter._conn()
         return self
 
@@ -339,7 +390,7 @@ class _RedisSlot:
         else:
             # Stamped when the response arrived (the server counted it before), in Redis's
             # time: a duration on this machine's clock added to Redis's admission time.
-            stamp, at = _ANSWERED, self._asked_at + (self._answered_at - self._admitted)
+            stamp, at = _ANSWERED, self._admitted_at + (self._answered_at - self._admitted)
         release = asyncio.ensure_future(
             self._limiter._release(self._conn, self._token, stamp, at, response=response)
         )

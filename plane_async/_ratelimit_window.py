@@ -23,6 +23,7 @@ from ._ratelimit import (
     Quota,
     RateLimit,
     learned_limit,
+    merge_learned,
     parse_rate_remaining,
     parse_retry_after_pause,
 )
@@ -151,6 +152,25 @@ class SlidingWindowLimiter:
             self._windows = tuple(sorted([*kept, rate], key=_span))
             self._wake()
 
+    def idle(self) -> bool:
+        """True when forgetting this limiter loses nothing the server still counts: no stamp
+        in any window, nothing in flight or queued, no pause (a learned limit is learned
+        again from the next response)."""
+        with self._lock:
+            now = self._clock()
+            self._purge(now)
+            # learning, before any response: stamps are kept until a window is known
+            stamps = self._stamps
+            if not self.windows and stamps and stamps[-1] <= now - DEFAULT_PAUSE:
+                stamps = deque()
+            return (
+                not stamps
+                and self._in_flight == 0
+                and not self._waiters
+                and self._pause_until <= now
+                and self._probe_until <= now
+            )
+
     def slot(self, *, timeout: float | None = None) -> _Slot:
         """``async with limiter.slot(timeout=...) as handle:`` around one request attempt."""
         return _Slot(self, timeout)
@@ -240,9 +260,11 @@ class SlidingWindowLimiter:
         longest = max((w.period for w in windows), default=DEFAULT_PAUSE)
         self._probe_until = max(self._probe_until, self._pause_until + longest)
         learned = self._learned
-        if self._learn and learned is not None:
+        if self._learn and learned is not None and learned is not _PLANE_DEFAULT:
             # The learned limit was too high (the server's shrank, or others use the key):
-            # no more than what we already had in the window; headers raise it again.
+            # no more than what we already had in the window; headers raise it again. Not
+            # Plane's default assumed for a server that sends no rate headers: nothing would
+            # ever raise it again, so the pause and the probing after it do the work.
             self._purge(now)
             ours = sum(1 for s in self._stamps if s > now - _span(learned)) + self._in_flight - 1
             if ours < learned.requests:
@@ -282,12 +304,7 @@ class SlidingWindowLimiter:
         if old is None or old is _PLANE_DEFAULT:
             self._learned = seen
             return
-        # Remaining + 1 never exceeds the real limit: keep the largest seen; a period is
-        # either exact (Plane's) or a bound above the real one.
-        requests = max(old.requests, seen.requests)
-        period = max(old.period, seen.period) if old.period != seen.period else old.period
-        if (requests, period) != (old.requests, old.period):
-            self._learned = RateLimit(requests, period)
+        self._learned = merge_learned(old, seen)
 
     # -- scheduling -----------------------------------------------------------------------
 

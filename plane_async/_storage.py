@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from ._errors import PlaneValueError, StorageError, UploadTooLargeError
+from ._errors import DownloadTooLargeError, PlaneValueError, StorageError, UploadTooLargeError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 __all__ = [
+    "MAX_DOWNLOAD_BYTES",
     "Destination",
     "FileSource",
     "Storage",
@@ -45,6 +46,11 @@ FileSource = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 Destination = str | os.PathLike[str] | BinaryIO
 
 T = TypeVar("T")
+#: a download's default size cap: far above Plane's upload limit (FILE_SIZE_LIMIT, 5 MiB by
+#: default), low enough that a storage streaming without end cannot fill the disk
+MAX_DOWNLOAD_BYTES = 1 << 30
+#: the bytes of a file's name kept in its temporary name (a name may be 255 bytes long)
+_TMP_NAME_BYTES = 100
 _CHUNK = 1 << 16
 _QUERY = re.compile(r"\?[^\s'\"]*")
 _CODE = re.compile(rb"<Code>([^<]{1,100})</Code>")
@@ -146,12 +152,12 @@ class Storage:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def _timeout(self) -> aiohttp.ClientTimeout:
+    def _timeout(self, total: float | None = None) -> aiohttp.ClientTimeout:
         import aiohttp
 
         s = self._transport.settings
-        # A large file takes as long as it takes: no total; a stalled read still fails.
-        return aiohttp.ClientTimeout(total=None, connect=s.connect_timeout, sock_read=s.timeout)
+        # An upload takes as long as it takes (no total); a stalled read still fails.
+        return aiohttp.ClientTimeout(total=total, connect=s.connect_timeout, sock_read=s.timeout)
 
     async def upload(self, url: str, fields: Mapping[str, str], upload: UploadFile) -> None:
         """POST the file to the presigned form; retried on network faults and 5xx."""
@@ -175,33 +181,86 @@ class Storage:
                 if resp.status >= 300:
                     raise _storage_error(resp.status, url, body, size=upload.size)
 
-    async def download(self, url: str, dest: object) -> int:
-        """Stream ``url`` into ``dest``; returns the number of bytes written."""
+    def check_download(
+        self, timeout: float | None, max_bytes: int | None
+    ) -> tuple[float | None, int | None]:
+        """A download's bounds, checked before any request: ``timeout`` (None: the
+        client's) and ``max_bytes`` (None: no cap)."""
+        from ._protocol import check_positive_number
+
+        if timeout is None:
+            timeout = self._transport.settings.timeout
+        else:
+            timeout = check_positive_number(timeout, "timeout")
+        if max_bytes is not None and (
+            isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
+        ):
+            raise PlaneValueError(f"max_bytes must be a positive int or None, got {max_bytes!r}")
+        return timeout, max_bytes
+
+    async def download(
+        self,
+        url: str,
+        dest: object,
+        *,
+        timeout: float | None = None,
+        max_bytes: int | None = MAX_DOWNLOAD_BYTES,
+    ) -> int:
+        """Stream ``url`` into ``dest``; returns the number of bytes written. Each attempt
+        ends after ``timeout`` seconds (None: the client's ``timeout``) and after
+        ``max_bytes`` bytes (None: no cap)."""
+        total, cap = self.check_download(timeout, max_bytes)
         if isinstance(dest, str | os.PathLike):
             target = _check_target(Path(dest))
-            return await self._retrying("download from", url, lambda: _to_path(self, url, target))
+            return await self._retrying(
+                "download from", url, lambda: _to_path(self, url, target, total, cap), total
+            )
         if not callable(getattr(dest, "write", None)) or isinstance(dest, io.TextIOBase):
             raise PlaneValueError(
                 "dest must be a path or a binary file opened for writing, "
                 f"got {type(dest).__name__}"
             )
         stream: IO[bytes] = dest  # type: ignore[assignment]
-        return await self._get(url, stream)
+        # a stream cannot be rewound for a retry: one attempt
+        return await self._retrying(
+            "download from", url, lambda: self._get(url, stream, total, cap), total, retry=False
+        )
 
-    async def _get(self, url: str, out: IO[bytes]) -> int:
+    async def _get(
+        self, url: str, out: IO[bytes], total: float | None = None, cap: int | None = None
+    ) -> int:
         session = self._transport._get_session()
         written = 0
         async with session.get(
-            url, timeout=self._timeout(), proxy=self._transport.settings.proxy
+            url, timeout=self._timeout(total), proxy=self._transport.settings.proxy
         ) as resp:
             if resp.status >= 300:
                 raise _storage_error(resp.status, url, await resp.content.read(64 * 1024))
+            size = resp.content_length
+            if cap is not None and size is not None and size > cap:
+                raise DownloadTooLargeError(
+                    f"the file at {redact(url)} is {size} bytes, more than max_bytes={cap}",
+                    limit=cap, size=size, status=resp.status, url=redact(url),
+                )  # fmt: skip
             async for chunk in resp.content.iter_chunked(_CHUNK):
-                await asyncio.to_thread(out.write, chunk)
                 written += len(chunk)
+                if cap is not None and written > cap:
+                    raise DownloadTooLargeError(
+                        f"the file at {redact(url)} is more than {cap} bytes (max_bytes)",
+                        limit=cap, status=resp.status, url=redact(url),
+                    )  # fmt: skip
+                await asyncio.to_thread(out.write, chunk)
         return written
 
-    async def _retrying(self, what: str, url: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def _retrying(
+        self,
+        what: str,
+        url: str,
+        call: Callable[[], Awaitable[T]],
+        total: float | None = None,
+        *,
+        retry: bool = True,
+    ) -> T:
         import aiohttp
 
         t = self._transport
@@ -213,26 +272,33 @@ class Storage:
                 return await call()
             except StorageError as exc:
                 exc.attempts = attempt
-                if exc.status < 500 or attempt > s.max_retries:
+                if exc.status < 500 or attempt > s.max_retries or not retry:
                     raise
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if attempt > s.max_retries:
-                    # an aiohttp message may quote the URL, whose query is the signature
-                    detail = _QUERY.sub("?...", str(exc))[:200]
+                if attempt > s.max_retries or not retry:
+                    if isinstance(exc, TimeoutError) and total is not None:
+                        detail = f"timed out after {total:g} s (timeout=)"
+                    else:
+                        # an aiohttp message may quote the URL, whose query is the signature
+                        detail = f"{type(exc).__name__}: {_QUERY.sub('?...', str(exc))[:200]}"
                     raise StorageError(
-                        f"{what} {redact(url)} failed: {type(exc).__name__}: {detail}",
+                        f"{what} {redact(url)} failed: {detail}",
                         url=redact(url),
                         attempts=attempt,
                     ) from None
             await t._pause(t._backoff(attempt))
 
 
-async def _to_path(storage: Storage, url: str, target: Path) -> int:
+async def _to_path(
+    storage: Storage, url: str, target: Path, total: float | None, cap: int | None
+) -> int:
     """Write to a temporary file beside ``target`` and move it into place when complete."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    # the name's start only: a name of 255 bytes is legal, and the temporary one is longer
+    short = target.name.encode()[:_TMP_NAME_BYTES].decode(errors="ignore")
+    fd, tmp = tempfile.mkstemp(prefix=f".{short}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            written = await storage._get(url, out)
+            written = await storage._get(url, out, total, cap)
         os.replace(tmp, target)
     except BaseException:
         with suppress(OSError):

@@ -24,6 +24,7 @@ from ._observe import Exchange, Hooks, Observer, Observers
 from ._ratelimit import Limiter, SlotHandle
 from ._secret import redact_url
 from ._version import __version__
+from ._wait_budget import Budget, over_budget, retry_after_estimate
 
 if TYPE_CHECKING:
     import aiohttp
@@ -60,6 +61,8 @@ class TransportSettings:
     proxy: str | None = attrs.field(repr=lambda url: repr(url and redact_url(url)))
     backoff_base: float
     backoff_cap: float
+    #: seconds a whole call may take, limiter queue and retry pauses included (None: no bound)
+    wait_budget: float | None = None
 
 
 @attrs.define
@@ -216,18 +219,23 @@ class Transport:
         timeout: float | None = None,
         retry_post: bool | None = None,
         metered: bool = True,
+        wait_budget: float | None = None,
     ) -> Response:
         """Send ``method path`` (relative to /api/v1/) and return the decoded response.
 
         Raises the APIError family for error statuses and TransportError for network
         faults, once retries are used up. ``metered=False``: a route Plane does not
         rate-limit (its ViewSets: stickies, invitations) takes no limiter slot.
+        ``wait_budget`` (seconds; the client's when None) bounds the whole call:
+        WaitBudgetExceededError once it runs out.
         """
         ex = self.observers.begin(method.upper(), path, params)
+        seconds = self.settings.wait_budget if wait_budget is None else wait_budget
+        budget = None if seconds is None else Budget.start(seconds)
         try:
             response = await self._request(ex, method, path, params=params, json=json,
                                            timeout=timeout, retry_post=retry_post,
-                                           metered=metered)  # fmt: skip
+                                           metered=metered, budget=budget)  # fmt: skip
         except BaseException as exc:
             ex.finished(exc)
             raise
@@ -245,6 +253,7 @@ class Transport:
         timeout: float | None,
         retry_post: bool | None,
         metered: bool,
+        budget: Budget | None,
     ) -> Response:
         s = self.settings
         method = method.upper()
@@ -269,8 +278,9 @@ class Transport:
         while True:
             attempt += 1
             result = await self._attempt(
-                session, method, url, params, body_bytes, headers, request_timeout, ex, metered
-            )
+                session, method, url, params, body_bytes, headers, request_timeout, ex, metered,
+                budget, uncertain,
+            )  # fmt: skip
             await ex.received(result)
             self.stats.requests += 1
             if attempt > 1:
@@ -287,6 +297,8 @@ class Transport:
                 if may_retry and attempt <= s.max_retries:
                     uncertain = True
                     delay = self._backoff(attempt)
+                    if budget is not None and budget.left() < delay:
+                        raise over_budget(budget, delay, sent=True, why="a retry") from err
                     ex.retrying(type(err).__name__, delay)
                     await self._pause(delay)
                     continue
@@ -302,6 +314,12 @@ class Transport:
                 hinted = proto.parse_retry_after(result.headers)
                 delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
                 uncertain = True  # a gateway may have passed the request on before failing
+                if budget is not None and budget.left() < delay:
+                    error = proto.error_for_status(
+                        status, method=method, url=url, body=text(result.raw),
+                        headers=result.headers, attempts=attempt,
+                    )  # fmt: skip
+                    raise over_budget(budget, delay, sent=True, why="a retry") from error
                 ex.retrying(str(status), delay)
                 await self._pause(delay)
                 continue
@@ -318,6 +336,8 @@ class Transport:
                     )  # fmt: skip
                     if may_retry and attempt <= s.max_retries:
                         delay = self._backoff(attempt)
+                        if budget is not None and budget.left() < delay:
+                            raise over_budget(budget, delay, sent=True, why="a retry") from err
                         ex.retrying(type(err).__name__, delay)
                         await self._pause(delay)
                         continue
@@ -368,9 +388,48 @@ class Transport:
         timeout: aiohttp.ClientTimeout | None,
         ex: Exchange,
         metered: bool = True,
+        budget: Budget | None = None,
+        sent: bool = False,
     ) -> Attempt:
         if self._closed:  # closed during a retry pause that was not interruptible
             raise ClientClosedError("this AsyncPlane was closed while the request waited")
+        if budget is None:
+            return await self._attempt_now(
+                session, method, url, params, body, headers, timeout, ex, metered
+            )
+        limiter = self.limiter if metered else None
+        # A 429 pause or a queue that outlasts what is left: answer now, not at the deadline.
+        if limiter is not None:
+            expected = retry_after_estimate(limiter.quota())
+            if expected > budget.left():
+                raise over_budget(budget, expected, sent=sent, why="a rate-limit slot")
+        admitted: list[bool] = []
+        try:
+            async with asyncio.timeout_at(budget.deadline) as bound:
+                return await self._attempt_now(
+                    session, method, url, params, body, headers, timeout, ex, metered, admitted
+                )
+        except TimeoutError:
+            if not bound.expired():
+                raise
+            if admitted:
+                raise over_budget(budget, 0.0, sent=True, why="the answer") from None
+            wait = 0.0 if limiter is None else retry_after_estimate(limiter.quota())
+            raise over_budget(budget, wait, sent=sent, why="a rate-limit slot") from None
+
+    async def _attempt_now(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: aiohttp.ClientTimeout | None,
+        ex: Exchange,
+        metered: bool,
+        admitted_out: list[bool] | None = None,
+    ) -> Attempt:
         task = asyncio.current_task()
         admitted = False
         if task is not None:
@@ -380,6 +439,8 @@ class Transport:
             lease = timeout.total if timeout is not None else None
             async with self.limiter.slot(timeout=lease) if metered else _unmetered() as slot:
                 admitted = True
+                if admitted_out is not None:
+                    admitted_out.append(True)
                 self._waiting.discard(task)
                 # The client may have been closed while this call waited for its slot;
                 # aiohttp would raise a bare RuntimeError("Session is closed").

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,6 +53,8 @@ def _fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     event loop (the virtual one of tests/vclock.py, or the real monotonic one)."""
     monkeypatch.setattr(_ratelimit, "_clock", loop_clock)
     monkeypatch.setattr(_ratelimit, "_registry", {})
+    monkeypatch.setattr(_ratelimit, "_idle", weakref.WeakValueDictionary())
+    monkeypatch.setattr(_ratelimit, "_sweep_at", _ratelimit.SWEEP_FROM)
     yield
 
 

@@ -96,4 +96,4 @@ def test_the_plan_counts_each_request_and_the_summary_uses_the_same_figures() ->
     stats = RequestStats(requests=120, retries=1, rate_limited=0)
     text = summary_lines({"work-items": 50_000}, stats, 61.0, quota())
     assert text[0] == "  work-items     50,000"
-    assert "requests 120 (1 retries, 0 answered 429)" in text[1]
+    assert "requests 120 (1 retry, 0 answered 429)" in text[1]

@@ -95,9 +95,13 @@ async def test_sync_needs_a_finished_export_of_the_same_server(tmp_path: Path) -
             wrong = await run_cli("sync", "--out", str(out), *FAST, env=cli_env(other))
         assert wrong.code == 2
         assert f"was exported from {server.base_url}/api/v1/" in wrong.err
-        # without the environment, the folder says where it came from
+        # the folder never chooses where the key goes: the user names the server (the
+        # workspace may come from the folder)
         bare = cli_env(None, PLANE_API_KEY=server.api_key)
-        ok = await run_cli("sync", "--out", str(out), *FAST, env=bare)
+        unnamed = await run_cli("sync", "--out", str(out), *FAST, env=bare)
+        assert unnamed.code == 2 and f"pass --base-url {server.base_url}" in unnamed.err
+        ok = await run_cli("sync", "--out", str(out), "--base-url", server.base_url, *FAST,
+                           env=bare)  # fmt: skip
         assert ok.code == 0, ok.err
 
 
@@ -112,7 +116,9 @@ async def test_a_server_that_refuses_large_pages_is_asked_again_with_smaller_one
         synced = await run_cli("sync", "--out", str(out), *FAST, env=env)
         assert synced.code == 0, synced.err
         refused = [r for r in server.requests if r.status == 400]
-        assert refused and all(r.query.get("per_page") == "1000" for r in refused)
+        # (refused: the ids in pages of 1000, and once per read a page that overlaps the
+        # last items handed out with more than 100)
+        assert refused and all(int(r.query["per_page"]) > 100 for r in refused)
         assert "work items: 1 new, 1 updated, 2 deleted" in synced.out
         before = len(server.requests)
         again = await run_cli("sync", "--out", str(out), *FAST, env=env)
@@ -169,3 +175,40 @@ async def test_an_export_that_ran_during_deletes_misses_no_survivor_and_sync_mat
 def live_ids(server: FakePlane) -> set[str]:
     store = server.store
     return {i.id for i in store.issues.values() if store.visible(i)}
+
+
+async def comment_on_unchanged_items(server: FakePlane, count: int) -> set[str]:
+    """One comment on each of ``count`` work items that do not otherwise change."""
+    async with AsyncPlane(api_key=server.api_key, workspace=server.workspace,
+                          base_url=server.base_url) as plane:  # fmt: skip
+        project = await anext(plane.projects.list())
+        items = [i async for i in plane.issues.list(project.id, max_items=count)]
+        made = [
+            await plane.comments.create(project.id, i.id, comment_html=f"<p>note {n}</p>")
+            for n, i in enumerate(items)
+        ]
+    return {str(c.id) for c in made}
+
+
+async def test_sync_finds_every_comment_on_work_items_that_did_not_otherwise_change(
+    tmp_path: Path,
+) -> None:
+    # Reported: FakePlane left updated_at alone, and sync --include comments found 15 of
+    # 30 new comments. Plane's worker moves updated_at a moment after the comment; the
+    # fake does so after a delay, and a sync that reads before it lands still finds the
+    # comments on its next run.
+    out = tmp_path / "backup"
+    async with FakePlane(seed=SEED, rate_limit=None, activity_delay=60.0) as server:
+        env = cli_env(server)
+        done = await run_cli("export", "--out", str(out), "--include", "comments", *FAST, env=env)
+        assert done.code == 0, done.err
+        made = await comment_on_unchanged_items(server, 30)
+        early = await run_cli("sync", "--out", str(out), *FAST, env=env)
+        assert early.code == 0, early.err
+        assert "covered: changes from " in early.out
+        assert "comments read again for the 0 changed work items" in early.out
+        server.activity.flush()  # the worker catches up after that sync read
+        synced = await run_cli("sync", "--out", str(out), *FAST, env=env)
+        assert synced.code == 0, synced.err
+    assert "comments read again for the 30 changed work items" in synced.out
+    assert made <= {r["id"] for r in rows(out / "comments.jsonl")}

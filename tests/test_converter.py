@@ -48,12 +48,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # Which model each recorded response holds. A new fixture must be added here.
 FIXTURE_MODELS: dict[str, type[PlaneModel]] = {
+    "work-item-detail-expand-empty-relations.json": Issue,
     "users-me.json": User,
     "ratelimit-last-allowed.json": User,
     "project-members.json": User,
     "workspace-members.json": WorkspaceMember,
     "projects-list-per_page-2.json": Project,
     "project-detail.json": Project,
+    "project-detail-expand-empty-relations.json": Project,
     "project-detail-fields-id_name_identifier.json": Project,
     "states-list.json": State,
     "labels-list.json": Label,
@@ -91,6 +93,8 @@ FIXTURE_MODELS: dict[str, type[PlaneModel]] = {
 SOMETIMES_ABSENT = {
     "Project": {"sort_order"},  # list responses only
     "Comment": {"is_member"},  # list responses only
+    # webhook payloads only (the REST responses carry description_html)
+    "Issue": {"description", "description_json", "description_stripped"},
     "Cycle": {"total_estimates", "completed_estimates", "started_estimates"},  # archived
 }
 

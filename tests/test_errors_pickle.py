@@ -50,12 +50,16 @@ def _instance(cls: type[PlaneError]) -> PlaneError:
         return cls("stalled", cursor="100:2:0", page=2)
     if issubclass(cls, TransportError):
         return cls("reset", method="GET", url="https://x/api/v1/", attempts=4, cursor="1:1:0")
+    if issubclass(cls, plane_async.DownloadTooLargeError):
+        return cls("too large", limit=1 << 30, size=2 << 30, status=200, url="https://s3.test/k")
     if issubclass(cls, plane_async.UploadTooLargeError):
         return cls("too large", size=6_000_000, limit=5_242_880, status=400, code="EntityTooLarge")
     if issubclass(cls, plane_async.StorageError):
         return cls(
             "denied", status=403, url="https://s3.test/b/k", code="AccessDenied", body="<x/>"
         )
+    if issubclass(cls, plane_async.WaitBudgetExceededError):
+        return cls("ran out", retry_after=12.5, budget=5.0, sent=True)
     return cls("plain message")
 
 

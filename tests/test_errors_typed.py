@@ -34,8 +34,12 @@ def _instances() -> list[PlaneError]:
             out.append(cls("m", model="Issue", field="name"))
         elif issubclass(cls, plane_async.UnknownFieldError):
             out.append(cls("m", name="nmae"))
+        elif issubclass(cls, plane_async.DownloadTooLargeError):
+            out.append(cls("m", limit=1 << 30))
         elif issubclass(cls, plane_async.UploadTooLargeError):
             out.append(cls("m", size=6_000_000, limit=5_242_880))
+        elif issubclass(cls, plane_async.WaitBudgetExceededError):
+            out.append(cls("m", retry_after=1.0, budget=5.0, sent=False))
         else:
             out.append(cls("m"))
     return out

@@ -25,6 +25,7 @@ from plane_async import (
     RequestTimeoutError,
     ServerError,
     TransportError,
+    WaitBudgetExceededError,
 )
 from plane_async.testing import FakePlane, Seed
 from tests.subprocess_helpers import ROOT, TROUBLE, plane_env, run_python
@@ -114,6 +115,10 @@ def _error(cls: type[Any], status: int, body: Any = None, **headers: str) -> Any
         (TransportError("connection reset"), 502, "Plane could not be reached: connection reset",
          None),
         (RequestTimeoutError("timed out"), 504, "timed out", None),
+        (WaitBudgetExceededError("busy", retry_after=12.2, budget=10.0, sent=False), 503,
+         "busy", "13"),
+        (WaitBudgetExceededError("busy", retry_after=0.0, budget=10.0, sent=False), 503,
+         "busy", "1"),
     ],
 )  # fmt: skip
 def test_the_app_maps_plane_errors_to_http(

@@ -220,3 +220,36 @@ async def test_delays_and_retry_pauses_are_drawn_as_configured() -> None:
     assert 2.0 <= first <= 3.0
     assert len(retries) == 5 and all(2.0 <= w <= 602.0 for w in retries)
     assert len(set(retries)) == 5  # jittered, as Celery's retry_jitter does
+
+
+async def test_labels_resent_in_another_order_send_a_delivery_as_plane_compares_lists() -> None:
+    # Plane compares a list field by order: the same labels in the same order send
+    # nothing, in another order they count as a change (observed on CE 1.3.1).
+    async with recorder() as rec, FakePlane(seed=SEED, webhooks=[(rec.url, SECRET)]) as server:
+        async with client(server) as plane:
+            project = await first_project(plane)
+            a = await plane.labels.create(project.id, name="a")
+            b = await plane.labels.create(project.id, name="b")
+            issue = await plane.issues.create(project.id, name="x", labels=[a.id, b.id])
+            await plane.issues.update(project.id, issue.id, labels=[a.id, b.id])
+            await plane.issues.update(project.id, issue.id, labels=[b.id, a.id])
+        await server.webhooks.join()
+    assert [e for e in events(rec) if e[0] == "issue"] == [
+        ("issue", "created", None),
+        ("issue", "updated", "labels"),
+    ]
+
+
+async def test_an_issue_event_carries_the_description_in_every_form_as_fields() -> None:
+    async with recorder() as rec, FakePlane(seed=SEED, webhooks=[(rec.url, SECRET)]) as server:
+        async with client(server) as plane:
+            project = await first_project(plane)
+            await plane.issues.create(project.id, name="d", description_html="<p>Hello</p>")
+        await server.webhooks.join()
+    event = parse_event(rec.received[0].body)
+    assert isinstance(event, IssueEvent)
+    assert event.data.description_stripped == "Hello"
+    assert event.data.description == {} and event.data.description_json == {}
+    assert not {"description", "description_json", "description_stripped"} & set(
+        event.data.unknown_fields
+    )

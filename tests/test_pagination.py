@@ -118,6 +118,9 @@ class FakeServer:
         self.cancelled: list[int] = []
 
     async def __call__(self, params: dict[str, str]) -> Any:
+        # ``fail``, ``delay``, ``before`` and ``cancelled`` count requests (0 = the first):
+        # a read asks for the n-th page with the n-th request, whatever its cursor says.
+        n = len(self.calls)
         self.calls.append(dict(params))
         per_page = int(params.get("per_page", "1000"))
         cursor = params.get("cursor")
@@ -126,16 +129,16 @@ class FakeServer:
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             if self.delay is not None:
-                await asyncio.sleep(self.delay(page))
+                await asyncio.sleep(self.delay(n))
         except asyncio.CancelledError:
-            self.cancelled.append(page)
+            self.cancelled.append(n)
             raise
         finally:
             self.in_flight -= 1
-        if page in self.fail:
-            raise self.fail.pop(page)
+        if n in self.fail:
+            raise self.fail.pop(n)
         if self.before is not None:
-            self.before(page)
+            self.before(n)
         return envelope(self.rows, per_page, page)
 
     def ids(self) -> list[str]:
@@ -248,18 +251,30 @@ def test_per_page_range_follows_max_per_page() -> None:
 async def test_default_per_page_is_100_and_sent_with_every_cursor() -> None:
     server = FakeServer(250)
     assert await collect(iter_items(server, name)) == server.ids()
-    assert server.calls == [
-        {"per_page": "100"},
-        {"per_page": "100", "cursor": "100:1:0"},
-        {"per_page": "100", "cursor": "100:2:0"},
-    ]
+    assert server.calls[0] == {"per_page": "100"}
+    for call in server.calls[1:]:
+        # the page size is sent again with each cursor, and matches the cursor's
+        assert call["cursor"].split(":")[0] == call["per_page"]
+
+
+async def test_each_request_after_the_first_starts_before_the_last_item_handed_out() -> None:
+    # The overlap that shows rows moved: with room above per_page it costs no request.
+    server = FakeServer(100)
+    assert await collect(iter_items(server, name, per_page=10, max_per_page=100)) == server.ids()
+    assert len(server.calls) == 10
+    handed_out = 10
+    for call in server.calls[1:]:
+        size, page, _ = map(int, call.get("cursor", f"{call['per_page']}:0:0").split(":"))
+        assert size == int(call["per_page"])
+        assert 0 <= size * page < handed_out <= size * page + size - 10
+        handed_out += 10
 
 
 async def test_stops_on_next_page_results_not_on_empty_cursor() -> None:
     server = FakeServer(6)
     pages = await collect(iter_pages(server, name, per_page=3))
     assert [p.results for p in pages] == [("i0", "i1", "i2"), ("i3", "i4", "i5")]
-    assert pages[-1].next_cursor == Cursor(3, 2)  # present, yet no third request
+    assert pages[-1].next_cursor is not None  # present, yet no third request
     assert len(server.calls) == 2
 
 
@@ -268,7 +283,6 @@ async def test_cursor_without_per_page_uses_its_size() -> None:
     items = await collect(iter_items(server, name, cursor="3:2:0"))
     assert items == ["i6", "i7", "i8", "i9"]
     assert server.calls[0] == {"per_page": "3", "cursor": "3:2:0"}
-    assert all(call["per_page"] == "3" for call in server.calls)
 
 
 async def test_cursor_object_and_matching_per_page_are_accepted() -> None:
@@ -307,7 +321,7 @@ def test_bad_arguments_are_refused_at_call_time(kwargs: dict[str, Any]) -> None:
 async def test_max_per_page_allows_community_edition_sizes() -> None:
     server = FakeServer(1500)
     pages = await collect(iter_pages(server, name, per_page=1000, max_per_page=1000))
-    assert [p.count for p in pages] == [1000, 500]
+    assert [len(p.results) for p in pages] == [1000, 500]
 
 
 # ------------------------------------------------------------------ limits
@@ -324,7 +338,7 @@ async def test_max_items_cuts_the_last_page_and_resumes_on_it() -> None:
     server = FakeServer(10)
     pages = await collect(iter_pages(server, name, per_page=3, max_items=4))
     assert [p.results for p in pages] == [("i0", "i1", "i2"), ("i3",)]
-    assert pages[-1].truncated and pages[-1].count == 3
+    assert pages[-1].truncated
     assert pages[-1].resume_cursor == Cursor(3, 1)  # its rest was not handed out
     assert len(server.calls) == 2
     assert await collect(iter_items(server, name, per_page=3, max_items=3)) == ["i0", "i1", "i2"]
@@ -381,16 +395,21 @@ async def test_empty_pages_that_promise_more_stall() -> None:
 async def test_pages_with_the_same_first_and_last_ids_but_other_items_go_on() -> None:
     # Only a whole repeated page is a stall, not one that shares its ends with the last;
     # the ids already handed out are not handed out again.
-    pages = [["a", "b", "z"], ["a", "c", "z"], ["d"]]
+    pages = [["a", "b", "z"], ["a", "c", "z"], ["z", "d"]]
+
+    calls = 0
 
     async def fetch(params: dict[str, str]) -> Any:
-        page = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
+        nonlocal calls
+        page, calls = calls, calls + 1  # the n-th answer, whatever the cursor
+        offset = int(params["cursor"].split(":")[1]) if "cursor" in params else 0
         rows = [{"id": i} for i in pages[page]]
-        return {**envelope(rows, 3, 0), "next_cursor": f"3:{page + 1}:0",
+        return {**envelope(rows, 3, 0), "next_cursor": f"3:{offset + 1}:0",
                 "next_page_results": page < 2, "total_results": 7,
                 "total_pages": 3}  # fmt: skip
 
-    assert await collect(iter_items(fetch, name, per_page=3)) == list("abzcd")
+    # (no room above per_page to overlap: the guards alone judge the pages)
+    assert await collect(iter_items(fetch, name, per_page=3, max_per_page=3)) == list("abzcd")
 
 
 async def test_same_page_again_is_caught_by_raw_ids_and_by_id_of() -> None:
@@ -759,7 +778,7 @@ async def test_two_pages_that_alternate_forever_are_refused() -> None:
 
     got: list[str] = []
     with pytest.raises(PaginationStalledError, match="all handed out before") as info:
-        async for item in iter_items(fetch, name, per_page=2):
+        async for item in iter_items(fetch, name, per_page=2, max_per_page=2):
             got.append(item)
             assert len(got) < 100, "never stopped"
     assert got == ["a", "b", "c", "d"]
@@ -787,10 +806,12 @@ async def test_alternating_pages_are_refused_by_key_but_a_stale_last_page_ends()
 
     got: list[str] = []
     with pytest.raises(PaginationStalledError, match="all handed out before"):
-        async for item in iter_items(fetcher(None), name, per_page=2, order=order):
+        async for item in iter_items(fetcher(None), name, per_page=2, max_per_page=2, order=order):
             got.append(item)
     assert got == ["i9", "i8", "i7", "i6"]
-    assert await collect(iter_items(fetcher(2), name, per_page=2, order=order)) == [
+    assert await collect(
+        iter_items(fetcher(2), name, per_page=2, max_per_page=2, order=order)
+    ) == [
         "i9", "i8", "i7", "i6"
     ]  # fmt: skip
 
@@ -823,3 +844,26 @@ def test_a_checkpoint_round_trips_through_str_and_refuses_garbage() -> None:
     for bad in ("100:3:0~", "100:3:0~!!", "100:3:0~e30", "100:3:0~WzEsMiwzXQ"):
         with pytest.raises(PlaneValueError, match="checkpoint"):
             Cursor.parse(bad)
+
+
+async def test_a_server_that_refuses_pages_above_per_page_gets_overlap_within_it() -> None:
+    # The client allows 100 (max_per_page) but the server only 10: the first overlapping
+    # request is refused, and the read goes on with pages of at most per_page.
+    server = FakeServer(50)
+    refused = 0
+
+    async def fetch(params: dict[str, str]) -> Any:
+        nonlocal refused
+        if int(params["per_page"]) > 10:
+            refused += 1
+            raise BadRequestError(
+                "Invalid per_page value. Cannot exceed 10.",
+                status=400,
+                method="GET",
+                url="https://plane.test/",
+            )
+        return await server(params)
+
+    assert await collect(iter_items(fetch, name, per_page=10, max_per_page=100)) == server.ids()
+    assert refused == 1
+    assert all(int(call["per_page"]) <= 10 for call in server.calls)

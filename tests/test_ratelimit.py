@@ -749,7 +749,9 @@ def test_the_default_margin_is_one_percent_of_the_period_at_most_100_ms() -> Non
         (rate_headers(4, 1), RateLimit(5, 1.0)),
         (rate_headers(4, 0), RateLimit(5, 1.0)),
         (rate_headers(299, 3600), RateLimit(300, 3600.0)),
-        (rate_headers(9, 5), RateLimit(10, 6.0)),  # not one of Plane's: a bound above
+        (rate_headers(9, 5), RateLimit(10, 1.0)),  # a Date that lags 4 s: still 1 s
+        (rate_headers(9, 7), RateLimit(10, 60.0)),  # not one of Plane's: the next above
+        (rate_headers(9, 62), RateLimit(10, 60.0)),  # Plane's lagging Date: exactly 60 s
         ({"X-RateLimit-Remaining": "9"}, RateLimit(10, 60.0)),
         ({"X-RateLimit-Reset": "123"}, None),
         ({}, None),

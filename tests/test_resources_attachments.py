@@ -3,6 +3,8 @@ errors, and the API key kept away from the storage."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import os
 import re
@@ -20,6 +22,7 @@ from plane_async import (
     Attachment,
     BadRequestError,
     ConflictError,
+    DownloadTooLargeError,
     NotFoundError,
     PlaneValueError,
     StorageError,
@@ -370,3 +373,92 @@ def test_a_storage_network_failure_names_no_signature(mocked: aioresponses) -> N
         run(lambda plane: plane.attachments.upload(PID, IID, b"abc", name="a.txt"))
     assert info.value.attempts == 4 and info.value.status == 0
     assert "secret" not in str(info.value) and info.value.__cause__ is None
+
+
+# -- presigned downloads are bounded in time and size ------------------------------------------
+
+
+def _storage_answering(server: FakePlane, respond: Any) -> None:
+    """Have the fake storage answer every download with ``respond(request)``; call it
+    before the server starts (the server binds its handler then)."""
+    from aiohttp import web
+
+    handle = server._handle
+
+    async def storage(request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and request.path.startswith("/storage/"):
+            return await respond(request)  # type: ignore[no-any-return]
+        return await handle(request)
+
+    server._handle = storage  # type: ignore[method-assign]
+
+
+@pytest.mark.slow  # the storage drips in real time
+async def test_a_download_that_drips_forever_ends_at_its_timeout(tmp_path: Path) -> None:
+    from aiohttp import web
+
+    async def drip(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        while True:  # one byte per 0.1 s: never a stalled read
+            await response.write(b"x")
+            await asyncio.sleep(0.1)
+
+    server = FakePlane(rate_limit=None)
+    _storage_answering(server, drip)
+    async with server, AsyncPlane(api_key=server.api_key, workspace=server.workspace,
+                                  base_url=server.base_url, timeout=0.5,
+                                  max_retries=0) as plane:  # fmt: skip
+        asset = await plane.assets.upload(b"abc", name="a.txt")
+        dest = tmp_path / "a.txt"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(StorageError, match=r"timed out after 0\.5 s"):
+            await asyncio.wait_for(plane.assets.download(asset.asset_id, dest), 10)
+        assert loop.time() - started < 3
+        with pytest.raises(StorageError, match=r"timed out after 0\.3 s"):
+            await asyncio.wait_for(
+                plane.assets.download(asset.asset_id, io.BytesIO(), timeout=0.3), 10
+            )
+    assert _names(tmp_path) == []  # no partial file left behind
+
+
+async def test_a_download_larger_than_max_bytes_is_refused_and_not_kept(tmp_path: Path) -> None:
+    from aiohttp import web
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        chunk = b"x" * 65536
+        with contextlib.suppress(ConnectionError):
+            for _ in range(10_000):  # 655 MB if nobody hangs up
+                await response.write(chunk)
+        return response
+
+    async def announced(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"y" * 3000)
+
+    server = FakePlane(rate_limit=None)
+    answers = [endless, announced]
+    _storage_answering(server, lambda request: answers.pop(0)(request))
+    async with server, AsyncPlane(api_key=server.api_key, workspace=server.workspace,
+                                  base_url=server.base_url) as plane:  # fmt: skip
+        asset = await plane.assets.upload(b"abc", name="a.txt")
+        with pytest.raises(DownloadTooLargeError, match="more than 1000000 bytes") as info:
+            await plane.assets.download(asset.asset_id, tmp_path / "a.txt", max_bytes=1_000_000)
+        assert info.value.limit == 1_000_000 and info.value.attempts == 1
+        with pytest.raises(DownloadTooLargeError, match="3000 bytes"):
+            await plane.assets.download(asset.asset_id, io.BytesIO(), max_bytes=2000)
+    assert _names(tmp_path) == []
+
+
+async def test_a_file_name_of_250_characters_downloads(tmp_path: Path) -> None:
+    async with FakePlane(rate_limit=None) as server, AsyncPlane(
+        api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
+    ) as plane:  # fmt: skip
+        asset = await plane.assets.upload(b"abc", name="a.txt")
+        for name in ("n" * 250 + ".txt", "é" * 127):  # 254 bytes, the second in UTF-8
+            dest = tmp_path / name
+            assert await plane.assets.download(asset.asset_id, dest) == 3
+            assert dest.read_bytes() == b"abc"
+    assert len(_names(tmp_path)) == 2

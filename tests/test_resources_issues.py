@@ -38,7 +38,8 @@ def test_list_sends_per_page_with_every_cursor_and_stops_on_last_page(
     async def go(plane: AsyncPlane) -> list[Issue]:
         return [i async for i in plane.issues.list(PID, per_page=3)]
 
-    items = run(go)
+    # max_per_page=3 leaves no room to overlap: the recorded pages are asked for as recorded
+    items = run(go, max_per_page=3)
     assert len(items) == 6
     assert all(isinstance(i.id, uuid.UUID) for i in items)
     assert [dict(u.query) for _, u, _ in calls(mocked)] == [
@@ -269,3 +270,39 @@ async def test_whole_flow_against_the_fake_server(plane: AsyncPlane) -> None:
     await plane.issues.delete(pid, created.id)
     with pytest.raises(NotFoundError):
         await plane.issues.get(pid, created.id)
+
+
+async def test_a_backdated_create_returns_the_created_at_that_was_stored() -> None:
+    # Plane answers a backdated create with its own clock (the 201 is built before the
+    # sent created_at is saved); the returned work item and comment carry the stored one.
+    import datetime as dt
+
+    from plane_async.testing import FakePlane, Seed
+
+    when = dt.datetime(2019, 3, 4, 5, 6, 7, 890000, tzinfo=dt.UTC)
+    async with (
+        FakePlane(seed=Seed(issues_per_project=3)) as server,
+        AsyncPlane(
+            api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
+        ) as plane,
+    ):
+        project = await anext(plane.projects.list())
+        path = f"workspaces/{server.workspace}/projects/{project.id}/work-items/"
+        raw = await plane.request(
+            "POST", path, json={"name": "raw", "created_at": when.isoformat()}
+        )
+        assert raw["created_at"] != when.isoformat().replace("+00:00", "Z")  # the clock
+        issue = await plane.issues.create(project.id, name="Imported", created_at=when)
+        assert issue.created_at == when
+        assert (await plane.issues.get(project.id, issue.id)).created_at == when
+        day = await plane.issues.create(project.id, name="By day", created_at="2018-01-02")
+        assert day.created_at == dt.datetime(2018, 1, 2, tzinfo=dt.UTC)
+        note = await plane.comments.create(
+            project.id, issue.id, comment_html="<p>old</p>", created_at=when
+        )
+        assert note.created_at == when
+        assert (await plane.comments.get(project.id, issue.id, note.id)).created_at == when
+        upserted = await plane.issues.upsert(
+            project.id, external_source="jira", external_id="J-1", name="J", created_at=when
+        )
+        assert upserted.created_at == when

@@ -301,3 +301,34 @@ def test_bad_invitation_input_is_refused_before_any_request(
     with pytest.raises(PlaneValueError, match=message):
         run(call)
     assert mocked.requests == {}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: p.estimates.get(PID),
+        lambda p: p.estimates.create(PID, name="Points", type="points"),
+        lambda p: collect(p.estimates.list_points(PID, str(uuid.uuid4()))),
+    ],
+    ids=["get", "create", "list_points"],
+)
+def test_a_server_that_does_not_route_estimates_says_it_has_no_estimates_api(
+    mocked: aioresponses, call: Any
+) -> None:
+    # Plane CE 1.3.1: the estimate routes exist in its code but are not included, so
+    # every estimates path is Django's plain 404 (recorded: error-404-malformed-uuid.json).
+    page_not_found = {"error": "Page not found."}
+    for method in ("get", "post"):
+        getattr(mocked, method)(re.compile(re.escape(BASE) + ".*"), status=404,
+                                payload=page_not_found, repeat=True)  # fmt: skip
+    with pytest.raises(NotFoundError, match="this server has no estimates API") as info:
+        run(call)
+    assert info.value.body == page_not_found
+
+
+def test_a_project_without_an_estimate_is_a_plain_not_found(mocked: aioresponses) -> None:
+    mocked.get(re.compile(re.escape(BASE) + ".*"), status=404,
+               payload={"error": "Estimate not found"})  # fmt: skip
+    with pytest.raises(NotFoundError) as info:
+        run(lambda p: p.estimates.get(PID))
+    assert "no estimates API" not in str(info.value)

@@ -131,16 +131,17 @@ def test_post_is_not_retried_on_503_unless_opted_in(mocked: aioresponses) -> Non
     assert vclock.run(once(retry_post=True)) == {"id": "x"}
 
 
-def test_500_is_not_retried(mocked: aioresponses) -> None:
-    mocked.get(ME, status=500, payload={"error": "Something went wrong please try again later"})
+def test_500_is_retried_within_max_retries_then_keeps_its_message(mocked: aioresponses) -> None:
+    for _ in range(2):
+        mocked.get(ME, status=500, payload={"error": "Something went wrong please try again later"})
 
     async def main() -> None:
-        async with client() as plane:
+        async with client(max_retries=1) as plane:
             await plane.request("GET", "users/me/")
 
     with pytest.raises(ServerError, match="Something went wrong"):
         vclock.run(main())
-    assert len(sent(mocked)) == 1
+    assert len(sent(mocked)) == 2
 
 
 def test_connection_reset_is_retried_for_get(mocked: aioresponses) -> None:

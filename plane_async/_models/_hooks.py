@@ -229,6 +229,10 @@ def _id_or_model(cls: type, model_hook: ModelHook, nullable: bool) -> Hook:
             cached = _cache_get(value)
             return cached if cached is not None else _uuid_miss(value)
         if type(value) is dict:
+            if nullable and value.get("id") is None:
+                # Plane expands a null relation to {} (a placeholder point for
+                # estimate_point): no related object, as unexpanded null says.
+                return None
             return model_hook(cls, value)
         if value is None and nullable:
             return None

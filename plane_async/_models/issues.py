@@ -37,6 +37,10 @@ class Issue(ProjectScoped):
     name: str = UNSET
     description_html: str = UNSET
     description_binary: str | None = UNSET
+    #: the description as the editor's JSON document and as plain text (webhook payloads)
+    description: dict[str, Any] | None = UNSET
+    description_json: dict[str, Any] | None = UNSET
+    description_stripped: str | None = UNSET
     priority: Priority = UNSET
     state: uuid.UUID | StateLite | None = UNSET
     parent: uuid.UUID | IssueLite | None = UNSET

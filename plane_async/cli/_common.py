@@ -13,7 +13,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import AsyncPlane, Limiter, PlaneError, PlaneValueError, RateLimit
+from .. import (
+    AsyncPlane,
+    AuthenticationError,
+    InvalidAPIKeyError,
+    Limiter,
+    PlaneError,
+    PlaneValueError,
+    RateLimit,
+)
 from ._folder import FolderError
 
 __all__ = [
@@ -28,6 +36,7 @@ __all__ = [
     "connect",
     "gather",
     "parse_rate",
+    "printable",
     "run",
     "subcommand",
 ]
@@ -42,6 +51,24 @@ EXIT_TERMINATED = 143
 T = TypeVar("T")
 
 
+# C0 and C1 control characters but newline and tab, DEL, and the bidirectional overrides
+# that reorder what a terminal shows ("Trojan Source")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")  # fmt: skip
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: server text (a project identifier, an error's
+    ``detail``) can hold escape sequences that set the window title or clear lines; each
+    control character is shown escaped (``\\x1b``) instead."""
+    return _UNPRINTABLE.sub(_escape, str(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 class UsageError(Exception):
     """A flag or an argument that cannot work; the message says what to do (exit code 2)."""
 
@@ -52,8 +79,9 @@ def subcommand(
     """Add the subcommand ``name``; its module's docstring is its ``--help`` text."""
     text = re.sub(r" \(see ``[^`]*``\)", "", doc or "").replace("``", "")
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=summary, description=text, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+        name, help=summary, description=text, allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.set_defaults(handler=handler)
     return parser
 
@@ -127,7 +155,11 @@ def _api_key(args: argparse.Namespace) -> str | None:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"--api-key-file: cannot read {source}: {exc.strerror}") from None
+        # the value is not echoed: it may be the key itself, given by mistake
+        raise UsageError(
+            f"--api-key-file: cannot read the file given ({exc.strerror}); it takes the path "
+            "of a file holding the key (or - for stdin), never the key itself"
+        ) from None
     return text.strip()
 
 
@@ -162,7 +194,11 @@ async def connect(
 
             shared = RedisLimiter.from_url(redis_url)
             options["limiter"] = await stack.enter_async_context(shared)
-        yield await stack.enter_async_context(AsyncPlane(**options))
+        try:
+            plane = AsyncPlane(**options)
+        except PlaneValueError as exc:
+            raise UsageError(_cli_words(str(exc))) from None
+        yield await stack.enter_async_context(plane)
 
 
 async def gather(*aws: Awaitable[T]) -> list[T]:
@@ -184,12 +220,14 @@ async def gather(*aws: Awaitable[T]) -> list[T]:
     return [task.result() for task in tasks]
 
 
-def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
+def run(main: Callable[[], Awaitable[int]], *, resume: str | Callable[[], str] = "") -> int:
     """Run ``main`` in a new event loop and map what ends it to an exit code.
 
     Ctrl-C (SIGINT) cancels it and returns 130, SIGTERM 143; a failure of the server, the
-    network or the files is 1: ``resume`` (how to continue) is printed then. Refused input
-    is 2. No traceback: messages never carry the API key (the client's errors do not).
+    network or the files is 1: ``resume`` (how to continue; a callable when that depends on
+    what the run saved) is printed then, saying a valid key is needed if the key was
+    refused. Refused input is 2. No traceback: messages never carry the API key
+    (the client's errors do not).
     """
     terminated = False
 
@@ -211,7 +249,7 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
     try:
         return asyncio.run(wrapper())
     except KeyboardInterrupt:
-        _stop("interrupted", resume)
+        _stop("\ninterrupted", resume)  # after the terminal's "^C"
         return EXIT_INTERRUPTED
     except asyncio.CancelledError:
         if not terminated:
@@ -219,15 +257,34 @@ def run(main: Callable[[], Awaitable[int]], *, resume: str = "") -> int:
         _stop("terminated", resume)
         return EXIT_TERMINATED
     except (UsageError, FolderError, PlaneValueError) as exc:
-        print(f"plane-async: error: {exc}", file=sys.stderr)
+        print(f"plane-async: error: {printable(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except PlaneError as exc:
-        _stop(f"plane-async: error: {type(exc).__name__}: {exc}", resume)
+        hint = resume() if callable(resume) else resume
+        if hint and isinstance(exc, AuthenticationError | InvalidAPIKeyError):
+            hint += " (once it has a valid key: PLANE_API_KEY or --api-key-file)"
+        _stop(f"plane-async: error: {type(exc).__name__}: {exc}", hint)
         return EXIT_ERROR
     except OSError as exc:
         _stop(f"plane-async: error: {exc}", resume)
         return EXIT_ERROR
 
 
-def _stop(what: str, resume: str) -> None:
-    print(f"\n{what}" + (f"\n{resume}" if resume else ""), file=sys.stderr)
+def _stop(what: str, resume: str | Callable[[], str]) -> None:
+    hint = resume() if callable(resume) else resume
+    print(printable(what + (f"\n{hint}" if hint else "")), file=sys.stderr)
+
+
+#: the client's advice (its keyword arguments) and what the command offers instead
+_CLI_WORDS = (
+    ("Use https://, or pass allow_insecure_http=True if you really mean it",
+     "Use https:// in --base-url (the command sends plain http:// only to this machine)"),
+    ("pass api_key= instead", "set PLANE_API_KEY or pass --api-key-file instead"),
+)  # fmt: skip
+
+
+def _cli_words(message: str) -> str:
+    """A client error's advice in the command's terms."""
+    for library, command in _CLI_WORDS:
+        message = message.replace(library, command)
+    return message

@@ -79,7 +79,11 @@ class ExportOptions:
             try:
                 query.to_params(Issue)
             except PlaneValueError as exc:
-                raise common.UsageError(f"--fields/--expand: {exc}") from None
+                # the client's unchecked=True has no flag here: the command checks every name
+                message = str(exc).replace(
+                    " (to send a name this client does not know, pass unchecked=True)", ""
+                )
+                raise common.UsageError(f"--fields/--expand: {message}") from None
         return cls(
             out=Path(args.out), projects=_names(args.project) or None, include=include,
             query=query, per_page=args.per_page, restart=args.restart, plan_only=args.plan,

@@ -7,6 +7,11 @@ cursor to resume each stream from. A run killed at any instant (SIGKILL included
 either the old checkpoint or the new one. On resume each file is cut back to the size its
 checkpoint recorded, so lines written after the last checkpoint are dropped and fetched
 again: no line is lost and none is written twice.
+
+The folder holds a workspace's data (member emails, every work item): it is created 0700
+and its files 0600. Nothing in it is followed out of it: a symbolic link, a named pipe or
+anything else that is not a regular file where the export keeps a file is refused, and
+temporary files are created exclusively (a planted one is removed, never written through).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,6 +63,8 @@ class Folder:
         self.complete = False
         self.resumed = False
         self.started_at = _now()
+        #: whether the folder holds this export's checkpoint (False once discarded)
+        self.kept = True
         self._handles: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ opening
@@ -73,30 +81,42 @@ class Folder:
         """
         folder = cls(path, job, files)
         checkpoint = path / CHECKPOINT
-        if restart:
-            folder._remove_own_files()
-        if path.exists() and not path.is_dir():
-            raise FolderError(f"{path} is a file; --out needs a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        if checkpoint.exists():
-            folder._load(checkpoint, check_job=True)
-        else:
-            stray = sorted(p.name for p in path.iterdir() if p.name in folder.files)
-            if stray:
-                raise FolderError(
-                    f"{path} already holds {', '.join(stray)} but no {CHECKPOINT}: it is not a "
-                    "resumable export. Choose another --out, or pass --restart to replace them."
-                )
-        if not folder.complete:
-            folder._truncate()
-        folder.save()
+        try:
+            if restart:
+                folder._remove_own_files()
+            if path.exists() and not path.is_dir():
+                raise FolderError(f"{path} is a file; --out needs a folder")
+            if not path.is_dir():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.mkdir(mode=0o700)
+            if os.path.lexists(checkpoint):
+                folder._load(checkpoint, check_job=True)
+            else:
+                # files a run killed before its first checkpoint left: empty, nothing to lose
+                stray = sorted(p.name for p in path.iterdir()
+                               if p.name in folder.files and not _empty_file(p))  # fmt: skip
+                if stray:
+                    raise FolderError(
+                        f"{path} already holds {', '.join(stray)} but no {CHECKPOINT}: it is "
+                        "not a resumable export. Choose another --out, or pass --restart to "
+                        "replace them."
+                    )
+            # the checkpoint first: a run killed from here on leaves a folder it resumes
+            folder.save()
+            if not folder.complete:
+                folder._truncate()
+        except OSError as exc:
+            raise FolderError(
+                f"cannot use {path} as the export folder: {exc.strerror or exc} "
+                f"({exc.filename or path}); nothing was written"
+            ) from None
         return folder
 
     @classmethod
     def load(cls, path: Path, files_of: Callable[[Mapping[str, Any]], Iterable[str]]) -> Folder:
         """A finished export, to be brought up to date; FolderError if it is not one."""
         checkpoint = path / CHECKPOINT
-        if not checkpoint.is_file():
+        if not os.path.lexists(checkpoint):
             raise FolderError(f"{path} holds no export ({CHECKPOINT} is missing): run "
                               "`plane-async export --out` first")  # fmt: skip
         folder = cls(path, {}, ())
@@ -113,6 +133,7 @@ class Folder:
         if self.resumed or any(self.sizes.values()):
             return
         self.close()
+        self.kept = False
         self._remove_own_files()
         with contextlib.suppress(OSError):
             self.path.rmdir()
@@ -123,7 +144,7 @@ class Folder:
 
     def _load(self, checkpoint: Path, *, check_job: bool) -> None:
         try:
-            data = orjson.loads(checkpoint.read_bytes())
+            data = orjson.loads(_read(checkpoint))
             if data.get("version") != _VERSION:
                 raise ValueError(f"unknown checkpoint version {data.get('version')!r}")
             job = data["job"]
@@ -132,6 +153,8 @@ class Folder:
                 for key, s in data["streams"].items()
             }
             sizes = {name: int(size) for name, size in data["files"].items()}
+        except FolderError:
+            raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise FolderError(
                 f"{checkpoint} cannot be read ({exc}); pass --restart to start over"
@@ -157,7 +180,7 @@ class Folder:
         for name in self.files:
             file = self.path / name
             size = self.sizes.get(name, 0)
-            with open(file, "ab") as handle:
+            with open_private(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT) as handle:
                 if handle.tell() < size:
                     raise FolderError(
                         f"{file} is shorter than its checkpoint says ({handle.tell()} < {size} "
@@ -203,7 +226,8 @@ class Folder:
     def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)
         if handle is None:
-            handle = self._handles[name] = open(self.path / name, "ab")  # noqa: SIM115
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+            handle = self._handles[name] = open_private(self.path / name, flags)
         return handle
 
     def rows(self, name: str) -> Iterator[dict[str, Any]]:
@@ -211,7 +235,7 @@ class Folder:
         # a finished export's files may have been replaced by a sync stopped before its
         # checkpoint: read them whole (each replacement was atomic)
         size = -1 if self.complete else self.sizes.get(name, 0)
-        with open(self.path / name, "rb") as handle:
+        with open_private(self.path / name, os.O_RDONLY) as handle:
             data = handle.read(size)
         for line in data.splitlines():
             yield orjson.loads(line)
@@ -225,7 +249,7 @@ class Folder:
         path = self.path / name
         tmp = path.with_name(path.name + ".tmp")
         count = size = 0
-        with open(tmp, "wb") as out:
+        with _create_exclusive(tmp) as out:
             for row in rows:
                 line = orjson.dumps(row) + b"\n"
                 out.write(line)
@@ -263,11 +287,69 @@ class Folder:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so a reader (or a crash) sees the old or the new file."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
+    with _create_exclusive(tmp) as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def open_private(path: Path, flags: int) -> Any:
+    """A regular file of the folder, opened without following a symbolic link (created 0600,
+    and made 0600 if an older version left it readable by others); FolderError otherwise."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
+    except OSError:
+        _check_regular(path)
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_ours(path, "is not a regular file")
+        if flags & (os.O_WRONLY | os.O_RDWR) and info.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+        os.set_blocking(fd, True)
+        mode = "rb" if flags & os.O_ACCMODE == os.O_RDONLY else "ab"
+        return os.fdopen(fd, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_regular(path: Path) -> None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise _not_ours(path, "is a symbolic link") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_ours(path, "is not a regular file") from None
+
+
+def _not_ours(path: Path, what: str) -> FolderError:
+    return FolderError(f"{path} {what}: the export writes only its own regular files. "
+                       "Remove it, or choose another --out.")  # fmt: skip
+
+
+def _create_exclusive(tmp: Path) -> Any:
+    """A new temporary file, 0600; whatever was at its name (a leftover or a planted link)
+    is removed first, never written through."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def _read(path: Path) -> bytes:
+    with open_private(path, os.O_RDONLY) as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def _empty_file(path: Path) -> bool:
+    info = path.lstat()
+    return stat.S_ISREG(info.st_mode) and info.st_size == 0
 
 
 def _now() -> str:

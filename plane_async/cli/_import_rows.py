@@ -49,13 +49,18 @@ def read_rows(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[int, dic
     ``mapping`` (a column named like a field is taken as is)."""
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            for n, record in enumerate(csv.DictReader(handle), start=2):
-                row: dict[str, Any] = {}
-                for column, value in record.items():
-                    field = mapping.get(column or "", column)
-                    if field and value is not None and value.strip():
-                        row[field] = value.strip()
-                yield n, row
+            reader = csv.DictReader(handle)
+            n = 1
+            try:
+                for n, record in enumerate(reader, start=2):
+                    row: dict[str, Any] = {}
+                    for column, value in record.items():
+                        field = mapping.get(column or "", column)
+                        if field and value is not None and value.strip():
+                            row[field] = value.strip()
+                    yield n, row
+            except csv.Error as exc:  # a field over the reader's limit, a stray NUL...
+                raise ValueError(f"{path.name} line {n + 1}: {exc}") from None
         return
     with open(path, "rb") as handle:
         for n, line in enumerate(handle, start=1):
@@ -101,8 +106,15 @@ class Names:
         for name in ("states", "labels", "members"):
             file = beside / f"{name}.jsonl" if beside is not None else None
             if file is not None and file.exists():
-                for line in file.read_bytes().splitlines():
-                    row = orjson.loads(line)
+                for n, line in enumerate(file.read_bytes().splitlines(), start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = orjson.loads(line)
+                    except orjson.JSONDecodeError as exc:
+                        raise ValueError(f"{file.name} line {n}: not JSON ({exc})") from None
+                    if not isinstance(row, dict):
+                        raise ValueError(f"{file.name} line {n}: expected a JSON object")
                     label = row.get("name") or row.get("email") or row.get("display_name")
                     if row.get("id") and label:
                         source[str(row["id"])] = str(label)
@@ -129,20 +141,40 @@ class Wanted:
     new_labels: tuple[str, ...] = ()
 
 
+#: Plane's longest name (work items, labels)
+_MAX_NAME = 255
+
+
 def _list(value: object) -> list[str]:
+    """Names or ids: a list (of strings, or of objects with an ``id``) or a string separated
+    by commas; ValueError for anything else (a dict, a number)."""
     if value is None:
         return []
+    if isinstance(value, str):
+        return [p for p in _SPLIT.split(value) if p]
     if isinstance(value, list):
-        return [str(v.get("id", v) if isinstance(v, dict) else v) for v in value]
-    return [p for p in _SPLIT.split(str(value)) if p]
+        out = []
+        for v in value:
+            if isinstance(v, dict):
+                v = v.get("id") or v.get("name")
+            if not isinstance(v, str) or not v.strip():
+                raise ValueError(v)
+            out.append(v.strip())
+        return out
+    raise ValueError(value)
 
 
 def _date(value: object) -> str | None:
+    """A date (``YYYY-MM-DD``) or a date and time (its date is kept); ValueError for
+    anything else, a valid date followed by other text included."""
     if value in (None, ""):
         return None
-    text = str(value)[:10]
-    dt.date.fromisoformat(text)  # ValueError names the value
-    return text
+    if not isinstance(value, str):
+        raise ValueError(value)
+    text = value.strip()
+    if len(text) == 10:
+        return dt.date.fromisoformat(text).isoformat()
+    return dt.datetime.fromisoformat(text).date().isoformat()
 
 
 def to_wanted(
@@ -153,6 +185,9 @@ def to_wanted(
     name = str(row.get("name") or "").strip()
     if not name:
         problems.append(f"line {n}: no name")
+    elif len(name) > _MAX_NAME:
+        problems.append(f"line {n}: a name of {len(name)} characters is longer than Plane "
+                        f"allows ({_MAX_NAME})")  # fmt: skip
     ext_source = row.get("external_source") or source
     ext_id = row.get("external_id") or row.get("id")
     if not ext_id:
@@ -180,6 +215,14 @@ def to_wanted(
                             f"(its states: {', '.join(known)})")  # fmt: skip
         fields["state"] = found
     new_labels: list[str] = []
+    for key in ("labels", "assignees"):
+        if key in row:
+            try:
+                _list(row[key])
+            except ValueError:
+                problems.append(f"line {n}: {key} must be a list of names or ids, or names "
+                                f"separated by commas; got {row[key]!r}")  # fmt: skip
+                return None, problems
     if "labels" in row:
         ids = []
         for label in _list(row["labels"]):
@@ -188,6 +231,9 @@ def to_wanted(
                 label = names.source.get(label, label)
                 if _is_uuid(label):
                     problems.append(f"line {n}: label id {label} is not in the project")
+                elif len(label) > _MAX_NAME:
+                    problems.append(f"line {n}: a label name of {len(label)} characters is "
+                                    f"longer than Plane allows ({_MAX_NAME})")  # fmt: skip
                 new_labels.append(label)
             else:
                 ids.append(found)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
-from .. import Quota, RequestStats
+from .. import AsyncPlane, Quota, RequestEvent, RequestStats
 from ._progress import format_duration
+from ._words import count
 
-__all__ = ["Plan", "minimum_seconds", "plan_export", "summary_lines"]
+__all__ = ["Plan", "WindowBound", "minimum_seconds", "plan_export", "summary_lines"]
 
 
 def _pages(count: int, per_page: int) -> int:
@@ -65,7 +68,11 @@ def plan_export(
 ) -> Plan:
     """The requests an export needs, from each project's summary counts; ``discovery`` is
     what finding the projects and their counts took."""
-    projects = list(counts)
+    # a count the server sent as a string, null or nonsense is unknown: one request
+    projects = [
+        {k: n for k, v in (c.items() if isinstance(c, Mapping) else ()) if (n := _count(v)) >= 0}
+        for c in counts
+    ]
     total = {k: sum(c.get(k, 0) for c in projects) for k in
              ("states", "labels", "issues", "modules", "cycles")}  # fmt: skip
 
@@ -74,13 +81,13 @@ def plan_export(
 
     n = len(projects)
     rows: list[tuple[str, int, str]] = [
-        ("projects", discovery, f"{n} projects and their counts (done)"),
-        ("states", per_project("states"), f"{total['states']:,} states"),
-        ("labels", per_project("labels"), f"{total['labels']:,} labels"),
-        ("members", n, f"the members of {n} projects"),
-        ("work-items", per_project("issues"), f"{total['issues']:,} work items"),
-        ("modules", per_project("modules"), f"{total['modules']:,} modules"),
-        ("cycles", per_project("cycles"), f"{total['cycles']:,} cycles"),
+        ("projects", discovery, f"{count(n, 'project')} and their counts (done)"),
+        ("states", per_project("states"), count(total["states"], "state")),
+        ("labels", per_project("labels"), count(total["labels"], "label")),
+        ("members", n, f"the members of {count(n, 'project')}"),
+        ("work-items", per_project("issues"), count(total["issues"], "work item")),
+        ("modules", per_project("modules"), count(total["modules"], "module")),
+        ("cycles", per_project("cycles"), count(total["cycles"], "cycle")),
         ("module-work-items", total["modules"], "at least one per module"),
         ("cycle-work-items", total["cycles"], "at least one per cycle"),
     ]
@@ -89,23 +96,83 @@ def plan_export(
     return Plan(tuple(rows))
 
 
+def _count(value: Any) -> int:
+    """A summary count as an int; -1 when it is not a count."""
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value if value >= 0 else -1
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return -1
+
+
 def minimum_seconds(requests: int, quota: Quota) -> float:
-    """The least time ``requests`` take under the window (the first ``limit`` go at once)."""
+    """The least time ``requests`` take under the window as ``quota`` describes it: the
+    ``remaining`` slots go at once (after a 429's pause), those held by requests already in
+    the window (this process's or another's) no sooner than ``next_slot_in``, and each slot
+    serves again a ``period`` later."""
     if requests <= 0 or quota.limit <= 0:
         return 0.0
-    return max(0, math.ceil(requests / quota.limit) - 1) * quota.period
+    start = quota.paused_for
+    held = quota.limit - max(0, min(quota.remaining, quota.limit))
+    rounds, index = divmod(requests - 1, quota.limit)
+    first = start if index < quota.limit - held else max(start, quota.next_slot_in)
+    return rounds * quota.period + first
+
+
+class WindowBound:
+    """The least time a run's requests could take under the key's window as the run found
+    it. Pass it as ``on_response`` and ``watch`` the client: whenever the window is full, it
+    notes the quota (which then says when the next slot frees) and the requests made so far,
+    so requests already in the window, this process's or another's, count."""
+
+    __slots__ = ("_last", "_marks", "_plane")
+
+    def __init__(self) -> None:
+        self._plane: AsyncPlane | None = None
+        self._marks: list[tuple[int, Quota]] = []
+        self._last = -math.inf
+
+    def watch(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    def __call__(self, event: RequestEvent) -> None:
+        plane = self._plane
+        if plane is None:
+            return
+        quota = plane.quota()
+        now = time.monotonic()
+        # one note per period is enough: a later one in the same period bounds less
+        if (quota.remaining == 0 or quota.paused_for > 0) and now - self._last >= quota.period:
+            self._last = now
+            self._marks.append((plane.stats.requests, quota))
+
+    def seconds(self, requests: int, quota: Quota) -> float:
+        """The bound for ``requests`` in all, under ``quota``'s limit and period."""
+        fresh = attrs.evolve(quota, remaining=quota.limit, next_slot_in=0.0, paused_for=0.0)
+        bound = minimum_seconds(requests, fresh)
+        for done, seen in self._marks:
+            bound = max(bound, minimum_seconds(requests - done, seen))
+        return bound
 
 
 def summary_lines(
-    written: Mapping[str, int], stats: RequestStats, elapsed: float, quota: Quota
+    written: Mapping[str, int],
+    stats: RequestStats,
+    elapsed: float,
+    quota: Quota,
+    window: WindowBound | None = None,
 ) -> list[str]:
-    """The figures of a finished run: the same counters the bars showed."""
+    """The figures of a finished run: the same counters the bars showed; the theoretical
+    minimum counts the requests the run found in the window when ``window`` watched it."""
+    least = (window or WindowBound()).seconds(stats.requests, quota)
     width = max(len(name) for name in written)
     lines = [f"  {name:<{width}}  {n:>9,}" for name, n in written.items()]
     lines.append(
-        f"  requests {stats.requests:,} ({stats.retries} retries, {stats.rate_limited} answered "
-        f"429); elapsed {format_duration(elapsed)}, theoretical minimum under "
-        f"{quota.limit} requests per {quota.period:g} s: "
-        f"{format_duration(minimum_seconds(stats.requests, quota))}"
+        f"  requests {stats.requests:,} ({count(stats.retries, 'retry', 'retries')}, "
+        f"{stats.rate_limited} answered 429); elapsed {format_duration(elapsed)}, theoretical "
+        f"minimum under {count(quota.limit, 'request')} per {quota.period:g} s: "
+        f"{format_duration(least)}"
     )
     return lines

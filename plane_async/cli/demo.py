@@ -56,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     assert rate is not None
     return common.run(
         lambda: _embedded(args, options, rate),
-        resume="run `make demo` (or the same command) again to continue",
+        resume="run the same command again to continue",
     )
 
 

@@ -24,8 +24,9 @@ from .. import AsyncPlane, NotFoundError, Page
 from . import _common as common
 from ._export_options import PER_PROJECT, ExportOptions, add_export_flags
 from ._folder import Folder
-from ._plan import plan_export, summary_lines
+from ._plan import WindowBound, plan_export, summary_lines
 from ._progress import Bar, Display, make_display, showing
+from ._words import count
 
 __all__ = ["Exporter", "add_parser", "main"]
 
@@ -42,12 +43,21 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     options = ExportOptions.from_args(args)
+    started: list[Exporter] = []
 
     async def job() -> int:
-        async with common.connect(args) as plane:
-            return await Exporter(plane, options, server=plane.base_url).run()
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
+            started.append(Exporter(plane, options, server=plane.base_url, window=window))
+            return await started[0].run()
 
-    return common.run(job, resume=_RESUME_HINT)
+    def resume() -> str:
+        # only when a checkpoint is there to continue from
+        folder = started[0].folder if started else None
+        return _RESUME_HINT if folder is not None and folder.kept else ""
+
+    return common.run(job, resume=resume)
 
 
 _RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
@@ -74,9 +84,16 @@ class Exporter:
     """Runs an export: discovery, the plan, then each resource in turn, one bar each."""
 
     def __init__(
-        self, plane: AsyncPlane, options: ExportOptions, *, server: str, out: Any = None
+        self,
+        plane: AsyncPlane,
+        options: ExportOptions,
+        *,
+        server: str,
+        out: Any = None,
+        window: WindowBound | None = None,
     ) -> None:
         self.plane = plane
+        self.window = window
         self.options = options
         self.server = server
         self.out = sys.stdout if out is None else out
@@ -85,7 +102,7 @@ class Exporter:
         self.display = Display(plane.quota, lambda: plane.stats.requests)
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        print(common.printable(text), file=self.out, flush=True)
 
     async def run(self) -> int:
         opts, plane = self.options, self.plane
@@ -110,8 +127,9 @@ class Exporter:
         if self.folder is not None and self.folder.resumed:
             plan = plan.resumed(self._finished_share(len(projects)))
         where = "resuming the export in" if self.folder and self.folder.resumed else "to"
-        self.say(f"Export of workspace {plane.workspace} ({len(projects)} projects) {where} "
-                 f"{opts.out}/ needs about:")  # fmt: skip
+        found = count(len(projects), "project")
+        self.say(f"Export of workspace {plane.workspace} ({found}) {where} {opts.out}/ "
+                 "needs about:")  # fmt: skip
         for line in plan.lines(plane.quota()):
             self.say(line)
         if self.folder is None:
@@ -127,7 +145,7 @@ class Exporter:
         self.folder.finish()
         self.say(f"\nExported to {opts.out}/:")
         for line in summary_lines(self.written, plane.stats, time.monotonic() - started,
-                                  plane.quota()):  # fmt: skip
+                                  plane.quota(), self.window):  # fmt: skip
             self.say(line)
         return common.EXIT_OK
 

@@ -23,7 +23,7 @@ from typing import Any
 from .. import AsyncPlane, ConflictError, PlaneError
 from . import _common as common
 from ._import_rows import FIELDS, Names, Wanted, parse_mapping, read_rows, to_wanted
-from ._plan import summary_lines
+from ._plan import WindowBound, summary_lines
 from ._progress import make_display, showing
 
 __all__ = ["add_parser", "main"]
@@ -65,8 +65,10 @@ def main(args: argparse.Namespace) -> int:
         raise common.UsageError("--concurrency must be from 1 to 64")
 
     async def job() -> int:
-        async with common.connect(args) as plane:
-            return await Importer(plane, args, mapping).run()
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
+            return await Importer(plane, args, mapping, window).run()
 
     return common.run(job, resume="run the same command again: rows already written "
                       "are left as they are")  # fmt: skip
@@ -79,8 +81,15 @@ def _same(field: str, have: Any, want: Any) -> bool:
 
 
 class Importer:
-    def __init__(self, plane: AsyncPlane, args: argparse.Namespace, mapping: dict[str, str]):
+    def __init__(
+        self,
+        plane: AsyncPlane,
+        args: argparse.Namespace,
+        mapping: dict[str, str],
+        window: WindowBound | None = None,
+    ) -> None:
         self.plane = plane
+        self.window = window
         self.args = args
         self.mapping = mapping
 
@@ -93,7 +102,10 @@ class Importer:
             _raws(plane.states.list(pid)), _raws(plane.labels.list(pid)),
             _raws(plane.members.list(pid)),
         )  # fmt: skip
-        names = Names.of(states, labels, members, beside=args.file.parent)
+        try:
+            names = Names.of(states, labels, members, beside=args.file.parent)
+        except (ValueError, OSError) as exc:
+            raise common.UsageError(f"{exc}; nothing was written") from None
         wanted = self._read(names)
         existing = {
             (r.get("external_source"), r.get("external_id")): r
@@ -116,9 +128,11 @@ class Importer:
         new_labels = sorted({n for w in wanted for n in w.new_labels})
         verb = "would " if args.dry_run else ""
         labels_note = f"; {verb}create labels: {', '.join(new_labels)}" if new_labels else ""
-        print(f"{args.file.name} -> {project['identifier']}: {len(wanted)} rows; {verb}create "
-              f"{len(creates)}, {verb}update {len(updates)}, leave {unchanged} unchanged"
-              f"{labels_note}")  # fmt: skip
+        print(common.printable(
+            f"{args.file.name} -> {project['identifier']}: {len(wanted)} rows; {verb}create "
+            f"{len(creates)}, {verb}update {len(updates)}, leave {unchanged} unchanged"
+            f"{labels_note}"
+        ))  # fmt: skip
         if args.dry_run:
             self._show(creates, updates)
             return common.EXIT_OK
@@ -130,12 +144,12 @@ class Importer:
         written = {"created": 0, "updated": 0, "unchanged": unchanged, "failed": 0}
         failures = await self._write(pid, creates, updates, label_ids, written)
         written["failed"] = len(failures)
-        print(f"\nImported into {project['identifier']}:")
+        print(common.printable(f"\nImported into {project['identifier']}:"))
         for line in summary_lines(written, plane.stats, time.monotonic() - started,
-                                  plane.quota()):  # fmt: skip
+                                  plane.quota(), self.window):  # fmt: skip
             print(line)
         for w, error in failures[:_SHOW]:
-            print(f"  line {w.line} ({w.external_id}): {error}")
+            print(common.printable(f"  line {w.line} ({w.external_id}): {error}"))
         return common.EXIT_ERROR if failures else common.EXIT_OK
 
     async def _project(self, wanted: str) -> dict[str, Any]:
@@ -178,10 +192,11 @@ class Importer:
     def _show(self, creates: Sequence[Wanted], updates: Sequence[tuple[Wanted, dict[str, Any],
               Mapping[str, Any]]]) -> None:  # fmt: skip
         for w in creates[:_SHOW]:
-            print(f"  create  line {w.line}: {w.fields['name']!r} ({w.external_id})")
+            print(common.printable(f"  create  line {w.line}: {w.fields['name']!r} "
+                                   f"({w.external_id})"))  # fmt: skip
         for w, changes, have in updates[:_SHOW]:
             what = ", ".join(f"{k} {have.get(k)!r} -> {v!r}" for k, v in changes.items())
-            print(f"  update  line {w.line}: {have.get('name')!r}: {what}")
+            print(common.printable(f"  update  line {w.line}: {have.get('name')!r}: {what}"))
         hidden = max(0, len(creates) - _SHOW) + max(0, len(updates) - _SHOW)
         if hidden:
             print(f"  ... and {hidden} more")

@@ -24,9 +24,13 @@ from typing import Any, TypeVar
 from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError, Query
 from . import _common as common
 from ._folder import Folder
-from ._plan import summary_lines
+from ._plan import WindowBound, summary_lines
+from ._words import count
 
 __all__ = ["CLOCK_MARGIN", "add_parser", "main"]
+
+#: where the client goes without --base-url or PLANE_BASE_URL
+CLOUD = "https://api.plane.so"
 
 #: changes this much older than the last sync are read again, in case this machine's
 #: clock is ahead of the server's (re-reading a change is harmless)
@@ -62,13 +66,18 @@ def _files(job: Mapping[str, Any]) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     folder = Folder.load(Path(args.out), _files)
     job = folder.job
-    for flag, env, key in (
-        ("base_url", "PLANE_BASE_URL", "server"),
-        ("workspace", "PLANE_WORKSPACE", "workspace"),
-    ):
-        given = getattr(args, flag) or os.environ.get(env)
-        if given is None:
-            setattr(args, flag, job[key] if key != "server" else _root(job[key]))
+    # The key goes only to a server the user named (or Plane Cloud, the default): a folder
+    # someone hands over must not be able to send it elsewhere.
+    if not (args.base_url or os.environ.get("PLANE_BASE_URL")) and _root(
+        str(job["server"])
+    ) != _root(CLOUD):
+        raise common.UsageError(
+            f"{args.out} was exported from {_root(str(job['server']))}: pass --base-url "
+            f"{_root(str(job['server']))} (or set PLANE_BASE_URL) if that is the server to "
+            "send your API key to. Without either, sync talks to Plane Cloud only."
+        )
+    if not (args.workspace or os.environ.get("PLANE_WORKSPACE")):
+        args.workspace = job["workspace"]
     args.per_page = job["per_page"]
     # ids and memberships are read in pages as large as the server allows: 1000 on
     # Community Edition; a server that refuses them (Plane Cloud: 100) is asked again
@@ -76,13 +85,15 @@ def main(args: argparse.Namespace) -> int:
         args.max_per_page = folder.extra.get("max_per_page") or 1000
 
     async def run() -> int:
-        async with common.connect(args) as plane:
+        window = WindowBound()
+        async with common.connect(args, on_response=window) as plane:
+            window.watch(plane)
             if (plane.base_url, plane.workspace) != (job["server"], job["workspace"]):
                 raise common.UsageError(
                     f"{args.out} was exported from {job['server']} (workspace "
                     f"{job['workspace']}), not {plane.base_url} (workspace {plane.workspace})"
                 )
-            return await Syncer(plane, folder, args).run()
+            return await Syncer(plane, folder, args, window).run()
 
     try:
         return common.run(run, resume="nothing is lost: run the same command again")
@@ -99,13 +110,27 @@ async def _collect(pages: AsyncIterator[Page[T]], size: int) -> list[T]:
     that is not the last (following its cursors would skip the rest of each page)."""
     items: list[T] = []
     async for page in pages:
-        if page.next_page_results and len(page.results) < size:
+        asked = size if page.cursor is None else page.cursor.per_page
+        if page.next_page_results and page.count < asked:
             raise _Clamped(
-                f"the server sent {len(page.results)} items on a page of {size} that is not "
+                f"the server sent {page.count} items on a page of {asked} that is not "
                 "the last: it cut the page size"
             )
         items += page.results
     return items
+
+
+def _covered(since: dt.datetime, now: dt.datetime, include: list[str], changed: int) -> str:
+    """What the sync read: the window of changes, and the per-item lists it read again."""
+    line = (
+        f"  covered: changes from {since.isoformat(timespec='seconds')} to "
+        f"{now.isoformat(timespec='seconds')}"
+    )
+    if include:
+        line += f"; {', '.join(include)} read again for the {changed} changed work items"
+    # Plane's worker moves updated_at a moment after a comment or link: one that lands
+    # after this sync's reads falls inside the next sync's window (it starts before `now`).
+    return line
 
 
 def _root(api_url: str) -> str:
@@ -113,8 +138,15 @@ def _root(api_url: str) -> str:
 
 
 class Syncer:
-    def __init__(self, plane: AsyncPlane, folder: Folder, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        plane: AsyncPlane,
+        folder: Folder,
+        args: argparse.Namespace,
+        window: WindowBound | None = None,
+    ) -> None:
         self.plane = plane
+        self.window = window
         self.folder = folder
         self.args = args
         job = folder.job
@@ -138,7 +170,7 @@ class Syncer:
         pids = [p["id"] for p in projects]
         print(
             f"Sync of {self.args.out}/ (changes since {last.isoformat(timespec='seconds')}, "
-            f"{len(pids)} projects)"
+            f"{count(len(pids), 'project')})"
         )
         small = await common.gather(*(self._small(pid) for pid in pids))
         found = await common.gather(
@@ -171,13 +203,15 @@ class Syncer:
         written["work-items"] = counts.pop("total")
         for kind, rows in memberships.items():
             written[f"{kind}-work-items"] = folder.rewrite(f"{kind}-work-items.jsonl", rows)
-        gone = counts.pop("deleted_ids")
+        # by the work items the folder now holds, not by those this run saw deleted: a sync
+        # stopped before this point rewrote work-items.jsonl already, and its deletions
+        # must still take their comments, links and activities with them
+        kept = counts.pop("ids") - set(changed)
         for name, fresh in per_item.items():
-            stale = set(changed) | gone
             keep = (
                 r
                 for r in folder.rows(f"{name}.jsonl")
-                if r.get("issue") not in stale and r.get("project") in wanted
+                if r.get("issue") in kept and r.get("project") in wanted
             )
             written[name] = folder.rewrite(f"{name}.jsonl", [*keep, *fresh])
         folder.finish(synced_at=now.isoformat(timespec="seconds"), max_per_page=self.large)
@@ -186,7 +220,9 @@ class Syncer:
             f"{counts['deleted']} deleted"
             + ("" if live is not None else " (deletions not checked)")
         )
-        for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota()):
+        print(_covered(since, now, self.include, len(changed)))
+        for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota(),
+                                  self.window):  # fmt: skip
             print(line)
         return common.EXIT_OK
 
@@ -293,21 +329,23 @@ class Syncer:
         self, projects: set[str], changed: dict[str, dict[str, Any]], live: set[str] | None
     ) -> dict[str, Any]:
         pending = dict(changed)
-        counts: dict[str, Any] = {"new": 0, "updated": 0, "deleted": 0, "deleted_ids": set()}
+        counts: dict[str, Any] = {"new": 0, "updated": 0, "deleted": 0, "ids": set()}
+        ids: set[str] = counts["ids"]
 
         def rows() -> Any:
             for row in self.folder.rows("work-items.jsonl"):
                 item = row["id"]
                 if row.get("project") not in projects or (live is not None and item not in live):
                     counts["deleted"] += 1
-                    counts["deleted_ids"].add(item)
                     continue
+                ids.add(item)
                 if item in pending:
                     counts["updated"] += 1
                     yield pending.pop(item)
                 else:
                     yield row
             counts["new"] = len(pending)
+            ids.update(pending)
             yield from pending.values()
 
         counts["total"] = self.folder.rewrite("work-items.jsonl", rows())

@@ -20,6 +20,7 @@ from .._stream import ResultStream
 from .._suggest import same_meaning
 from .._types import IdLike, ListOptions, ReadOptions
 from .._values import check_field
+from ._backdate import as_stored
 from ._checks import check_external
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class Resource:
         retry_post: bool | None = None,
     ) -> M:
         data = await self._call(method, path, json=dict(body), retry_post=retry_post)
+        if method == "POST":
+            data = as_stored(data, body)  # a backdated create: the stored created_at
         return self._object(model, data, method, path)
 
     async def _upsert(

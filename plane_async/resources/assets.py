@@ -6,7 +6,7 @@ import uuid
 
 from .. import _protocol as proto
 from .._models import AssetDownload, AssetUpload
-from .._storage import Destination, FileSource, Storage
+from .._storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
 from .._types import IdLike
 from ._base import Resource
 from ._uploads import external_keys, upload_flow
@@ -57,8 +57,19 @@ class AssetsResource(Resource):
         aid = proto.check_id(asset_id, "asset_id")
         return await self._get(AssetDownload, self._path(aid), {})
 
-    async def download(self, asset_id: IdLike, dest: Destination) -> int:
+    async def download(
+        self,
+        asset_id: IdLike,
+        dest: Destination,
+        *,
+        timeout: float | None = None,
+        max_bytes: int | None = MAX_DOWNLOAD_BYTES,
+    ) -> int:
         """Stream the asset into ``dest`` (a path, written atomically, or a binary file);
-        returns the number of bytes."""
+        returns the number of bytes. ``timeout`` bounds each attempt (default: the
+        client's); a file over ``max_bytes`` (1 GiB; None: no cap) raises
+        DownloadTooLargeError."""
+        storage = Storage(self._client._transport)
+        storage.check_download(timeout, max_bytes)
         link = await self.get(asset_id)
-        return await Storage(self._client._transport).download(link.asset_url, dest)
+        return await storage.download(link.asset_url, dest, timeout=timeout, max_bytes=max_bytes)

@@ -8,7 +8,7 @@ from typing import Unpack
 from .. import _protocol as proto
 from .._models import Attachment, structure
 from .._pagination import Page
-from .._storage import Destination, FileSource, Storage
+from .._storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
 from .._types import IdLike
 from ._base import Resource, WorkItemPath
 from ._options import AllAtOnceOptions, checked
@@ -85,13 +85,24 @@ class AttachmentsResource(Resource):
         return await download_redirect(self, self._path(project_id, issue_id, attachment_id))
 
     async def download(
-        self, project_id: IdLike, issue_id: IdLike, attachment_id: IdLike, dest: Destination
+        self,
+        project_id: IdLike,
+        issue_id: IdLike,
+        attachment_id: IdLike,
+        dest: Destination,
+        *,
+        timeout: float | None = None,
+        max_bytes: int | None = MAX_DOWNLOAD_BYTES,
     ) -> int:
         """Stream the file into ``dest`` (a path, written atomically, or a binary file);
-        returns the number of bytes. An attachment whose upload never finished answers
+        returns the number of bytes. ``timeout`` bounds each attempt (default: the
+        client's); a file over ``max_bytes`` (1 GiB; None: no cap) raises
+        DownloadTooLargeError. An attachment whose upload never finished answers
         BadRequestError."""
+        storage = Storage(self._client._transport)
+        storage.check_download(timeout, max_bytes)
         url = await self.download_url(project_id, issue_id, attachment_id)
-        return await Storage(self._client._transport).download(url, dest)
+        return await storage.download(url, dest, timeout=timeout, max_bytes=max_bytes)
 
     async def delete(self, project_id: IdLike, issue_id: IdLike, attachment_id: IdLike) -> None:
         """Delete an attachment."""

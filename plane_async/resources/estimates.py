@@ -7,11 +7,11 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from .. import _protocol as proto
-from .._errors import PlaneValueError
+from .._errors import NotFoundError, PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
 from .._types import IdLike
 from .._values import writable
-from ._base import Resource, write_body
+from ._base import Path, Resource, is_route_not_found, write_body
 from ._checks import check_name, check_update
 from ._options import AllAtOnceOptions, checked
 
@@ -66,6 +66,32 @@ class EstimatesResource(Resource):
 
     def _path(self, project_id: IdLike, *rest: str | IdLike) -> str:
         return self._project_path(project_id, "estimates", *_ids(rest))
+
+    async def _call(
+        self,
+        method: str,
+        path: Path,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        retry_post: bool | None = None,
+    ) -> Any:
+        try:
+            return await super()._call(
+                method, path, params=params, json=json, retry_post=retry_post
+            )
+        except NotFoundError as exc:
+            if not is_route_not_found(exc):
+                raise  # the project has no estimate, or no such point
+            # Plane CE 1.3.1 defines the estimate routes but does not include them in its
+            # urls: every estimates path is Django's plain "Page not found".
+            raise NotFoundError(
+                "this server has no estimates API (Plane Community Edition 1.3.1 does not "
+                "route it: every estimates path answers 404 \"Page not found\"); set "
+                "estimates in Plane's web app",
+                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
+                headers=exc.headers, attempts=exc.attempts,
+            ) from exc  # fmt: skip
 
     async def get(self, project_id: IdLike) -> Estimate:
         """The project's estimate (NotFoundError when it has none)."""

@@ -17,6 +17,7 @@ import attrs
 import orjson
 from aiohttp import web
 
+from .._ratelimit import RateLimit
 from . import (
     _objstore,
     _routes_children,
@@ -30,6 +31,7 @@ from . import (
     _routes_stickies,
     _routes_workspace,
 )
+from ._activity import ActivityWorker, touched_items
 from ._extras import Extras, extras
 from ._faults import Faults
 from ._ratelimit import SlidingWindow
@@ -100,8 +102,10 @@ class FakePlane:
       2 members. ``Seed(projects=0)`` starts empty (one user).
     - ``workspace``: the workspace slug (default ``"acme"``); ``api_key``: default a new
       ``"plane_api_" + uuid4().hex``.
-    - ``rate_limit``: ``(requests, period_seconds)`` per key, Plane's sliding window
-      (default ``(60, 60.0)``); ``None`` disables it (no rate headers then).
+    - ``rate_limit``: a ``RateLimit`` (``RateLimit(30, 10.0)``: 30 requests per 10 s) or a
+      ``(requests, period_seconds)`` tuple per key, Plane's sliding window (default 60 per
+      60 s); ``None`` disables it (no rate headers then). A ``RateLimit``'s client-side
+      ``margin`` does not apply to the server.
     - ``max_per_page``: 1000 as in CE; 100 to behave like Plane Cloud's documented limit.
     - ``latency``, ``latency_jitter``, ``fail_rate_503``, ``reset_rate``,
       ``truncate_rate``, ``burst_429``, ``burst_429_after``, ``fault_seed``: initial
@@ -112,6 +116,10 @@ class FakePlane:
       for the objects changed through the API; ``server.webhooks.add(url, secret)`` adds
       one while running and ``await server.webhooks.join()`` waits for the deliveries.
       ``webhook_faults``: a :class:`WebhookFaults` (delays, duplicates, lost responses).
+    - ``activity_delay``: seconds before an activity (a comment, link, attachment,
+      relation, module or cycle membership) moves the work item's ``updated_at``, as
+      Plane's worker does it a moment after the write; ``server.activity.flush()`` runs
+      the pending ones now.
     """
 
     def __init__(
@@ -120,7 +128,7 @@ class FakePlane:
         seed: Seed | None = None,
         workspace: str = "acme",
         api_key: str | None = None,
-        rate_limit: tuple[int, float] | None = (60, 60.0),
+        rate_limit: RateLimit | tuple[int, float] | None = (60, 60.0),
         max_per_page: int = 1000,
         latency: float = 0.0,
         latency_jitter: float = 0.0,
@@ -136,7 +144,15 @@ class FakePlane:
         port: int = 0,
         webhooks: Iterable[tuple[str, str]] = (),
         webhook_faults: WebhookFaults | None = None,
+        activity_delay: float = 0.0,
+        random_seed: None = None,
     ) -> None:
+        if random_seed is not None:
+            raise TypeError(
+                "FakePlane has no random_seed=: the data's seed is seed=Seed(random_seed=...), "
+                "the faults' is fault_seed=..."
+            )
+        rate_limit = _window(rate_limit)
         seed = Seed() if seed is None else seed
         self.workspace = workspace
         self.api_key = api_key or "plane_api_" + uuid.uuid4().hex
@@ -161,6 +177,8 @@ class FakePlane:
         self.webhooks = WebhookSender(self.store, faults=webhook_faults)
         for url, secret in webhooks:
             self.webhooks.add(url, secret)
+        #: Plane's activity worker: bumps ``updated_at`` of the work items written under
+        self.activity = ActivityWorker(self.store, activity_delay)
         self.requests: list[RequestRecord] = []
         #: exceptions raised by the fake's own handlers (answered with a 500)
         self.errors: list[str] = []
@@ -196,6 +214,7 @@ class FakePlane:
     async def close(self) -> None:
         """Stop the server and drop open connections. Idempotent."""
         runner, self._runner = self._runner, None
+        self.activity.cancel()
         if runner is not None:
             await runner.cleanup()
         await self.webhooks.close()
@@ -387,6 +406,9 @@ class FakePlane:
             return error.status, error.body
         if change is not None:
             self.webhooks.after(change, *reply)
+        if reply[0] < 400:
+            rel = request.path[len(_PREFIX) :]
+            self.activity.record(touched_items(request.method, rel, params, body))
         return reply
 
 
@@ -400,4 +422,23 @@ def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> w
         return web.Response(status=status, headers=headers)
     return web.Response(
         status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def _window(rate_limit: object) -> tuple[int, float] | None:
+    """``rate_limit=`` as (requests, period); TypeError naming the accepted forms."""
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, RateLimit):
+        return rate_limit.requests, rate_limit.period
+    if (
+        isinstance(rate_limit, tuple)
+        and len(rate_limit) == 2
+        and isinstance(rate_limit[0], int)
+        and isinstance(rate_limit[1], int | float)
+    ):
+        return rate_limit[0], float(rate_limit[1])
+    raise TypeError(
+        "rate_limit must be a RateLimit (e.g. RateLimit(30, 10.0)), a (requests, seconds) "
+        f"tuple or None, got {rate_limit!r}"
     )

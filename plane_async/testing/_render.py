@@ -38,6 +38,15 @@ def split_param(value: str | None) -> list[str] | None:
     return parts or None
 
 
+def _empty_expansion(name: str) -> JSON:
+    """What Plane sends for an expanded relation that is null: its expand serializer run on
+    ``None`` gives the initial values of the writable fields, ``{}`` for the lite
+    serializers and a placeholder point (``key`` null) for ``estimate_point``."""
+    if name == "estimate_point":
+        return {"key": None, "value": ""}
+    return {}
+
+
 class Renderer(Shapes):
     """Renders rows of one :class:`Store` with datetimes in ``tz`` (``Z`` for UTC), and
     applies a request's ``fields``/``expand``."""
@@ -77,8 +86,7 @@ class Renderer(Shapes):
                 if expander is None or name not in obj:
                     continue
                 value = obj[name]
-                if value is not None:
-                    obj[name] = expander(value)
+                obj[name] = _empty_expansion(name) if value is None else expander(value)
         return obj
 
     def _expand_user(self, user_id: str) -> JSON | None:

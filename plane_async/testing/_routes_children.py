@@ -66,7 +66,10 @@ def comments_create(c: Call) -> Reply:
         created_at=now if created_at is None else created_at,
         updated_at=now,
     )
-    return 201, c.render.comment(insert(c, c.store.comments, comment))
+    body = c.render.comment(insert(c, c.store.comments, comment))
+    if created_at is not None:
+        body["created_at"] = body["updated_at"]  # built before the backdate is saved
+    return 201, body
 
 
 def _comment(c: Call) -> Comment:

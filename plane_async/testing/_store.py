@@ -6,6 +6,7 @@ happens in ``_render``. Work items are slotted rows so 100,000 of them stay chea
 
 from __future__ import annotations
 
+import bisect
 import random
 import time
 from collections.abc import Sequence
@@ -39,6 +40,11 @@ __all__ = [
     "Store",
     "User",
 ]
+
+
+def _created(issue: Issue) -> float:
+    return issue.created_at
+
 
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
@@ -141,7 +147,13 @@ class Store:
             **fields,
         )
         project.next_sequence += 1
-        project.issues.append(issue)
+        issues = project.issues
+        if issues and issue.created_at < issues[-1].created_at:
+            # A backdated create (an import): Plane stores the sent created_at, so the item
+            # lands inside the created_at order; the list stays in that order here.
+            issues.insert(bisect.bisect_right(issues, issue.created_at, key=_created), issue)
+        else:
+            issues.append(issue)
         project.by_sequence[issue.sequence_id] = issue
         project.version += 1
         self.issues[issue.id] = issue

@@ -22,6 +22,8 @@ from ._store import Store
 
 __all__ = ["Change", "Payload", "WebhookEvents"]
 
+_TAGS = re.compile(r"<[^>]*>")
+
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _PROJECT = r"workspaces/[^/]+/projects/"
 _ITEMS = rf"{_PROJECT}{_UUID}/(?:work-items|issues)/"
@@ -140,5 +142,8 @@ class WebhookEvents:
                 for x in data["labels"]
                 if x in labels
             ]
+            # Plane's payload also carries the description in its other forms
             data["description"] = {}
+            data["description_json"] = {}
+            data["description_stripped"] = _TAGS.sub("", data.get("description_html") or "") or None
         return data

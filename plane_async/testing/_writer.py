@@ -4,8 +4,9 @@ It plays a colleague (or an integration) that creates, deletes and updates work 
 while an export runs: seeded, so a failing run replays exactly, and driven by the
 server's own requests (one write per ``every`` requests on average), so it needs no clock and no
 second key. Its writes go straight to the store, as Plane's own handlers would make them:
-a new item is the newest (``created_at`` now), a delete is soft, an update moves
-``updated_at``.
+a new item is the newest (``created_at`` now) unless it is backdated (an importer sends
+the ``created_at`` of the tracker it migrates from, which Plane stores), a delete is soft,
+an update moves ``updated_at``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ class ConcurrentWriter:
 
     ``ConcurrentWriter(server, every=10, seed=1)`` writes before one request in 10 the
     server receives (any request, from any client; chosen at random, seeded), choosing
-    create, delete or update with ``weights``. ``with writer:`` (or ``start()`` and
+    create, delete or update with ``weights``; a share ``backdated`` of its creates (0 to 1)
+    is backdated to a random moment between the project's oldest and newest work items, so
+    it lands inside the ``created_at`` order as an import does; each time it writes, it
+    writes ``burst`` times (a delete and a create between the same two requests leave
+    the total unchanged). ``with writer:`` (or ``start()`` and
     ``stop()``) bounds when it runs; ``create()``, ``delete()`` and ``update()`` write
     once, now. ``created``, ``deleted`` and ``updated`` list the ids it touched.
     """
@@ -39,15 +44,23 @@ class ConcurrentWriter:
         every: int = 10,
         seed: int = 0,
         weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+        backdated: float = 0.0,
+        burst: int = 1,
     ) -> None:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every!r}")
+        if not 0.0 <= backdated <= 1.0:
+            raise ValueError(f"backdated must be from 0 to 1, got {backdated!r}")
+        if burst < 1:
+            raise ValueError(f"burst must be >= 1, got {burst!r}")
         self.server = server
         store = server.store
         pid = project_id or next(iter(store.projects))
         self.project: Project = store.projects[pid]
         self.every = every
         self.weights = weights
+        self.backdated = backdated
+        self.burst = burst
         self._rng = random.Random(seed)
         self._count = 0
         self.created: list[str] = []
@@ -83,7 +96,8 @@ class ConcurrentWriter:
         self._count += 1
         # At random, one write per ``every`` requests on average (every=1: before each).
         if self.every == 1 or self._rng.random() * self.every < 1.0:
-            self.step()
+            for _ in range(self.burst):
+                self.step()
 
     # -- writes -------------------------------------------------------------------------
 
@@ -99,10 +113,18 @@ class ConcurrentWriter:
         getattr(self, kind)()
         return kind
 
-    def create(self, *, name: str | None = None) -> Issue:
-        """A new work item (the newest of the project)."""
+    def create(self, *, name: str | None = None, backdate: bool | None = None) -> Issue:
+        """A new work item: the newest of the project, or backdated (``backdate=True``, or
+        at random with the writer's ``backdated`` share when not given)."""
         store = self.server.store
         now = store.now()
+        if backdate is None:
+            backdate = self.backdated > 0.0 and self._rng.random() < self.backdated
+        created = now
+        if backdate and self.project.issues:
+            # a random point of the list (the store keeps it in created_at order)
+            oldest, newest = self.project.issues[0].created_at, self.project.issues[-1].created_at
+            created = oldest + self._rng.random() * (newest - oldest)
         state = next(
             (s.id for s in store.project_rows(store.states, self.project.id) if s.default), None
         )
@@ -110,7 +132,7 @@ class ConcurrentWriter:
             self.project,
             name=name or f"Written concurrently #{len(self.created) + 1}",
             state=state,
-            created_at=now,
+            created_at=created,
             updated_at=now,
             created_by=store.me.id if store.me else None,
         )
