@@ -410,7 +410,8 @@ async def test_a_sync_right_after_another_run_reports_the_time_the_window_impose
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "backup"
-    async with FakePlane(seed=SMALL, rate_limit=(30, 2.0)) as server:
+    # a period Plane's throttle (DRF) has: the client learns only those
+    async with FakePlane(seed=SMALL, rate_limit=(30, 1.0)) as server:
         use(server, monkeypatch)
         code, _, err = await cli(capsys, "export", "--out", str(out))
         assert code == 0, err

@@ -158,8 +158,8 @@ async def test_after_redis_loses_its_state_the_first_requests_probe_one_at_a_tim
 ) -> None:
     async with RedisLimiter.from_url(redis_server.url) as backend:
         limiter = key_limiter(backend, RateLimit(5, 30.0))
-        for _ in range(5):  # the server's window (and ours) is full for 30 s
-            await answer(limiter, 200, {"X-RateLimit-Remaining": "0"})
+        for left in range(4, -1, -1):  # the server's window (and ours) is full for 30 s
+            await answer(limiter, 200, {"X-RateLimit-Remaining": str(left)})
         client = redis.asyncio.from_url(redis_server.url)
         try:
             await client.flushall()  # a restart without persistence: every key is gone
