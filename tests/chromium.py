@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -126,8 +127,8 @@ async def _devtools_port(profile: Path, proc: asyncio.subprocess.Process) -> int
 @contextlib.asynccontextmanager
 async def open_page(width: int = 1280, height: int = 900) -> AsyncIterator[Page]:
     """A fresh headless Chromium (its own empty profile) with one blank tab."""
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as folder:
-        profile = Path(folder)
+    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
+    try:
         proc = await asyncio.create_subprocess_exec(
             chromium_binary(),
             *FLAGS,
@@ -137,6 +138,7 @@ async def open_page(width: int = 1280, height: int = 900) -> AsyncIterator[Page]
             "about:blank",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: its helpers end with it
         )
         try:
             port = await _devtools_port(profile, proc)
@@ -154,10 +156,29 @@ async def open_page(width: int = 1280, height: int = 900) -> AsyncIterator[Page]
                     )  # fmt: skip
                     yield page
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), 10)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await _stop(proc)
+    finally:
+        # the profile is removed once no helper of this browser can write to it any more
+        await asyncio.to_thread(shutil.rmtree, profile, ignore_errors=True)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """End the browser and every helper process it started (its process group)."""
+    pgid = proc.pid  # the group this browser leads (start_new_session)
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        if _group_alive(pgid):
+            os.killpg(pgid, sig)
+        for _ in range(int(grace * 10)):
+            if proc.returncode is not None and not _group_alive(pgid):
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), 0.1)
+    await proc.wait()
