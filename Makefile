@@ -17,7 +17,7 @@ LOWEST := .venv-lowest
 RUNTIME := --extra cli --extra otel --extra redis --group test
 
 .PHONY: venv lock check test test-locked test-newest test-lowest lint typecheck pytest \
-	pytest-fast demo bench clean redis-server
+	pytest-fast demo bench clean redis-server chromium docs docs-serve
 
 $(UV): .ci/uv.txt
 	test -d $(TOOLS) || $(PYTHON) -m venv $(TOOLS)
@@ -33,11 +33,11 @@ lock: $(UV)
 	$(UV) lock --upgrade
 
 lint: venv
-	$(BIN)/ruff check plane_async tests benchmarks examples
-	$(BIN)/ruff format --check plane_async tests benchmarks examples
+	$(BIN)/ruff check plane_async tests benchmarks examples docs/hooks
+	$(BIN)/ruff format --check plane_async tests benchmarks examples docs/hooks
 
 typecheck: venv
-	$(BIN)/mypy plane_async examples tests/typing
+	$(BIN)/mypy plane_async examples tests/typing docs/hooks
 
 # The RedisLimiter tests start a real redis-server (Debian's package) on a free port.
 redis-server:
@@ -45,14 +45,29 @@ redis-server:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 
+# The site's browser test opens the built pages in Debian's headless Chromium.
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The documentation site (mkdocs.yml) in site/, strict: a broken link, anchor or reference
+# fails. (NO_MKDOCS_2_WARNING silences the theme's banner about its successor, Zensical.)
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The site on http://127.0.0.1:8000, rebuilt as you write.
+docs-serve: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 # The suite on the locked set.
-pytest test-locked: venv redis-server
+pytest test-locked: venv redis-server chromium
 	$(BIN)/python -m tests.versions
 	$(BIN)/pytest
 
 # The suite on the newest release of every runtime dependency and extra (what a user's
 # `pip install 'plane-async[cli,otel,redis]'` brings today); the test tools stay locked.
-test-newest: $(UV) redis-server
+test-newest: $(UV) redis-server chromium
 	$(PYTHON) .ci/tool_pins.py > $(TOOLS)/tool-pins.txt
 	$(UV) pip compile -q --upgrade pyproject.toml $(RUNTIME) --resolution highest \
 		-c $(TOOLS)/tool-pins.txt -o $(TOOLS)/newest.txt
@@ -64,7 +79,7 @@ test-newest: $(UV) redis-server
 
 # The suite on the lowest versions pyproject.toml allows for the runtime dependencies and
 # extras (aiohttp, attrs, cattrs, orjson, redis, rich, opentelemetry-api).
-test-lowest: $(UV) redis-server
+test-lowest: $(UV) redis-server chromium
 	$(PYTHON) .ci/tool_pins.py --lowest > $(TOOLS)/tool-pins-lowest.txt
 	$(UV) pip compile -q --upgrade pyproject.toml $(RUNTIME) --resolution lowest-direct \
 		-c $(TOOLS)/tool-pins-lowest.txt -o $(TOOLS)/lowest.txt
@@ -74,8 +89,9 @@ test-lowest: $(UV) redis-server
 	$(LOWEST)/bin/python -m tests.versions
 	$(LOWEST)/bin/pytest
 
-# The full gate (what CI runs): lint, types, the suite on the locked set and on the newest.
-test: lint typecheck test-locked test-newest
+# The full gate (what CI runs): lint, types, the site, the suite on the locked set and on
+# the newest.
+test: lint typecheck docs test-locked test-newest
 
 # Fast feedback: lint, types, and the tests that start no process, no Redis and wait for
 # no real time (the `slow` tier is left out).
@@ -92,4 +108,4 @@ bench: $(UV) redis-server
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(NEWEST) $(LOWEST) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(NEWEST) $(LOWEST) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache site

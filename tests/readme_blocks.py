@@ -1,4 +1,5 @@
-"""The README's ```python blocks as programs: found, wrapped, and mapped back to README lines.
+"""The ```python blocks of the README and of the site (docs/) as programs: found, wrapped,
+and mapped back to the lines of their Markdown file.
 
 Every ```python block is type-checked with mypy --strict and run against FakePlane. An HTML
 comment right above the fence (invisible on GitHub) says how, in words from ``MODES``::
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["MODES", "Block", "extract"]
+__all__ = ["MODES", "Block", "documents", "extract"]
 
 MODES = frozenset({"fragment", "no-run", "pytest", "skip"})
 
@@ -58,11 +59,18 @@ if __name__ == "__main__":
 _FRAGMENT_OFFSET = _FRAGMENT.splitlines().index("{body}")
 
 
+def documents(root: Path) -> list[Path]:
+    """The Markdown files whose blocks are checked: the README and every page of the site."""
+    return [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+
+
 @attrs.frozen
 class Block:
-    """One ```python block of the README."""
+    """One ```python block of a Markdown file."""
 
-    #: README line of the block's first code line (1-based)
+    #: the file, relative to the repository (``README.md``, ``docs/guides/errors.md``)
+    source: str
+    #: the file's line of the block's first code line (1-based)
     line: int
     #: the heading the block is under
     heading: str
@@ -74,11 +82,13 @@ class Block:
     @property
     def name(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "_", self.heading.lower()).strip("_") or "top"
-        return f"L{self.line}_{slug}"
+        page = re.sub(r"[^a-z0-9]+", "_", self.source.lower().removesuffix(".md")).strip("_")
+        page = page.removeprefix("docs_")
+        return f"{page}_L{self.line}_{slug}"
 
     @property
     def module(self) -> str:
-        return f"readme_{self.name}"
+        return f"block_{self.name}"
 
     def program(self) -> str:
         """The block as a module: itself, or wrapped in the fragment's function."""
@@ -87,27 +97,29 @@ class Block:
         return self.code
 
     def readme_line(self, program_line: int) -> int:
-        """The README line of line ``program_line`` (1-based) of ``program()``."""
+        """The Markdown file's line of line ``program_line`` (1-based) of ``program()``."""
         if "fragment" in self.modes:
             return self.line + program_line - 1 - _FRAGMENT_OFFSET
         return self.line + program_line - 1
 
 
-def _modes(text: str, line: int) -> frozenset[str]:
+def _modes(text: str, where: str) -> frozenset[str]:
     words = re.sub(r"\(.*?\)", "", text).split()
     unknown = set(words) - MODES
     if unknown:
         raise ValueError(
-            f"README.md:{line}: unknown readme-test mode(s) {sorted(unknown)}; "
+            f"{where}: unknown readme-test mode(s) {sorted(unknown)}; "
             f"use {sorted(MODES)} (see tests/readme_blocks.py)"
         )
     if "skip" in words and "(" not in text:
-        raise ValueError(f"README.md:{line}: say why in parentheses: skip (not Python)")
+        raise ValueError(f"{where}: say why in parentheses: skip (not Python)")
     return frozenset(words)
 
 
-def extract(path: Path) -> list[Block]:
-    """Every ```python (or ```py) block of the Markdown file, in order."""
+def extract(path: Path, root: Path | None = None) -> list[Block]:
+    """Every ```python (or ```py) block of the Markdown file, in order (``root``: what its
+    name is relative to)."""
+    source = path.relative_to(root).as_posix() if root is not None else path.name
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
     heading = ""
@@ -127,8 +139,9 @@ def extract(path: Path) -> list[Block]:
         if language in ("python", "py"):
             above = lines[i - 1] if i > 0 else ""
             marker = _MARKER.match(above)
-            modes = _modes(marker.group(1), i) if marker else frozenset()
+            modes = _modes(marker.group(1), f"{source}:{i}") if marker else frozenset()
             code = textwrap.dedent("\n".join(lines[i + 1 : end])) + "\n"
-            blocks.append(Block(i + 2, heading, modes, code, above.strip() if marker else ""))
+            marked = above.strip() if marker else ""
+            blocks.append(Block(source, i + 2, heading, modes, code, marked))
         i = end + 1
     return blocks

@@ -1,7 +1,9 @@
-"""Every ```python block of the README type-checks (mypy --strict) and runs against FakePlane.
+"""Every ```python block of the README and of the site (docs/) type-checks (mypy --strict)
+and runs against FakePlane.
 
 How a block is checked is set by a marker above it: see ``tests/readme_blocks.py``. Blocks
-added later are picked up by themselves; a marker with an unknown mode fails collection.
+and pages added later are picked up by themselves; a marker with an unknown mode fails
+collection.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from plane_async.testing import FakePlane, Seed
-from tests.readme_blocks import Block, extract
+from tests.readme_blocks import Block, documents, extract
 from tests.subprocess_helpers import ROOT, TROUBLE, clean_env, plane_env, run_python
 
-# type-checks and runs every README block, each in its own process
+# type-checks and runs every block, each in its own process
 pytestmark = pytest.mark.slow
 
-BLOCKS = extract(ROOT / "README.md")
-_ERROR = re.compile(r"^(?P<module>readme_\w+)\.py:(?P<line>\d+): (?P<text>.*)$")
+BLOCKS = [block for path in documents(ROOT) for block in extract(path, ROOT)]
+_ERROR = re.compile(r"^(?P<module>block_\w+)\.py:(?P<line>\d+): (?P<text>.*)$")
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +37,7 @@ def block_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def mypy_errors(block_dir: Path) -> dict[str, list[str]]:
     """One mypy --strict run over every block that is type-checked: errors by module,
-    with README line numbers."""
+    with the line numbers of the Markdown files."""
     errors: dict[str, list[str]] = {}
     files = []
     for block in BLOCKS:
@@ -48,7 +50,7 @@ def mypy_errors(block_dir: Path) -> dict[str, list[str]]:
             compile(block.program(), block.module, "exec", dont_inherit=True)
         except SyntaxError as exc:
             where = block.readme_line(exc.lineno or 1)
-            errors[block.module] = [f"README.md:{where}: syntax error: {exc.msg}"]
+            errors[block.module] = [f"{block.source}:{where}: syntax error: {exc.msg}"]
             continue
         files.append(str(block_dir / f"{block.module}.py"))
     result = subprocess.run(
@@ -66,13 +68,16 @@ def mypy_errors(block_dir: Path) -> dict[str, list[str]]:
             continue
         block = by_module[found["module"]]
         readme_line = block.readme_line(int(found["line"]))
-        errors.setdefault(block.module, []).append(f"README.md:{readme_line}: {found['text']}")
+        errors.setdefault(block.module, []).append(f"{block.source}:{readme_line}: {found['text']}")
     assert result.returncode in (0, 1), result.stderr
     return errors
 
 
-def test_the_readme_has_python_blocks_and_every_marker_is_known() -> None:
-    assert len(BLOCKS) >= 5
+def test_the_readme_and_the_site_have_python_blocks_and_every_marker_is_known() -> None:
+    sources = {b.source for b in BLOCKS}
+    assert "README.md" in sources
+    assert len(sources) >= 10, sources
+    assert len(BLOCKS) >= 20
     assert all(b.code.strip() for b in BLOCKS)
 
 
@@ -103,6 +108,6 @@ async def test_readme_block_runs(block: Block, block_dir: Path, tmp_path: Path) 
         async with FakePlane(seed=Seed(projects=2, issues_per_project=30)) as server:
             code, out, err = await run_python([str(program)], plane_env(server), cwd=tmp_path)
     if code != 0:
-        where = f"README.md:{block.line} ({block.heading})"
+        where = f"{block.source}:{block.line} ({block.heading})"
         pytest.fail(f"{where} exited with {code}:\n{out}\n{err}", pytrace=False)
     assert not [word for word in TROUBLE if word in err], err
