@@ -19,6 +19,7 @@ import math
 import sys
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -28,6 +29,10 @@ from aiohttp import web
 __all__ = ["WindowServer", "WindowStats"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+#: an aiohttp request handler
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class _Window:
@@ -75,9 +80,15 @@ class _Window:
 
 async def _serve(requests: int, period: float) -> None:
     window = _Window(requests, period)
+    await serve_until_stdin_closes(window.handle, window.stats)
+
+
+async def serve_until_stdin_closes(handle: Handler, stats: Handler) -> None:
+    """Serve ``handle`` (and ``stats`` at /_stats) on a free loopback port, print the port,
+    and stop when the parent process closes our stdin."""
     app = web.Application()
-    app.router.add_get("/_stats", window.stats)
-    app.router.add_get("/{tail:.*}", window.handle)
+    app.router.add_get("/_stats", stats)
+    app.router.add_get("/{tail:.*}", handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

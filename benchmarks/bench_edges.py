@@ -41,6 +41,8 @@ from typing import Any
 
 from aiohttp import web
 
+from benchmarks._window_server import serve_until_stdin_closes
+
 YEAR = 365 * 86400
 _HERE = Path(__file__).resolve()
 
@@ -101,17 +103,7 @@ class _Server:
 
 async def _serve(requests: int, period: float, options: dict[str, Any]) -> None:
     server = _Server(requests, period, options)
-    app = web.Application()
-    app.router.add_get("/_stats", server.stats)
-    app.router.add_get("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    print(runner.addresses[0][1], flush=True)
-    try:
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    finally:
-        await runner.cleanup()
+    await serve_until_stdin_closes(server.handle, server.stats)
 
 
 class Served:
