@@ -99,7 +99,7 @@ async def _overhead(limiter: Any, rounds: int = 500) -> float:
 
 async def _overheads(redis_url: str) -> tuple[float, float]:
     from plane_async import RateLimit, RedisLimiter
-    from plane_async._ratelimit_window import SlidingWindowLimiter
+    from plane_async._ratelimit.window import SlidingWindowLimiter
 
     local = await _overhead(SlidingWindowLimiter(RateLimit(10**9, 1.0)))
     async with RedisLimiter.from_url(redis_url) as backend:

@@ -29,7 +29,7 @@ import orjson
 from benchmarks.bench_models import _pages as _model_pages
 from plane_async._models import Issue, _hooks
 from plane_async._models._base import structure_many, structurer
-from plane_async._pagination import iter_items
+from plane_async._paging.engine import iter_items
 
 PER_PAGE = 100
 PAGES = 20

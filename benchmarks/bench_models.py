@@ -28,8 +28,8 @@ from typing import Any
 
 import orjson
 
-from plane_async._converter import strict_converter, structure_many
 from plane_async._models import Issue, _hooks
+from plane_async._models.converter import strict_converter, structure_many
 
 PER_PAGE = 100
 PAGES = 20

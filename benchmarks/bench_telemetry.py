@@ -129,9 +129,9 @@ async def _list(server: Server, options: dict[str, Any]) -> float:
 
 async def _seam(loops: int) -> float:
     """µs per request of the observer calls a request makes with telemetry off."""
-    from plane_async._http import Attempt
-    from plane_async._logs import LogObserver
-    from plane_async._observe import Observers
+    from plane_async._http.exchange import Attempt
+    from plane_async._observability.bus import Observers
+    from plane_async._observability.logs import LogObserver
 
     hub = Observers((LogObserver(lambda headers: "0"),))
     out = Attempt()

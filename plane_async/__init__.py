@@ -4,7 +4,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 from ._client import AsyncPlane
-from ._cursor import Cursor, LastKey
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -36,6 +35,7 @@ from ._errors import (
     UploadTooLargeError,
     WaitBudgetExceededError,
 )
+from ._http.transport import RequestStats
 from ._models import (
     Activity,
     AssetDownload,
@@ -82,18 +82,18 @@ from ._models import (
     WorkspaceMember,
     to_dict,
 )
-from ._observe import RequestEvent
-from ._pagination import Page
-from ._query import Query
-from ._ratelimit import Limiter, Quota, RateLimit, SlotHandle
-from ._ratelimit_redis import RedisLimiter
-from ._telemetry import Telemetry
-from ._transport import RequestStats
+from ._models.query import Query
+from ._observability.bus import RequestEvent
+from ._observability.telemetry import Telemetry
+from ._paging.cursor import Cursor, LastKey
+from ._paging.engine import Page
+from ._ratelimit.limiter import Limiter, Quota, RateLimit, SlotHandle
+from ._ratelimit.redis import RedisLimiter
 from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
 
 if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
-    from ._blocking import Plane
+    from ._blocking.client import Plane
     from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
     from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
     from .resources.estimates import EstimateFields, EstimatePointFields
@@ -229,7 +229,7 @@ __all__ = [
 
 #: write-field TypedDicts, by the resource module that defines them (loaded on first use)
 _LAZY = {
-    "Plane": "_blocking",  # the blocking client: its thread and its generated namespaces
+    "Plane": "_blocking.client",  # the blocking client: its thread and its generated namespaces
     "CommentCreateFields": "comments",
     "CommentFields": "comments",
     "CommentUpsertFields": "comments",

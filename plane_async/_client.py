@@ -10,7 +10,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
-from . import _protocol as proto
 from ._errors import (
     ClientClosedError,
     NotFoundError,
@@ -19,18 +18,19 @@ from ._errors import (
     ResponseTooLargeError,
     reworded,
 )
-from ._observe import Hook, Hooks
-from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
+from ._http.transport import RequestStats, Response, Transport, TransportSettings
+from ._http.wait_budget import check_budget
+from ._observability.bus import Hook, Hooks
+from ._observability.telemetry import Telemetry
+from ._protocol import wire as proto
+from ._protocol.values import check_json
+from ._ratelimit.limiter import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
-from ._telemetry import Telemetry
-from ._transport import RequestStats, Response, Transport, TransportSettings
-from ._values import check_json
-from ._wait_budget import check_budget
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from ._ratelimit_redis import RedisLimiter
+    from ._ratelimit.redis import RedisLimiter
 
 __all__ = ["AsyncPlane"]
 
@@ -198,8 +198,8 @@ class AsyncPlane:
 
     def _instrument(self) -> None:
         if self._transport.observers.traced:
-            from ._operations import instrument
             from .resources._base import Resource
+            from .resources._operations import instrument
 
             namespaces = {k: v for k, v in vars(self).items() if isinstance(v, Resource)}
             instrument(namespaces, self._transport.observers)

@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from ._cursor import Cursor
+    from ._paging.cursor import Cursor
 
 __all__ = [
     "APIError",
@@ -107,7 +107,7 @@ def _as_cursor(cursor: Cursor | str | None) -> Cursor | None:
     """A ``Cursor`` from a cursor or its string form (``str(cursor)`` round-trips)."""
     if cursor is None or not isinstance(cursor, str):
         return cursor
-    from ._cursor import Cursor  # _cursor imports this module
+    from ._paging.cursor import Cursor  # _cursor imports this module
 
     return Cursor.parse(cursor)
 
@@ -327,7 +327,7 @@ class RateLimitError(APIError):
         """The pause the server asked for, as the client's limiter applies it: at least one
         second and at most ``max_retry_after`` (a hostile or broken ``Retry-After`` such as
         ``inf`` or a million seconds would hang a caller that sleeps on it)."""
-        from ._protocol import parse_retry_after
+        from ._protocol.wire import parse_retry_after
 
         seconds = parse_retry_after(self.headers)
         if seconds is None:

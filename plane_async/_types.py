@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Iterable
 from typing import TypedDict
 
-from ._cursor import Cursor
-from ._query import Query
+from ._models.query import Query
+from ._paging.cursor import Cursor
 
 #: an id as the caller may give it: a ``uuid.UUID`` or its string form
 IdLike = uuid.UUID | str

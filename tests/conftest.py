@@ -14,7 +14,7 @@ import pytest
 from aioresponses import aioresponses
 from aioresponses import core as aioresponses_core
 
-from plane_async import _ratelimit
+from plane_async._ratelimit import limiter as _ratelimit
 from tests.redis_server import RedisServer, redis_binary
 
 

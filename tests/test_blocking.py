@@ -24,10 +24,10 @@ from plane_async import (
     PlaneValueError,
     RateLimit,
     RedisLimiter,
-    _blocking_api,
 )
-from plane_async._blocking_codegen import _substitute, _typevars
-from plane_async._portal import BlockingStream, portal
+from plane_async._blocking import api as _blocking_api
+from plane_async._blocking.codegen import _substitute, _typevars
+from plane_async._blocking.portal import BlockingStream, portal
 from plane_async.resources._base import Resource
 from plane_async.testing import FakePlane, Seed
 from tests.blocking_helpers import threaded_fake
@@ -119,13 +119,13 @@ def test_every_public_attribute_of_the_async_client_has_a_blocking_counterpart()
 
 
 def test_the_generated_module_is_current() -> None:
-    from plane_async import _blocking_codegen
+    from plane_async._blocking import codegen as _blocking_codegen
 
-    assert _blocking_codegen.is_current(), "run python -m plane_async._blocking_codegen"
+    assert _blocking_codegen.is_current(), "run python -m plane_async._blocking.codegen"
 
 
 def test_the_currency_check_sees_a_changed_method() -> None:
-    from plane_async import _blocking_codegen
+    from plane_async._blocking import codegen as _blocking_codegen
 
     source = _blocking_codegen.render()
     changed = source.replace("def get_by_identifier(", "def get_by_identifer(", 1)

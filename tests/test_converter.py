@@ -16,16 +16,6 @@ import attrs
 import cattrs
 import pytest
 
-from plane_async import _converter
-from plane_async._converter import (
-    converter,
-    strict_converter,
-    structure,
-    structure_many,
-    structurer,
-    to_dict,
-    unstructure_for_write,
-)
 from plane_async._errors import FieldNotRequestedError
 from plane_async._models import (
     Activity,
@@ -42,6 +32,16 @@ from plane_async._models import (
     StateLite,
     User,
     WorkspaceMember,
+)
+from plane_async._models import converter as _converter
+from plane_async._models.converter import (
+    converter,
+    strict_converter,
+    structure,
+    structure_many,
+    structurer,
+    to_dict,
+    unstructure_for_write,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plane_async._cursor import Cursor
 from plane_async._errors import PlaneError, PlaneValueError
+from plane_async._paging.cursor import Cursor
 
 
 def test_parse_and_format() -> None:

@@ -19,8 +19,8 @@ from plane_async import (
     Relations,
     Sticky,
 )
-from plane_async._converter import strict_converter
 from plane_async._models import Estimate, PlaneModel
+from plane_async._models.converter import strict_converter
 from plane_async.testing import FakePlane
 from tests.resource_helpers import first_project
 

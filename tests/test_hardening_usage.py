@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from plane_async import AsyncPlane, PlaneValueError
-from plane_async._suggest import same_meaning
+from plane_async._protocol.suggest import same_meaning
 from tests.local_server import KEY, LocalServer, local
 
 __all__ = ["local"]

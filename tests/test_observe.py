@@ -12,7 +12,7 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane, PlaneValueError, RequestEvent, TransportError
-from plane_async._observe import path_template
+from plane_async._observability.bus import path_template
 from plane_async.testing import FakePlane
 from tests import vclock
 from tests.resource_helpers import BASE, KEY, PID, WS, client, fixture_body

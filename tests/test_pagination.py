@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 import pytest
 
-from plane_async._cursor import Cursor
 from plane_async._errors import (
     APIError,
     BadRequestError,
@@ -22,14 +21,15 @@ from plane_async._errors import (
     ServerError,
     TransportError,
 )
-from plane_async._keyset import ISSUE_ORDERS, order_key
-from plane_async._pagination import (
+from plane_async._paging.cursor import Cursor
+from plane_async._paging.engine import (
     Page,
     check_per_page,
     iter_items,
     iter_pages,
     page_from_body,
 )
+from plane_async._paging.keyset import ISSUE_ORDERS, order_key
 from tests import vclock
 
 # Recorded from Plane CE (results trimmed to three keys).

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plane_async import _protocol as proto
 from plane_async._errors import (
     APIError,
     AuthenticationError,
@@ -22,6 +21,7 @@ from plane_async._errors import (
     RateLimitError,
     ServerError,
 )
+from plane_async._protocol import wire as proto
 
 
 class TestBaseUrl:

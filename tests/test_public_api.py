@@ -22,11 +22,11 @@ def test_every_public_class_of_private_modules_is_exported() -> None:
     for module_name in (
         "_errors",
         "_models",
-        "_query",
-        "_cursor",
-        "_pagination",
-        "_ratelimit",
-        "_ratelimit_redis",
+        "_models.query",
+        "_paging.cursor",
+        "_paging.engine",
+        "_ratelimit.limiter",
+        "_ratelimit.redis",
     ):
         module = importlib.import_module(f"plane_async.{module_name}")
         for name in getattr(module, "__all__", []):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from plane_async._errors import PlaneValueError, UnknownFieldError
 from plane_async._models import Issue, Module, Project, State
-from plane_async._query import Query, build_query
+from plane_async._models.query import Query, build_query
 
 ISSUE_FIELDS = sorted(Issue.__plane_keys__)
 ISSUE_EXPANDABLE = sorted(Issue.__plane_expandable__)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plane_async import _ratelimit
 from plane_async._errors import PlaneValueError
-from plane_async._ratelimit import (
+from plane_async._ratelimit import limiter as _ratelimit
+from plane_async._ratelimit.limiter import (
     Limiter,
     Quota,
     RateLimit,
@@ -21,7 +21,7 @@ from plane_async._ratelimit import (
     parse_retry_after_pause,
     shared_limiter,
 )
-from plane_async._ratelimit_window import SlidingWindowLimiter
+from plane_async._ratelimit.window import SlidingWindowLimiter
 from tests import vclock
 from tests.conftest import loop_clock
 

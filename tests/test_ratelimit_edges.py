@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, RateLimit, ServerError, _ratelimit
-from plane_async._ratelimit import key_digest, learned_limit, shared_limiter
-from plane_async._ratelimit_window import SlidingWindowLimiter
+from plane_async import AsyncPlane, RateLimit, ServerError
+from plane_async._ratelimit import limiter as _ratelimit
+from plane_async._ratelimit.limiter import key_digest, learned_limit, shared_limiter
+from plane_async._ratelimit.window import SlidingWindowLimiter
 from tests import vclock
 from tests.conftest import loop_clock
 

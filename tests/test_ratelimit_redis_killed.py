@@ -24,8 +24,8 @@ import redis
 from benchmarks._fleet import collect as collect_workers
 from benchmarks._fleet import fake_plane, kill_holding, start_workers
 from plane_async import RateLimit, RedisLimiter
-from plane_async._ratelimit import Limiter
-from plane_async._ratelimit_redis_owner import ALIVE_FOR
+from plane_async._ratelimit.limiter import Limiter
+from plane_async._ratelimit.redis_owner import ALIVE_FOR
 from tests.redis_server import RedisServer
 
 URL = "https://plane.example.com"
@@ -210,7 +210,7 @@ def test_a_loop_stalled_past_its_liveness_never_sends_on_a_ticket_it_lost(
 
 
 def test_the_script_and_the_client_agree_on_how_long_an_owner_lives() -> None:
-    script = resources.files("plane_async").joinpath("_ratelimit_redis.lua").read_text("utf-8")
+    script = resources.files("plane_async._ratelimit").joinpath("redis.lua").read_text("utf-8")
     found = re.search(r"^local ALIVE_FOR = ([0-9.]+)$", script, re.MULTILINE)
     assert found is not None and float(found.group(1)) == ALIVE_FOR
 

@@ -16,7 +16,7 @@ import pytest
 
 from plane_async import AsyncPlane, Cursor, RateLimit
 from plane_async._errors import APIError, PlaneError, ServerError, TransportError
-from plane_async._overlap import overlap_cursor
+from plane_async._paging.overlap import overlap_cursor
 from plane_async.testing import FakePlane, Faults, Seed
 
 ITEMS = 20_000

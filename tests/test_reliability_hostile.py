@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from plane_async import AsyncPlane, RateLimit
-from plane_async._cursor import Cursor
 from plane_async._errors import (
     PlaneValueError,
     RateLimitError,
@@ -33,6 +32,7 @@ from plane_async._errors import (
     ServerError,
     TransportError,
 )
+from plane_async._paging.cursor import Cursor
 from tests import vclock
 from tests.local_server import LocalServer
 

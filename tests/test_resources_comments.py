@@ -11,9 +11,9 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._errors import NotFoundError, PlaneValueError
 from plane_async._models import Comment, CommentAccess
+from plane_async._models.converter import strict_converter
 from plane_async.testing import FakePlane
 from tests.resource_helpers import (
     BASE,

@@ -10,7 +10,6 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import (
     IntakeIssue,
@@ -20,6 +19,7 @@ from plane_async._models import (
     Priority,
     StateLite,
 )
+from plane_async._models.converter import strict_converter
 from tests.resource_helpers import (
     PID,
     PROJECT,

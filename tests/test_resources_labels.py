@@ -8,9 +8,9 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._errors import ConflictError, NotFoundError, PlaneValueError
 from plane_async._models import Label
+from plane_async._models.converter import strict_converter
 from tests.resource_helpers import (
     PID,
     PROJECT,

@@ -10,9 +10,9 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._errors import BadRequestError, NotFoundError, PlaneValueError
 from plane_async._models import Link
+from plane_async._models.converter import strict_converter
 from plane_async.testing import FakePlane
 from tests.resource_helpers import (
     BASE,

@@ -11,7 +11,6 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._errors import (
     BadRequestError,
     ConflictError,
@@ -20,6 +19,7 @@ from plane_async._errors import (
     ResponseDecodeError,
 )
 from plane_async._models import Issue, Module, ModuleIssue, ModuleStatus
+from plane_async._models.converter import strict_converter
 from plane_async.testing import FakePlane
 from tests.resource_helpers import (
     BASE,

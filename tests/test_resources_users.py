@@ -8,8 +8,8 @@ import uuid
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane
-from plane_async._converter import strict_converter
 from plane_async._models import User
+from plane_async._models.converter import strict_converter
 from tests.resource_helpers import BASE, fixture_body, run
 
 

@@ -35,9 +35,9 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
-from .._pydantic_hooks import PydanticSerializer
 from . import _hooks
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
+from ._pydantic_hooks import PydanticSerializer
 from ._relations import check_companions
 
 __all__ = [
@@ -179,7 +179,7 @@ class PlaneModel:
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         """pydantic v2 support (FastAPI response models): called by pydantic only, so
         pydantic is never imported by the client itself. Serialises as ``to_dict()``."""
-        from .._pydantic import model_schema
+        from .._paging.pydantic import model_schema
 
         return model_schema(cls, handler)
 
@@ -300,7 +300,7 @@ def to_dict(obj: PlaneModel) -> dict[str, Any]:
     raw = _get_raw(obj)
     if type(raw) is dict:
         return copy.deepcopy(raw)
-    from .._converter import converter  # the converter module imports the models
+    from .converter import converter  # the converter module imports the models
 
     result: dict[str, Any] = converter.unstructure(obj)
     return result

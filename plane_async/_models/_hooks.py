@@ -1,7 +1,7 @@
 """Field converters: a JSON value in, a typed value out, or an exception.
 
 One compiler, :func:`compile_hook`, turns a field's annotation into a one-argument
-function. The lazy attribute path calls it directly; ``plane_async._converter``
+function. The lazy attribute path calls it directly; ``plane_async._models.converter``
 registers the very same functions on its cattrs ``Converter``, so lazy reads, the
 converter and its strict test twin all apply one set of rules.
 

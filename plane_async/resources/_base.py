@@ -8,20 +8,20 @@ import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
-from .. import _protocol as proto
-from .._converter import unstructure_for_write
 from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
-from .._keyset import OrderKey
 from .._models import PlaneModel, structure, structurer
-from .._operations import bind_operation
-from .._pagination import Page, iter_items, iter_pages
-from .._query import build_query
-from .._stream import ResultStream
-from .._suggest import same_meaning
+from .._models.converter import unstructure_for_write
+from .._models.query import build_query
+from .._paging.engine import Page, iter_items, iter_pages
+from .._paging.keyset import OrderKey
+from .._paging.stream import ResultStream
+from .._protocol import wire as proto
+from .._protocol.suggest import same_meaning
+from .._protocol.values import check_field
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import check_field
 from ._backdate import as_stored
 from ._checks import check_external
+from ._operations import bind_operation
 
 if TYPE_CHECKING:
     from .._client import AsyncPlane

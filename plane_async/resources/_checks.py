@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .. import _protocol as proto
 from .._errors import BadRequestError, PlaneValueError, UnknownFieldError, reworded
 from .._models import PlaneModel
+from .._protocol import wire as proto
 from .._types import IdLike
 
 __all__ = [

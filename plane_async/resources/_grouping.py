@@ -7,9 +7,9 @@ import uuid
 from collections.abc import AsyncGenerator, Iterable
 from typing import Generic, TypeVar, Unpack
 
-from .. import _protocol as proto
 from .._models import Issue, PlaneModel, structure_many
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
 from .._types import IdLike, ListOptions
 from ._base import Resource
 from ._checks import issue_id_list, order_params

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict, cast
 
-from .._cursor import Cursor
 from .._errors import PlaneValueError
+from .._paging.cursor import Cursor
 from .._types import ListOptions
 
 __all__ = ["AllAtOnceOptions", "PageOptions", "checked"]

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import APIError, BadRequestError, UploadTooLargeError
+from .._http.storage import Storage, prepare_upload, resolve
 from .._models import AssetUpload, structure
-from .._storage import Storage, prepare_upload, resolve
 from ._base import Path, Resource
 from ._checks import check_external, reworded
 

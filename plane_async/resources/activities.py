@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator
 from typing import Unpack
 
 from .._models import Activity
-from .._pagination import Page
+from .._paging.engine import Page
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, WorkItemPath
 from ._checks import order_params

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from .. import _protocol as proto
+from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
 from .._models import AssetDownload, AssetUpload
-from .._storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
+from .._protocol import wire as proto
 from .._types import IdLike
 from ._base import Resource
 from ._uploads import external_keys, upload_flow

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .. import _protocol as proto
+from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
 from .._models import Attachment, structure
-from .._pagination import Page
-from .._storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
+from .._paging.engine import Page
+from .._protocol import wire as proto
 from .._types import IdLike
 from ._base import Resource, WorkItemPath
 from ._options import AllAtOnceOptions, checked

@@ -8,12 +8,12 @@ import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Literal, TypedDict, Unpack, cast, get_args
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import writable
 from ._base import ExternalIds, write_body
 from ._checks import (
     check_name,

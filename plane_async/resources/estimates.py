@@ -6,11 +6,11 @@ import builtins
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._errors import NotFoundError, PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike
-from .._values import writable
 from ._base import Path, Resource, is_route_not_found, write_body
 from ._checks import check_name, check_update
 from ._options import AllAtOnceOptions, checked

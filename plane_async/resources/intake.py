@@ -7,12 +7,12 @@ import re
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._errors import BadRequestError, PlaneValueError
 from .._models import IntakeIssue, IntakeStatus, Priority
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import writable
 from ._base import Resource, write_body
 from ._checks import check_name, check_update, reworded
 from .issues import issue_body

@@ -6,10 +6,10 @@ import re
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Invitation, Role
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
 from .._types import IdLike
 from ._base import Resource
 from ._options import AllAtOnceOptions, checked

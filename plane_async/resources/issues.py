@@ -10,14 +10,14 @@ import uuid
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import Any, TypedDict, Unpack, cast
 
-from .. import _protocol as proto
 from .._errors import NotFoundError, PaginationError, PlaneValueError, ResponseDecodeError
-from .._keyset import ISSUE_ORDERS, OrderKey, order_key
 from .._models import Issue, Priority, SearchResult, structure_many
-from .._pagination import Page, iter_items
-from .._stream import ResultStream
+from .._paging.engine import Page, iter_items
+from .._paging.keyset import ISSUE_ORDERS, OrderKey, order_key
+from .._paging.stream import ResultStream
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import writable
 from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
 from ._checks import check_external, check_name, check_update, order_params
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._models import Label
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import writable
 from ._base import ExternalIds, Resource, write_body
 from ._checks import check_name, check_update
 

@@ -7,9 +7,9 @@ from typing import Any, TypedDict, Unpack
 
 from .._errors import PlaneValueError
 from .._models import Link
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from .._values import writable
 from ._base import Resource, WorkItemPath, write_body
 from ._checks import check_update
 

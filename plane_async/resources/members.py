@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import ProjectMember, Role, User, WorkspaceMember
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from .. import _protocol as proto
 from .._errors import NotFoundError, PlaneValueError
 from .._models import RelatedIssue, Relations, RelationType, structure, structure_many
+from .._protocol import wire as proto
 from .._types import IdLike
 from ._base import Resource, is_route_not_found
 from ._checks import issue_id_list

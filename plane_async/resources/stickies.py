@@ -6,12 +6,12 @@ import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .. import _protocol as proto
 from .._errors import PlaneValueError
 from .._models import Sticky
-from .._pagination import Page
+from .._paging.engine import Page
+from .._protocol import wire as proto
+from .._protocol.values import writable
 from .._types import IdLike
-from .._values import writable
 from ._base import Resource, write_body
 from ._checks import check_update
 from ._options import PageOptions, checked

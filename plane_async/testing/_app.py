@@ -17,7 +17,7 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._ratelimit import RateLimit
+from .._ratelimit.limiter import RateLimit
 from . import (
     _objstore,
     _routes_children,

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._ratelimit import RateLimit
+from .._ratelimit.limiter import RateLimit
 from ._app import FakePlane
 from ._seed import Seed
 

@@ -1,0 +1,1 @@
+"""What the client reports while it works: the observer bus, logs, OpenTelemetry."""

@@ -1,0 +1,1 @@
+"""Paged reads: cursors, pages, the read engine, keyset tracking, guards and read-ahead."""

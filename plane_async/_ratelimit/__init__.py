@@ -1,0 +1,1 @@
+"""Rate limiting: the value types and protocol, the in-process window, the Redis backend."""
