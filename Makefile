@@ -62,7 +62,7 @@ docs-serve: venv
 
 # The suite on the locked set.
 pytest test-locked: venv redis-server chromium
-	$(BIN)/python -m tests.versions
+	$(BIN)/python -m tests.support.versions
 	$(BIN)/pytest
 
 # The suite on the newest release of every runtime dependency and extra (what a user's
@@ -74,7 +74,7 @@ test-newest: $(UV) redis-server chromium
 	$(UV) venv -q --allow-existing $(NEWEST)
 	VIRTUAL_ENV=$(NEWEST) $(UV) pip sync -q $(TOOLS)/newest.txt
 	VIRTUAL_ENV=$(NEWEST) $(UV) pip install -q --no-deps -e .
-	$(NEWEST)/bin/python -m tests.versions
+	$(NEWEST)/bin/python -m tests.support.versions
 	$(NEWEST)/bin/pytest
 
 # The suite on the lowest versions pyproject.toml allows for the runtime dependencies and
@@ -86,7 +86,7 @@ test-lowest: $(UV) redis-server chromium
 	$(UV) venv -q --allow-existing $(LOWEST)
 	VIRTUAL_ENV=$(LOWEST) $(UV) pip sync -q $(TOOLS)/lowest.txt
 	VIRTUAL_ENV=$(LOWEST) $(UV) pip install -q --no-deps -e .
-	$(LOWEST)/bin/python -m tests.versions
+	$(LOWEST)/bin/python -m tests.support.versions
 	$(LOWEST)/bin/pytest
 
 # The full gate (what CI runs): lint, types, the site, the suite on the locked set and on

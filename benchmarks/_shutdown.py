@@ -8,7 +8,7 @@ the requests that cannot get a slot in time), uvicorn gets SIGINT while the rest
 for the limiter. Measured: every answer's status (and ``Retry-After``), the tracebacks in
 uvicorn's log, how long the process took to exit, and the 429s the server sent.
 
-Used by the ``shutdown`` benchmark section and by tests/test_fastapi_shutdown.py.
+Used by the ``shutdown`` benchmark section and by tests/client/test_fastapi_shutdown.py.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from aioresponses import aioresponses
 from aioresponses import core as aioresponses_core
 
 from plane_async._ratelimit import limiter as _ratelimit
-from tests.redis_server import RedisServer, redis_binary
+from tests.support.redis_server import RedisServer, redis_binary
 
 
 class _SentWriter:
@@ -50,7 +50,7 @@ def mocked() -> Iterator[aioresponses]:
 @pytest.fixture(autouse=True)
 def _fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts with no process-wide limiter, on a clock that follows the running
-    event loop (the virtual one of tests/vclock.py, or the real monotonic one)."""
+    event loop (the virtual one of tests/support/vclock.py, or the real monotonic one)."""
     monkeypatch.setattr(_ratelimit, "_clock", loop_clock)
     monkeypatch.setattr(_ratelimit, "_registry", {})
     monkeypatch.setattr(_ratelimit, "_idle", weakref.WeakValueDictionary())
@@ -59,7 +59,7 @@ def _fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def loop_clock() -> float:
-    """The running loop's time (virtual under tests/vclock.py); else time.monotonic()."""
+    """The running loop's time (virtual under tests/support/vclock.py); else time.monotonic()."""
     loop = asyncio._get_running_loop()
     return loop.time() if loop is not None else time.monotonic()
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: servers, fixtures, clocks and subprocess runners."""
