@@ -35,6 +35,7 @@ lock: $(UV)
 lint: venv
 	$(BIN)/ruff check plane_async tests benchmarks examples docs/hooks
 	$(BIN)/ruff format --check plane_async tests benchmarks examples docs/hooks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: venv
 	$(BIN)/mypy plane_async examples tests/typing docs/hooks
