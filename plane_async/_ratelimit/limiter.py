@@ -1,8 +1,8 @@
-"""The names the client, the transport and the public root import from this module's
-earlier self: the value types, the limiter protocol and ``shared_limiter``.
+"""The limiter's names as the client, the transport and the public root import them: the
+value types, the limiter protocol and ``shared_limiter``.
 
-New code imports them from ``plane_async._ratelimit``; what each is lives in ``rate``,
-``backend`` and ``registry``.
+They live in ``rate``, ``backend`` and ``registry``; new code imports them from
+``plane_async._ratelimit``, and this module goes once nothing imports it.
 """
 
 from __future__ import annotations

@@ -165,8 +165,8 @@ class RedisLimiter(LimiterBackend):
                            shared_limiter(base_url, api_key, rate))  # fmt: skip
 
     async def release_key(self, limiter: Limiter) -> None:
-        """A client that got ``limiter`` from :meth:`for_key` is closing: after the last
-        client of the running loop, the connections opened for it close."""
+        """Called when a client that got ``limiter`` from :meth:`for_key` closes, on its
+        event loop: after that loop's last client, the connections opened for it close."""
         if isinstance(limiter, KeyLimiter):
             await limiter.aclose()
 

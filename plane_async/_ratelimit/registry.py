@@ -60,7 +60,7 @@ class LocalLimiters(LimiterBackend):
     def __repr__(self) -> str:
         return f"<LocalLimiters {len(self._live)} keys>"
 
-    def __len__(self) -> int:
+    def count(self) -> int:
         """How many limiters the registry keeps (idle ones only their holders keep)."""
         return len(self._live)
 

@@ -96,7 +96,7 @@ def test_two_registries_share_no_window() -> None:
     one = first.for_key(URL, KEY, RateLimit(1, 60.0))
     assert first.for_key(URL, KEY, None) is one
     assert second.for_key(URL, KEY, RateLimit(1, 60.0)) is not one
-    assert len(first) == len(second) == 1
+    assert first.count() == second.count() == 1
     assert KEY not in repr(first) and all(KEY not in name for name in first.limiters())
 
 
@@ -106,4 +106,4 @@ def test_use_registry_puts_the_previous_one_back(local_limiters: LocalLimiters) 
         assert process_registry() is fresh
         assert shared_limiter(URL, KEY, None) is fresh.for_key(URL, KEY, None)
     assert process_registry() is local_limiters
-    assert len(local_limiters) == 0
+    assert local_limiters.count() == 0

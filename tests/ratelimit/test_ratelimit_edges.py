@@ -250,7 +250,7 @@ def test_the_registry_drops_idle_windows_and_keeps_busy_or_held_ones(
         await asyncio.sleep(2.0)
         shared_limiter(BASE, "one-more", None)
         gc.collect()
-        size = len(local_limiters)
+        size = local_limiters.count()
         kept_busy = id(shared_limiter(BASE, "busy-key", RateLimit(5, 60.0))) == busy_id
         kept_held = shared_limiter(BASE, "held-key", RateLimit(5, 1.0)) is held
         del loop
