@@ -23,7 +23,8 @@ import aiohttp
 from aiolimiter import AsyncLimiter
 
 from benchmarks._window_server import WindowServer
-from plane_async._ratelimit.limiter import RateLimit, parse_retry_after_pause, shared_limiter
+from plane_async._ratelimit import RateLimit, shared_limiter
+from plane_async._ratelimit.headers import parse_retry_after_pause
 
 REQUESTS = 20
 PERIOD = 1.0

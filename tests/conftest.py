@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from aioresponses import aioresponses
 from aioresponses import core as aioresponses_core
 
-from plane_async._ratelimit import limiter as _ratelimit
+from plane_async._ratelimit import LocalLimiters, use_registry
 from tests.support.redis_server import RedisServer, redis_binary
 
 
@@ -48,14 +47,12 @@ def mocked() -> Iterator[aioresponses]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts with no process-wide limiter, on a clock that follows the running
-    event loop (the virtual one of tests/support/vclock.py, or the real monotonic one)."""
-    monkeypatch.setattr(_ratelimit, "_clock", loop_clock)
-    monkeypatch.setattr(_ratelimit, "_registry", {})
-    monkeypatch.setattr(_ratelimit, "_idle", weakref.WeakValueDictionary())
-    monkeypatch.setattr(_ratelimit, "_sweep_at", _ratelimit.SWEEP_FROM)
-    yield
+def local_limiters() -> Iterator[LocalLimiters]:
+    """Each test starts with a fresh in-process registry as the process's, its limiters on a
+    clock that follows the running event loop (the virtual one of tests/support/vclock.py,
+    or the real monotonic one). A test that inspects the registry asks for it by name."""
+    with use_registry(LocalLimiters(clock=loop_clock)) as registry:
+        yield registry
 
 
 def loop_clock() -> float:

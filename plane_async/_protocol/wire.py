@@ -10,7 +10,6 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -26,6 +25,7 @@ from .._errors import (
     RateLimitError,
     ServerError,
 )
+from .._errors import parse_retry_after as parse_retry_after  # read by the transport
 from .._secret import Secret
 
 DEFAULT_BASE_URL = "https://api.plane.so"
@@ -213,30 +213,7 @@ def normalize_raw_path(path: str) -> str:
 
 # ---------------------------------------------------------------------------- responses
 
-
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a ``Retry-After`` header (integer seconds or an HTTP date); None if absent."""
-    value = None
-    for name, v in headers.items():
-        if name.lower() == "retry-after":
-            value = v
-            break
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            from datetime import UTC, datetime
-
-            when = parsedate_to_datetime(value)
-            seconds = (when - datetime.now(UTC)).total_seconds()
-        except (TypeError, ValueError, IndexError):
-            return None
-    if seconds != seconds:  # NaN; an infinite value stays infinite for the caller's cap
-        return None
-    return max(0.0, seconds)
+# parse_retry_after (imported above) lives with RateLimitError, whose retry_after reads it.
 
 
 def error_message(body: Any, status: int) -> str:

@@ -4,7 +4,7 @@ The window is the same exact sliding log as the in-process limiter, kept in Redi
 changed only by one Lua script (``redis.lua`` beside this file), which stamps
 with the Redis server's ``TIME``: the machines' clocks do not matter. Each event loop is an
 owner that renews its liveness with every call (and a beat while it holds slots, see
-``_ratelimit_redis_owner.py``); a second after a process dies, its slots end: a moment it
+``redis_owner.py``); a second after a process dies, its slots end: a moment it
 reserved ahead but never sent is free at once, a request it may have sent counts as
 stamped as late as its timeout allows. A slot also has a lease (the request's timeout plus
 ``lease_margin``) for an owner that stays alive but never hands it back. A waiter sleeps
@@ -27,14 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import LimiterUnavailableError, PlaneValueError
 from .._protocol.wire import check_positive_number
-from .limiter import (
-    Limiter,
-    Quota,
-    RateLimit,
-    key_digest,
-    shared_limiter,
-)
-from .redis_key import KeyLimiter, LoopConn, close_conn, load_script, redis_errors
+from .backend import Limiter, LimiterBackend
+from .keys import key_digest
+from .rate import Quota, RateLimit
+from .redis_conn import LoopConn, close_conn, load_script, redis_errors
+from .redis_key import KeyLimiter
+from .registry import shared_limiter
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -48,7 +46,7 @@ RETRY_REDIS_AFTER = 5.0
 _INSTALL_HINT = "RedisLimiter needs redis-py: pip install 'plane-async[redis]'"
 
 
-class RedisLimiter:
+class RedisLimiter(LimiterBackend):
     """A limiter shared through Redis by every process and machine that uses a key.
 
     ``AsyncPlane(..., limiter=RedisLimiter.from_url("redis://host:6379/0"))`` in each of
@@ -165,6 +163,12 @@ class RedisLimiter:
         """The limiter of one (base URL, API key); AsyncPlane calls this for you."""
         return KeyLimiter(self, key_digest(base_url, api_key), rate,
                            shared_limiter(base_url, api_key, rate))  # fmt: skip
+
+    async def release_key(self, limiter: Limiter) -> None:
+        """Called when a client that got ``limiter`` from :meth:`for_key` closes, on its
+        event loop: after that loop's last client, the connections opened for it close."""
+        if isinstance(limiter, KeyLimiter):
+            await limiter.aclose()
 
     # -- connections ----------------------------------------------------------------------
 

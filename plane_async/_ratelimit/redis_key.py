@@ -1,7 +1,8 @@
-"""One key's limiter through Redis, one request's slot, and the per-loop connection.
+"""One key's limiter through Redis and one request's slot.
 
 The backend (``RedisLimiter``, in ``redis.py``) hands each client a
-:class:`KeyLimiter`; it talks to Redis through the script in ``redis.lua``.
+:class:`KeyLimiter`; it talks to Redis through the script in ``redis.lua``, on the
+connection of its event loop (``redis_conn.py``).
 """
 
 from __future__ import annotations
@@ -11,83 +12,42 @@ import contextlib
 import functools
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
-from importlib import resources
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._errors import LimiterUnavailableError
-from .limiter import (
-    DEFAULT_PAUSE,
-    Limiter,
-    Quota,
-    RateLimit,
-    learned_limit,
-    parse_rate_remaining,
-    parse_retry_after_pause,
-)
-from .redis_owner import Owner
+from .backend import Limiter
+from .headers import learned_limit, parse_rate_remaining, parse_retry_after_pause
+from .rate import DEFAULT_PAUSE, Quota, RateLimit
+from .redis_conn import LoopConn, redis_errors, reset_conn
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
     from redis.asyncio.client import PubSub
-    from redis.commands.core import AsyncScript
 
-    from .redis import RedisLimiter
-
-__all__ = ["KeyLimiter", "LoopConn", "close_conn", "load_script", "redis_errors", "reset_conn"]
+__all__ = ["KeyBackend", "KeyLimiter"]
 
 
-def load_script() -> str:
-    return resources.files("plane_async._ratelimit").joinpath("redis.lua").read_text("utf-8")
+class KeyBackend(Protocol):
+    """What a key's limiter uses of its backend (``RedisLimiter``): the connection of the
+    running loop, the state of Redis (up, failed, recovered) and the latest snapshots."""
 
+    prefix: str
+    lease_margin: float
+    _failures: int
+    _snapshots: dict[str, tuple[Quota, float]]
 
-def redis_errors() -> tuple[type[BaseException], ...]:
-    from redis.exceptions import RedisError
+    def _conn(self) -> LoopConn: ...
 
-    return (RedisError, OSError)
+    async def _detach(self) -> None: ...
 
+    def _unavailable(self, exc: BaseException, doing: str) -> None: ...
 
-class LoopConn:
-    """What one event loop uses: the client, its script, one pub/sub per key channel, and
-    the owner its reservations are filed under."""
+    def _failed_since(self, seen: int) -> bool: ...
 
-    __slots__ = ("client", "gates", "owned", "owner", "pubsubs", "script", "users")
+    def _redis_up(self) -> bool: ...
 
-    def __init__(self, client: Redis, owned: bool) -> None:
-        self.client = client
-        self.owned = owned
-        self.script: AsyncScript = client.register_script(load_script())
-        self.pubsubs: dict[str, PubSub] = {}
-        self.gates: dict[str, asyncio.Lock] = {}
-        self.users = 0
-        self.owner = Owner()
-
-
-async def close_pubsub(pubsub: PubSub) -> None:
-    # redis-py before 8 declares PubSub.aclose() without types; 8 types it
-    aclose: Callable[[], Awaitable[object]] = pubsub.aclose
-    with contextlib.suppress(*redis_errors()):
-        await aclose()
-
-
-async def close_conn(conn: LoopConn) -> None:
-    await conn.owner.close()
-    for pubsub in conn.pubsubs.values():
-        await close_pubsub(pubsub)
-    conn.pubsubs.clear()
-    if conn.owned:
-        with contextlib.suppress(*redis_errors()):
-            await conn.client.aclose()
-
-
-async def reset_conn(conn: LoopConn) -> None:
-    pubsubs = list(conn.pubsubs.values())
-    conn.pubsubs.clear()
-    for pubsub in pubsubs:
-        await close_pubsub(pubsub)
-    with contextlib.suppress(*redis_errors()):
-        await conn.client.connection_pool.disconnect()
+    def _recovered(self) -> None: ...
 
 
 class KeyLimiter:
@@ -96,7 +56,7 @@ class KeyLimiter:
     __slots__ = ("_attached", "_backend", "_keys", "_local", "_rate", "_waiting")
 
     def __init__(
-        self, backend: RedisLimiter, digest: str, rate: RateLimit | None, local: Limiter
+        self, backend: KeyBackend, digest: str, rate: RateLimit | None, local: Limiter
     ) -> None:
         self._backend = backend
         base = f"{backend.prefix}{{{digest}}}"  # a hash tag: one cluster slot per key

@@ -12,15 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plane_async._errors import PlaneValueError
-from plane_async._ratelimit import limiter as _ratelimit
-from plane_async._ratelimit.limiter import (
-    Limiter,
-    Quota,
-    RateLimit,
+from plane_async._ratelimit import LocalLimiters, shared_limiter
+from plane_async._ratelimit.backend import Limiter
+from plane_async._ratelimit.headers import (
+    learned_limit,
     parse_rate_remaining,
     parse_retry_after_pause,
-    shared_limiter,
 )
+from plane_async._ratelimit.rate import Quota, RateLimit
 from plane_async._ratelimit.window import SlidingWindowLimiter
 from tests.conftest import loop_clock
 from tests.support import vclock
@@ -632,7 +631,7 @@ def test_one_limiter_per_key_for_the_whole_process_whatever_the_event_loop() -> 
     assert shared_limiter(URL, KEY, RateLimit()) is first  # no loop running: the same one
 
 
-def test_registry_holds_no_plaintext_key_and_no_event_loop() -> None:
+def test_registry_holds_no_plaintext_key_and_no_event_loop(local_limiters: LocalLimiters) -> None:
     loop_ref: list[weakref.ref[asyncio.AbstractEventLoop]] = []
 
     async def main() -> None:
@@ -641,7 +640,7 @@ def test_registry_holds_no_plaintext_key_and_no_event_loop() -> None:
         for _ in range(3):  # the third waits on a timer of this loop
             async with limiter.slot() as slot:
                 slot.observe(200, {})
-        entries = dict(_ratelimit._registry)
+        entries = local_limiters.limiters()
         assert entries
         assert all(KEY not in name for name in entries)
         assert KEY not in repr(entries)
@@ -760,15 +759,15 @@ def test_the_default_margin_is_one_percent_of_the_period_at_most_100_ms() -> Non
 def test_learned_limit_from_the_headers(
     headers: dict[str, str], expected: RateLimit | None
 ) -> None:
-    assert _ratelimit.learned_limit(headers) == expected
+    assert learned_limit(headers) == expected
 
 
 def test_learned_limit_without_a_date_reads_the_wall_clock() -> None:
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(DATE_EPOCH + 60)}
-    assert _ratelimit.learned_limit(headers, wall=lambda: DATE_EPOCH + 0.4) == RateLimit(1, 60.0)
+    assert learned_limit(headers, wall=lambda: DATE_EPOCH + 0.4) == RateLimit(1, 60.0)
     # Reset = int(now + 1) read a moment later, past the next second: still a 1 s window
     one_second = {"X-RateLimit-Remaining": "4", "X-RateLimit-Reset": str(DATE_EPOCH + 1)}
-    assert _ratelimit.learned_limit(one_second, wall=lambda: DATE_EPOCH + 1.3) == RateLimit(5, 1.0)
+    assert learned_limit(one_second, wall=lambda: DATE_EPOCH + 1.3) == RateLimit(5, 1.0)
 
 
 def test_learning_sends_one_at_a_time_until_the_first_response_then_its_window() -> None:

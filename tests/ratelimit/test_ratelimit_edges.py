@@ -14,8 +14,10 @@ import pytest
 from aioresponses import aioresponses
 
 from plane_async import AsyncPlane, RateLimit, ServerError
-from plane_async._ratelimit import limiter as _ratelimit
-from plane_async._ratelimit.limiter import key_digest, learned_limit, shared_limiter
+from plane_async._ratelimit import LocalLimiters, shared_limiter
+from plane_async._ratelimit import headers as _headers
+from plane_async._ratelimit.headers import learned_limit
+from plane_async._ratelimit.keys import key_digest
 from plane_async._ratelimit.window import SlidingWindowLimiter
 from tests.conftest import loop_clock
 from tests.support import vclock
@@ -61,7 +63,7 @@ async def answer(limiter: SlidingWindowLimiter, status: int, sent: dict[str, str
 
 @pytest.fixture(autouse=True)
 def _warn_afresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(_ratelimit, "_warned", set(), raising=False)
+    monkeypatch.setattr(_headers, "_warned", set())
     yield
 
 
@@ -227,7 +229,9 @@ def test_other_ports_schemes_and_paths_are_other_windows() -> None:
 # -- 18. the process-wide registry is bounded ----------------------------------------------
 
 
-def test_the_registry_drops_idle_windows_and_keeps_busy_or_held_ones() -> None:
+def test_the_registry_drops_idle_windows_and_keeps_busy_or_held_ones(
+    local_limiters: LocalLimiters,
+) -> None:
     async def main() -> tuple[int, bool, bool]:
         loop = asyncio.get_running_loop()
         held = shared_limiter(BASE, "held-key", RateLimit(5, 1.0))
@@ -246,7 +250,7 @@ def test_the_registry_drops_idle_windows_and_keeps_busy_or_held_ones() -> None:
         await asyncio.sleep(2.0)
         shared_limiter(BASE, "one-more", None)
         gc.collect()
-        size = len(_ratelimit._registry)
+        size = local_limiters.count()
         kept_busy = id(shared_limiter(BASE, "busy-key", RateLimit(5, 60.0))) == busy_id
         kept_held = shared_limiter(BASE, "held-key", RateLimit(5, 1.0)) is held
         del loop

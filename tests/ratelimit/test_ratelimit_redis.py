@@ -25,8 +25,8 @@ from plane_async import (
     RateLimit,
     RedisLimiter,
 )
-from plane_async._ratelimit.limiter import Limiter
-from plane_async._ratelimit.redis_key import LoopConn
+from plane_async._ratelimit import Limiter
+from plane_async._ratelimit.redis_conn import LoopConn
 from plane_async.testing import FakePlane, Seed
 from tests.support.redis_server import RedisServer, free_port
 from tests.support.subprocess_helpers import TROUBLE, plane_env, run_python

@@ -14,7 +14,7 @@ import redis.asyncio
 from redis.asyncio.connection import Connection
 
 from plane_async import LimiterUnavailableError, RateLimit, RedisLimiter
-from plane_async._ratelimit.limiter import Limiter
+from plane_async._ratelimit import Limiter
 from tests.support.redis_server import RedisServer
 
 URL = "https://plane.example.com"

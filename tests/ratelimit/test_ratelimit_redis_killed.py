@@ -24,7 +24,7 @@ import redis
 from benchmarks._fleet import collect as collect_workers
 from benchmarks._fleet import fake_plane, kill_holding, start_workers
 from plane_async import RateLimit, RedisLimiter
-from plane_async._ratelimit.limiter import Limiter
+from plane_async._ratelimit import Limiter
 from plane_async._ratelimit.redis_owner import ALIVE_FOR
 from tests.support.redis_server import RedisServer
 
