@@ -7,6 +7,7 @@ The layers themselves are a contract in pyproject.toml (``[tool.importlinter]``)
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
@@ -28,10 +29,14 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     groups: list[list[str]] = []
+
+    def imported(module: str) -> Iterator[str]:
+        return iter(sorted(graph.find_modules_directly_imported_by(module)))
+
     for start in sorted(graph.modules):
         if start in index:
             continue
-        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
+        work = [(start, imported(start))]
         index[start] = low[start] = len(index)
         stack.append(start)
         on_stack.add(start)
@@ -43,7 +48,7 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    work.append((child, imported(child)))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
