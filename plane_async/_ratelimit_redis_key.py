@@ -52,7 +52,7 @@ class LoopConn:
     """What one event loop uses: the client, its script, one pub/sub per key channel, and
     the owner its reservations are filed under."""
 
-    __slots__ = ("client", "gates", "owned", "owner", "pubsubs", "script", "users")
+    __slots__ = ("background", "client", "gates", "owned", "owner", "pubsubs", "script", "users")
 
     def __init__(self, client: Redis, owned: bool) -> None:
         self.client = client
@@ -62,6 +62,13 @@ class LoopConn:
         self.gates: dict[str, asyncio.Lock] = {}
         self.users = 0
         self.owner = Owner()
+        # calls that outlive a cancelled caller (hand-backs of unused slots): closing waits
+        self.background: set[asyncio.Future[Any]] = set()
+
+    def outlive(self, call: asyncio.Future[Any]) -> None:
+        """Keep ``call`` (its caller was cancelled) until it is done; close waits for it."""
+        self.background.add(call)
+        call.add_done_callback(self.background.discard)
 
 
 async def close_pubsub(pubsub: PubSub) -> None:
@@ -72,13 +79,23 @@ async def close_pubsub(pubsub: PubSub) -> None:
 
 
 async def close_conn(conn: LoopConn) -> None:
-    await conn.owner.close()
-    for pubsub in conn.pubsubs.values():
-        await close_pubsub(pubsub)
-    conn.pubsubs.clear()
-    if conn.owned:
-        with contextlib.suppress(*redis_errors()):
-            await conn.client.aclose()
+    # The hand-backs that cancelled callers left running go first: closing the pool under
+    # them fails them, or redis-py retries them on new connections that nothing closes.
+    await asyncio.sleep(0)  # callers cancelled just before this: their hand-backs start now
+    while True:
+        while conn.background:
+            await asyncio.wait(list(conn.background))
+        await conn.owner.close()
+        for pubsub in conn.pubsubs.values():
+            await close_pubsub(pubsub)
+        conn.pubsubs.clear()
+        if conn.background:
+            continue
+        if conn.owned:
+            with contextlib.suppress(*redis_errors()):
+                await conn.client.aclose()
+        if not conn.background:
+            return
 
 
 async def reset_conn(conn: LoopConn) -> None:
@@ -242,6 +259,7 @@ class KeyLimiter:
             reply = await asyncio.shield(call)
         except asyncio.CancelledError:
             call.add_done_callback(lambda _: self._undo(conn, token, None))
+            conn.outlive(call)  # after the hand-back it starts: close waits for both
             raise
         except BaseException:
             conn.owner.drop(self._keys[0])
@@ -268,6 +286,7 @@ class KeyLimiter:
                 reply = await asyncio.shield(call)
             except asyncio.CancelledError:
                 call.add_done_callback(functools.partial(self._undo, conn, token))
+                conn.outlive(call)
                 raise
             self._backend._recovered()
             self._keep(reply[3:])
@@ -292,9 +311,7 @@ class KeyLimiter:
             if done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1:
                 return
             self._hold(conn)  # admitted after all: held until the hand-back below
-        task = asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        conn.outlive(asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0)))
 
     async def _release(
         self,
@@ -327,7 +344,6 @@ class KeyLimiter:
         self._keep(snap)
 
 
-_background: set[asyncio.Task[None]] = set()
 #: how a release stamps its request: not at all, at its response, or as late as it could
 _NOT_COUNTED, _ANSWERED, _ABANDONED = 0, 1, 2
 
@@ -397,8 +413,7 @@ class _RedisSlot:
         try:
             await asyncio.shield(release)
         except asyncio.CancelledError:
-            _background.add(release)
-            release.add_done_callback(_background.discard)
+            self._conn.outlive(release)
             raise
 
     def unsent(self) -> None:
