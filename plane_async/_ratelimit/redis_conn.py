@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .redis_owner import Owner
 
@@ -33,7 +33,7 @@ class LoopConn:
     """What one event loop uses: the client, its script, one pub/sub per key channel, and
     the owner its reservations are filed under."""
 
-    __slots__ = ("client", "gates", "owned", "owner", "pubsubs", "script", "users")
+    __slots__ = ("background", "client", "gates", "owned", "owner", "pubsubs", "script", "users")
 
     def __init__(self, client: Redis, owned: bool) -> None:
         self.client = client
@@ -43,6 +43,13 @@ class LoopConn:
         self.gates: dict[str, asyncio.Lock] = {}
         self.users = 0
         self.owner = Owner()
+        # calls that outlive a cancelled caller (hand-backs of unused slots): closing waits
+        self.background: set[asyncio.Future[Any]] = set()
+
+    def outlive(self, call: asyncio.Future[Any]) -> None:
+        """Keep ``call`` (its caller was cancelled) until it is done; close waits for it."""
+        self.background.add(call)
+        call.add_done_callback(self.background.discard)
 
 
 async def close_pubsub(pubsub: PubSub) -> None:
@@ -53,13 +60,23 @@ async def close_pubsub(pubsub: PubSub) -> None:
 
 
 async def close_conn(conn: LoopConn) -> None:
-    await conn.owner.close()
-    for pubsub in conn.pubsubs.values():
-        await close_pubsub(pubsub)
-    conn.pubsubs.clear()
-    if conn.owned:
-        with contextlib.suppress(*redis_errors()):
-            await conn.client.aclose()
+    # The hand-backs that cancelled callers left running go first: closing the pool under
+    # them fails them, or redis-py retries them on new connections that nothing closes.
+    await asyncio.sleep(0)  # callers cancelled just before this: their hand-backs start now
+    while True:
+        while conn.background:
+            await asyncio.wait(list(conn.background))
+        await conn.owner.close()
+        for pubsub in conn.pubsubs.values():
+            await close_pubsub(pubsub)
+        conn.pubsubs.clear()
+        if conn.background:
+            continue
+        if conn.owned:
+            with contextlib.suppress(*redis_errors()):
+                await conn.client.aclose()
+        if not conn.background:
+            return
 
 
 async def reset_conn(conn: LoopConn) -> None:

@@ -202,6 +202,7 @@ class KeyLimiter:
             reply = await asyncio.shield(call)
         except asyncio.CancelledError:
             call.add_done_callback(lambda _: self._undo(conn, token, None))
+            conn.outlive(call)  # after the hand-back it starts: close waits for both
             raise
         except BaseException:
             conn.owner.drop(self._keys[0])
@@ -228,6 +229,7 @@ class KeyLimiter:
                 reply = await asyncio.shield(call)
             except asyncio.CancelledError:
                 call.add_done_callback(functools.partial(self._undo, conn, token))
+                conn.outlive(call)
                 raise
             self._backend._recovered()
             self._keep(reply[3:])
@@ -252,9 +254,7 @@ class KeyLimiter:
             if done.cancelled() or done.exception() is not None or int(done.result()[0]) != 1:
                 return
             self._hold(conn)  # admitted after all: held until the hand-back below
-        task = asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        conn.outlive(asyncio.ensure_future(self._release(conn, token, _NOT_COUNTED, 0.0)))
 
     async def _release(
         self,
@@ -287,7 +287,6 @@ class KeyLimiter:
         self._keep(snap)
 
 
-_background: set[asyncio.Task[None]] = set()
 #: how a release stamps its request: not at all, at its response, or as late as it could
 _NOT_COUNTED, _ANSWERED, _ABANDONED = 0, 1, 2
 
@@ -357,8 +356,7 @@ class _RedisSlot:
         try:
             await asyncio.shield(release)
         except asyncio.CancelledError:
-            _background.add(release)
-            release.add_done_callback(_background.discard)
+            self._conn.outlive(release)
             raise
 
     def unsent(self) -> None:

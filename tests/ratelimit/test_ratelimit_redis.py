@@ -356,6 +356,40 @@ async def test_a_waiter_cancelled_while_holding_a_ticket_hands_it_back(
     assert all(t < 0.6 for t in times) and waited < 0.7  # the handed-back moments were reused
 
 
+@pytest.mark.parametrize("awaited", [True, False], ids=["cancelled-then-closed", "closed-at-once"])
+async def test_closing_right_after_cancelled_tickets_hands_them_back_and_leaves_nothing_open(
+    redis_server: RedisServer, awaited: bool
+) -> None:
+    # Before: the hand-backs of the cancelled tickets ran on after aclose() had closed the
+    # pool; redis-py's retry reconnected them, and nothing ever closed those connections
+    # (on redis-py 5, a ResourceWarning for an unclosed socket in some later test).
+    observer = redis.asyncio.from_url(redis_server.url, decode_responses=True)
+    try:
+        backend = RedisLimiter.from_url(redis_server.url, client_name="limiter")
+        limiter = key_limiter(backend, RateLimit(10, 5.0, margin=0.0))
+        await run_requests(limiter, 10)  # the window is full for 5 s
+        ticketed = [asyncio.create_task(run_requests(limiter, 1)) for _ in range(10)]
+        while limiter.quota().in_flight < 10:  # noqa: ASYNC110 (nothing signals a ticket)
+            await asyncio.sleep(0.01)
+        for task in ticketed:
+            task.cancel()
+        if awaited:
+            await asyncio.gather(*ticketed, return_exceptions=True)
+        await backend.aclose()
+        # when aclose() returns, the tickets are handed back ...
+        held = [await observer.hlen(key) async for key in observer.scan_iter("*:held")]
+        # ... and whatever the loop still runs opens no connection again
+        await asyncio.gather(*ticketed, return_exceptions=True)
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=5.0)
+        clients = await observer.client_list()
+    finally:
+        await observer.aclose()
+    assert sum(held) == 0
+    assert [c for c in clients if c["name"] == "limiter"] == []
+
+
 # A user's program: one request through a RedisLimiter, in its own process under -W error
 # (redis-py 8 warns when handed its synchronous Retry; no version of redis-py we support may).
 REDIS_PROGRAM = """
