@@ -26,6 +26,7 @@ from ._protocol import wire as proto
 from ._protocol.values import check_json
 from ._ratelimit.limiter import Limiter, Quota, RateLimit, shared_limiter
 from ._secret import SecretURL
+from ._session import Session, WorkItemsRoute
 
 if TYPE_CHECKING:
     import aiohttp
@@ -149,10 +150,7 @@ class AsyncPlane:
                 "work_items_path must be 'auto', 'work-items' (current servers) or 'issues' "
                 f"(self-hosted servers from before 2025), got {work_items_path!r}"
             )
-        #: "work-items" or "issues" once known; None means find out on the first call
-        self._work_items_segment: str | None = (
-            None if work_items_path == "auto" else work_items_path
-        )
+        route = WorkItemsRoute(None if work_items_path == "auto" else work_items_path)
         settings = TransportSettings(
             base_url=self._base_url,
             api_key=key,
@@ -168,8 +166,6 @@ class AsyncPlane:
             backoff_cap=backoff_cap,
             wait_budget=wait_budget,
         )
-        #: this view's per-call options (with_options); None: the client's settings
-        self._call_budget: float | None = None
         #: the client a with_options() view was made from (it owns the connections)
         self._parent: AsyncPlane | None = None
         hooks = Hooks.of(on_request, on_response)
@@ -193,6 +189,9 @@ class AsyncPlane:
             observers=() if otel is None else (otel.observer(self._base_url),),
             hooks=hooks,
         )
+        #: what the namespaces send through (a with_options() view has its own)
+        self._session = Session(self._transport, self._base_url, self._workspace,
+                                max_per_page, route)  # fmt: skip
         self._init_namespaces()
         self._instrument()
 
@@ -214,7 +213,7 @@ class AsyncPlane:
         """
         budget = check_budget(wait_budget)
         view = copy.copy(self)
-        view._call_budget = budget if budget is not None else self._call_budget
+        view._session = self._session.with_budget(budget)
         view._parent = self._parent or self
         view._init_namespaces()
         view._instrument()
@@ -223,8 +222,8 @@ class AsyncPlane:
     @property
     def wait_budget(self) -> float | None:
         """Seconds a call may take in all (None: unbounded), this view's or the client's."""
-        if self._call_budget is not None:
-            return self._call_budget
+        if self._session.wait_budget is not None:
+            return self._session.wait_budget
         return self._transport.settings.wait_budget
 
     def _init_namespaces(self) -> None:
@@ -250,24 +249,25 @@ class AsyncPlane:
             UsersResource,
         )
 
-        self.users = UsersResource(self)
-        self.projects = ProjectsResource(self)
-        self.states = StatesResource(self)
-        self.labels = LabelsResource(self)
-        self.issues = IssuesResource(self)
-        self.comments = CommentsResource(self)
-        self.links = LinksResource(self)
-        self.activities = ActivitiesResource(self)
-        self.modules = ModulesResource(self)
-        self.cycles = CyclesResource(self)
-        self.members = MembersResource(self)
-        self.intake = IntakeResource(self)
-        self.estimates = EstimatesResource(self)
-        self.relations = RelationsResource(self)
-        self.attachments = AttachmentsResource(self)
-        self.assets = AssetsResource(self)
-        self.stickies = StickiesResource(self)
-        self.invitations = InvitationsResource(self)
+        session = self._session
+        self.users = UsersResource(session)
+        self.projects = ProjectsResource(session)
+        self.states = StatesResource(session)
+        self.labels = LabelsResource(session)
+        self.issues = IssuesResource(session)
+        self.comments = CommentsResource(session)
+        self.links = LinksResource(session)
+        self.activities = ActivitiesResource(session)
+        self.modules = ModulesResource(session)
+        self.cycles = CyclesResource(session)
+        self.members = MembersResource(session)
+        self.intake = IntakeResource(session)
+        self.estimates = EstimatesResource(session)
+        self.relations = RelationsResource(session)
+        self.attachments = AttachmentsResource(session)
+        self.assets = AssetsResource(session)
+        self.stickies = StickiesResource(session)
+        self.invitations = InvitationsResource(session)
 
     # ------------------------------------------------------------------ properties
 
@@ -434,9 +434,9 @@ class AsyncPlane:
         metered: bool = True,
         wait_budget: float | None = None,
     ) -> Response:
-        return await self._transport.request(
+        return await self._session.send(
             method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
-            metered=metered, wait_budget=self._call_budget if wait_budget is None else wait_budget,
+            metered=metered, wait_budget=wait_budget,
         )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
@@ -22,15 +22,9 @@ from .._types import IdLike, ListOptions, ReadOptions
 from ._backdate import as_stored
 from ._checks import check_external
 from ._operations import bind_operation
-
-if TYPE_CHECKING:
-    from .._client import AsyncPlane
+from ._seam import Path, Seam, WorkItemPath
 
 M = TypeVar("M", bound=PlaneModel)
-
-#: a path under a work item, built from the work-items segment ("work-items" or "issues")
-WorkItemPath = Callable[[str], str]
-Path = str | WorkItemPath
 
 
 class ExternalIds(TypedDict, total=False):
@@ -50,8 +44,8 @@ class Resource:
     #: False for routes Plane does not rate-limit: they take no limiter slot
     _metered = True
 
-    def __init__(self, client: AsyncPlane) -> None:
-        self._client = client
+    def __init__(self, session: Seam) -> None:
+        self._session = session
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -59,7 +53,7 @@ class Resource:
     # ------------------------------------------------------------------ paths
 
     def _ws_path(self, *segments: str | uuid.UUID) -> str:
-        return proto.build_path("workspaces", self._client.workspace, *segments)
+        return proto.build_path("workspaces", self._session.workspace, *segments)
 
     def _project_path(self, project_id: IdLike, *segments: str | uuid.UUID) -> str:
         pid = proto.check_id(project_id, "project_id")
@@ -90,64 +84,23 @@ class Resource:
         json: Any = None,
         retry_post: bool | None = None,
     ) -> Any:
-        if isinstance(path, str):
-            response = await self._client._send(
-                method, path, params=params, json=json, retry_post=retry_post,
-                metered=self._metered,
-            )  # fmt: skip
-            return response.body
-        return await self._call_work_items(
-            method, path, params=params, json=json, retry_post=retry_post
+        response = await self._session.send(
+            method, path, params=params, json=json, retry_post=retry_post, metered=self._metered
         )
+        return response.body
 
     def _expect(self, body: Any, kind: type, method: str, path: Path, what: str) -> Any:
         """``body`` if it is a ``kind``; else ResponseDecodeError (never an empty result)."""
         if isinstance(body, kind):
             return body
-        resolved = (
-            path
-            if isinstance(path, str)
-            else path(self._client._work_items_segment or "work-items")
-        )
+        resolved = self._session.resolve(path)
         raise ResponseDecodeError(
             f"expected {what} from {method} {resolved}, got {_json_kind(body)}",
             status=200,
             method=method,
-            url=self._client.base_url + resolved,
+            url=self._session.base_url + resolved,
             body=body,
         )
-
-    async def _call_work_items(
-        self,
-        method: str,
-        path: WorkItemPath,
-        *,
-        params: dict[str, str] | None,
-        json: Any,
-        retry_post: bool | None,
-    ) -> Any:
-        """Work items live under ``work-items/``; servers before 2025 only know ``issues/``.
-
-        With ``work_items_path="auto"`` the first call finds out (a routing 404 on the new
-        path) and the answer is kept for the client's lifetime.
-        """
-        client = self._client
-        segment = client._work_items_segment
-        if segment is not None:
-            return await self._call(method, path(segment), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-        try:
-            body = await self._call(method, path("work-items"), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-        except NotFoundError as exc:
-            if not is_route_not_found(exc):
-                raise
-            body = await self._call(method, path("issues"), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-            client._work_items_segment = "issues"
-            return body
-        client._work_items_segment = "work-items"
-        return body
 
     async def _get(
         self,
@@ -289,7 +242,7 @@ class Resource:
             if order.field not in names:
                 fixed["fields"] = ",".join([*names, order.field])
         kwargs: dict[str, Any] = {k: options[k] for k in _PAGE_OPTIONS if k in options}  # type: ignore[literal-required]
-        kwargs["max_per_page"] = self._client.max_per_page
+        kwargs["max_per_page"] = self._session.max_per_page
         kwargs["paginated"] = paginated
         kwargs["order"] = order
         if not paginated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
+from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource
 from .._models import AssetDownload, AssetUpload
 from .._protocol import wire as proto
 from .._types import IdLike
@@ -69,7 +69,7 @@ class AssetsResource(Resource):
         returns the number of bytes. ``timeout`` bounds each attempt (default: the
         client's); a file over ``max_bytes`` (1 GiB; None: no cap) raises
         DownloadTooLargeError."""
-        storage = Storage(self._client._transport)
+        storage = self._session.storage()
         storage.check_download(timeout, max_bytes)
         link = await self.get(asset_id)
         return await storage.download(link.asset_url, dest, timeout=timeout, max_bytes=max_bytes)

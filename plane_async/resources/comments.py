@@ -11,8 +11,9 @@ from .._models import Comment, CommentAccess
 from .._paging.engine import Page
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, WorkItemPath, write_body
+from ._base import ExternalIds, Resource, write_body
 from ._checks import check_update
+from ._seam import WorkItemPath
 
 __all__ = [
     "CommentCreateFields",

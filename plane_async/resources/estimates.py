@@ -11,9 +11,10 @@ from .._models import Estimate, EstimatePoint, EstimateType, structure_many
 from .._protocol import wire as proto
 from .._protocol.values import writable
 from .._types import IdLike
-from ._base import Path, Resource, is_route_not_found, write_body
+from ._base import Resource, is_route_not_found, write_body
 from ._checks import check_name, check_update
 from ._options import AllAtOnceOptions, checked
+from ._seam import Path
 
 __all__ = ["EstimateFields", "EstimatePointFields", "EstimatesResource"]
 

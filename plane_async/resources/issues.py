@@ -18,8 +18,9 @@ from .._paging.stream import ResultStream
 from .._protocol import wire as proto
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
+from ._base import ExternalIds, Resource, is_route_not_found, write_body
 from ._checks import check_external, check_name, check_update, order_params
+from ._seam import WorkItemPath
 
 __all__ = [
     "IssueCreateFields",
@@ -177,7 +178,7 @@ class IssuesResource(Resource):
         """
         options: ListOptions = {
             "fields": ["id", "created_at"],
-            "per_page": self._client.max_per_page if per_page is None else per_page,
+            "per_page": self._session.max_per_page if per_page is None else per_page,
         }
         fetch, kwargs = self._reader(
             Issue,
@@ -270,7 +271,7 @@ class IssuesResource(Resource):
             raise ResponseDecodeError(
                 f"{problem}; asked for {dict(asked)}",
                 status=200, method="GET", body=body,
-                url=self._client.base_url + path(self._client._work_items_segment or "work-items"),
+                url=self._session.base_url + self._session.resolve(path),
             )  # fmt: skip
 
         return check
