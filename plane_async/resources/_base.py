@@ -16,11 +16,11 @@ from .._paging.engine import Page, iter_items, iter_pages
 from .._paging.keyset import OrderKey
 from .._paging.stream import ResultStream
 from .._protocol import wire as proto
+from .._protocol.checks import check_external, check_id, check_options
 from .._protocol.suggest import same_meaning
 from .._protocol.values import check_field
 from .._types import IdLike, ListOptions, ReadOptions
 from ._backdate import as_stored
-from ._checks import check_external
 from ._operations import bind_operation
 from ._seam import Path, Seam, WorkItemPath
 
@@ -56,7 +56,7 @@ class Resource:
         return proto.build_path("workspaces", self._session.workspace, *segments)
 
     def _project_path(self, project_id: IdLike, *segments: str | uuid.UUID) -> str:
-        pid = proto.check_id(project_id, "project_id")
+        pid = check_id(project_id, "project_id")
         return self._ws_path("projects", pid, *segments)
 
     def _under_work_item(
@@ -68,9 +68,9 @@ class Resource:
         rest: tuple[IdLike, ...] = (),
     ) -> WorkItemPath:
         """``.../<work-items|issues>/<issue_id>/<kind>/<rest...>/``; ids checked now."""
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra = tuple(proto.check_id(r, id_name) for r in rest)
+        pid = check_id(project_id, "project_id")
+        iid = check_id(issue_id, "issue_id")
+        extra = tuple(check_id(r, id_name) for r in rest)
         return lambda segment: self._project_path(pid, segment, iid, kind, *extra)
 
     # ------------------------------------------------------------------ requests
@@ -110,7 +110,7 @@ class Resource:
         *,
         params: dict[str, str] | None = None,
     ) -> M:
-        _check_options(options, _READ_OPTIONS, "get")
+        check_options(options, _READ_OPTIONS, "get")
         query_params = read_params(model, options)
         if params:
             query_params.update(params)
@@ -234,7 +234,7 @@ class Resource:
         object (not the route) is an empty list, for lookups that answer one object or 404.
         ``check_body`` sees each body first (and raises if it is not what was asked for).
         ``order``: the list's order key; its field is added to restricted ``fields``."""
-        _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
+        check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
         if order is not None and order.parse is not None and "fields" in fixed:
@@ -276,14 +276,6 @@ def _json_kind(body: Any) -> str:
     return kinds.get(type(body), "a number")
 
 
-def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
-    unknown = set(options) - set(accepted)
-    if unknown:
-        raise PlaneValueError(
-            f"unknown option(s) {sorted(unknown)}; {what} accept {', '.join(accepted)}"
-        )
-
-
 def read_params(model: type[PlaneModel], options: ReadOptions | ListOptions) -> dict[str, str]:
     """``fields``/``expand`` query parameters from the options, checked against the model."""
     query = build_query(options.get("query"), options.get("fields"), options.get("expand"))
@@ -312,11 +304,11 @@ def write_body(
             names = ", ".join(sorted(accepted))
             raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
         if name in ids and value is not None:
-            value = proto.check_id(value, name)
+            value = check_id(value, name)
         elif name in id_lists:
             if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
                 raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
-            value = [proto.check_id(v, name) for v in value]
+            value = [check_id(v, name) for v in value]
         else:
             check_field(what, name, value, accepted[name])
         body[name] = unstructure_for_write(value)

@@ -9,8 +9,9 @@ from typing import Any
 from .._errors import APIError, BadRequestError, UploadTooLargeError
 from .._http.storage import prepare_upload, resolve
 from .._models import AssetUpload, structure
+from .._protocol.checks import check_external
 from ._base import Resource
-from ._checks import check_external, reworded
+from ._checks import reworded
 from ._seam import Path
 
 __all__ = ["download_redirect", "external_keys", "upload_flow"]

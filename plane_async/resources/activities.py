@@ -7,9 +7,9 @@ from typing import Unpack
 
 from .._models import Activity
 from .._paging.engine import Page
+from .._protocol.checks import order_params
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
-from ._checks import order_params
 from ._seam import WorkItemPath
 
 __all__ = ["ActivitiesResource"]

@@ -9,10 +9,10 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import Comment, CommentAccess
 from .._paging.engine import Page
+from .._protocol.checks import check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_update
 from ._seam import WorkItemPath
 
 __all__ = [

@@ -10,11 +10,11 @@ from typing import Any, TypedDict, Unpack
 from .._errors import BadRequestError, PlaneValueError
 from .._models import IntakeIssue, IntakeStatus, Priority
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, write_body
-from ._checks import check_name, check_update, reworded
+from ._checks import reworded
 from .issues import issue_body
 
 __all__ = [
@@ -141,5 +141,5 @@ class IntakeResource(Resource):
         await self._delete(self._path(project_id, issue_id))
 
     def _path(self, project_id: IdLike, issue_id: IdLike) -> str:
-        iid = proto.check_id(issue_id, "issue_id")
+        iid = check_id(issue_id, "issue_id")
         return self._project_path(project_id, "intake-issues", iid)

@@ -15,11 +15,10 @@ from .._models import Issue, Priority, SearchResult, structure_many
 from .._paging.engine import Page, iter_items
 from .._paging.keyset import ISSUE_ORDERS, OrderKey, order_key
 from .._paging.stream import ResultStream
-from .._protocol import wire as proto
+from .._protocol.checks import check_external, check_id, check_name, check_update, order_params
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, is_route_not_found, write_body
-from ._checks import check_external, check_name, check_update, order_params
 from ._seam import WorkItemPath
 
 __all__ = [
@@ -92,8 +91,8 @@ class IssuesResource(Resource):
     """Work items of a project: list, read, create, update, delete, look up, import."""
 
     def _path(self, project_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        extra = tuple(proto.check_id(r, "issue_id") for r in rest)
+        pid = check_id(project_id, "project_id")
+        extra = tuple(check_id(r, "issue_id") for r in rest)
         return lambda segment: self._project_path(pid, segment, *extra)
 
     def list(
@@ -294,7 +293,7 @@ class IssuesResource(Resource):
             raise PlaneValueError(f"limit must be an int >= 1, got {limit!r}")
         params = {"search": text, "limit": str(limit)}
         if project_id is not None and not workspace_search:
-            params["project_id"] = str(proto.check_id(project_id, "project_id"))
+            params["project_id"] = str(check_id(project_id, "project_id"))
             params["workspace_search"] = "false"
         else:
             params["workspace_search"] = "true"

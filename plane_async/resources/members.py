@@ -8,7 +8,7 @@ from typing import Unpack
 from .._errors import PlaneValueError
 from .._models import ProjectMember, Role, User, WorkspaceMember
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
 
@@ -57,7 +57,7 @@ class MembersResource(Resource):
     ) -> ProjectMember:
         """Add a workspace user (``member`` is the user id) to the project (needs project
         Admin). Returns the membership: keep its ``id`` for ``update``/``remove``."""
-        body = {"member": str(proto.check_id(member, "member")), "role": int(check_role(role))}
+        body = {"member": str(check_id(member, "member")), "role": int(check_role(role))}
         return await self._write(ProjectMember, "POST", self._members_path(project_id), body)
 
     async def get(
@@ -86,5 +86,5 @@ class MembersResource(Resource):
         return self._project_path(project_id, "members")
 
     def _path(self, project_id: IdLike, project_member_id: IdLike) -> str:
-        pm_id = proto.check_id(project_member_id, "project_member_id")
+        pm_id = check_id(project_member_id, "project_member_id")
         return self._project_path(project_id, "members", pm_id)

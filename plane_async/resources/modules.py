@@ -9,14 +9,11 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import Module, ModuleIssue, ModuleStatus
 from .._paging.engine import Page
+from .._protocol.checks import check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, write_body
-from ._checks import (
-    check_name,
-    check_update,
-    feature_hint,
-)
+from ._checks import feature_hint
 from ._grouping import WorkItemGroupResource
 
 __all__ = [
