@@ -13,8 +13,9 @@ import difflib
 import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from .._errors import PlaneValueError, UnknownFieldError
@@ -24,14 +25,18 @@ if TYPE_CHECKING:  # only for annotations: this module loads without the models 
     from .._models import PlaneModel
 
 __all__ = [
+    "check_all_at_once",
     "check_api_key",
     "check_budget",
+    "check_choice",
     "check_external",
     "check_id",
+    "check_int_choice",
     "check_max_per_page",
     "check_max_retries",
     "check_method",
     "check_name",
+    "check_option_names",
     "check_options",
     "check_per_page",
     "check_positive_number",
@@ -43,6 +48,8 @@ __all__ = [
     "issue_id_list",
     "order_params",
 ]
+
+E = TypeVar("E", bound=IntEnum)
 
 # fullmatch, never match + "$": "$" also matches before a trailing newline ("key\n").
 _KEY_RE = re.compile(r"[\x21-\x7e]+")
@@ -212,6 +219,49 @@ def check_options(options: Mapping[str, object], accepted: tuple[str, ...], what
         raise PlaneValueError(
             f"unknown option(s) {sorted(unknown)}; {what} accept {', '.join(accepted)}"
         )
+
+
+def check_option_names(options: Mapping[str, object], names: Iterable[str]) -> None:
+    """The options of a list whose server ignores ``fields``/``expand`` are among ``names``
+    (above all no ``fields``/``expand``, which the server would ignore without a word)."""
+    accepted = set(names)
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        hint = (
+            " (Plane renders every field of this list: it ignores fields/expand)"
+            if {"fields", "expand", "query"} & set(unknown)
+            else ""
+        )
+        raise PlaneValueError(
+            f"unknown option(s) {unknown}{hint}; accepted: {', '.join(sorted(accepted))}"
+        )
+
+
+def check_all_at_once(options: Mapping[str, object]) -> None:
+    """No ``per_page``, ``cursor`` or ``prefetch`` for a list the server answers at once."""
+    for k in ("per_page", "cursor", "prefetch"):
+        # prefetch=0 is the default; any per_page or cursor at all is a mistake
+        if options.get(k) is not None and (k != "prefetch" or options[k] != 0):
+            raise PlaneValueError(
+                f"{k}= does not apply here: this endpoint returns everything at once"
+            )
+
+
+def check_choice(name: str, value: object, choices: type[Enum]) -> None:
+    """``value`` is None, a member of ``choices`` or one of their values (a str enum)."""
+    if value is not None and not isinstance(value, choices):
+        allowed = [c.value for c in choices]
+        if value not in allowed:
+            raise PlaneValueError(f"{name} must be one of {allowed}, got {value!r}")
+
+
+def check_int_choice(name: str, value: object, choices: Sequence[E]) -> E:
+    """``value`` as the member of ``choices`` (an int enum's) it equals; a bool is refused."""
+    for choice in choices:
+        if not isinstance(value, bool) and isinstance(value, int) and value == choice:
+            return choice
+    allowed = ", ".join(f"{type(c).__name__}.{c.name} ({c.value})" for c in choices)
+    raise PlaneValueError(f"{name} must be one of {allowed}, got {value!r}")
 
 
 def check_external(external_source: object, external_id: object) -> dict[str, str]:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any, TypedDict, TypeVar
 
-from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
+from .._errors import ConflictError, NotFoundError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
 from .._models.converter import unstructure_for_write
 from .._models.query import build_query
@@ -16,9 +16,8 @@ from .._paging.engine import Page, iter_items, iter_pages
 from .._paging.keyset import OrderKey
 from .._paging.stream import ResultStream
 from .._protocol import wire as proto
-from .._protocol.checks import check_external, check_id, check_options
-from .._protocol.suggest import same_meaning
-from .._protocol.values import check_field
+from .._protocol.checks import check_all_at_once, check_external, check_id, check_options
+from .._protocol.values import check_write_field
 from .._types import IdLike, ListOptions, ReadOptions
 from ._backdate import as_stored
 from ._operations import bind_operation
@@ -246,12 +245,8 @@ class Resource:
         kwargs["paginated"] = paginated
         kwargs["order"] = order
         if not paginated:
+            check_all_at_once(kwargs)
             for k in ("per_page", "cursor", "prefetch"):
-                # prefetch=0 is the default; any per_page or cursor at all is a mistake
-                if kwargs.get(k) is not None and (k != "prefetch" or kwargs[k] != 0):
-                    raise PlaneValueError(
-                        f"{k}= does not apply here: this endpoint returns everything at once"
-                    )
                 kwargs.pop(k, None)
 
         async def fetch(page_params: dict[str, str]) -> Any:
@@ -296,23 +291,12 @@ def write_body(
     names are refused (the server would silently ignore them); values of the wrong type,
     non-finite numbers and ids are checked.
     """
-    body: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name not in accepted:
-            close = same_meaning(name, accepted)
-            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-            names = ", ".join(sorted(accepted))
-            raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
-        if name in ids and value is not None:
-            value = check_id(value, name)
-        elif name in id_lists:
-            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-                raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
-            value = [check_id(v, name) for v in value]
-        else:
-            check_field(what, name, value, accepted[name])
-        body[name] = unstructure_for_write(value)
-    return body
+    return {
+        name: unstructure_for_write(
+            check_write_field(what, name, value, accepted, ids=ids, id_lists=id_lists)
+        )
+        for name, value in fields.items()
+    }
 
 
 def is_route_not_found(exc: NotFoundError) -> bool:

@@ -7,10 +7,10 @@ import re
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .._errors import BadRequestError, PlaneValueError
+from .._errors import BadRequestError
 from .._models import IntakeIssue, IntakeStatus, Priority
 from .._paging.engine import Page
-from .._protocol.checks import check_id, check_name, check_update
+from .._protocol.checks import check_id, check_int_choice, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, write_body
@@ -62,11 +62,7 @@ def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "name" in issue:
         check_name(issue["name"])
     if "status" in triage:
-        status = triage["status"]
-        if isinstance(status, bool) or not isinstance(status, int) or status not in _STATUSES:
-            allowed = ", ".join(f"IntakeStatus.{s.name} ({s.value})" for s in _STATUSES)
-            raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
-        triage["status"] = int(status)
+        triage["status"] = int(check_int_choice("status", triage["status"], _STATUSES))
     body = write_body(
         triage,
         accepted=_ACCEPTED,

@@ -15,7 +15,14 @@ from .._models import Issue, Priority, SearchResult, structure_many
 from .._paging.engine import Page, iter_items
 from .._paging.keyset import ISSUE_ORDERS, OrderKey, order_key
 from .._paging.stream import ResultStream
-from .._protocol.checks import check_external, check_id, check_name, check_update, order_params
+from .._protocol.checks import (
+    check_choice,
+    check_external,
+    check_id,
+    check_name,
+    check_update,
+    order_params,
+)
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, is_route_not_found, write_body
@@ -79,11 +86,7 @@ _ID_LISTS = frozenset({"assignees", "labels"})
 
 def issue_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a work-item create/update; refuses unknown names and bad ids."""
-    priority = fields.get("priority")
-    if priority is not None and not isinstance(priority, Priority):
-        allowed = [p.value for p in Priority]
-        if priority not in allowed:
-            raise PlaneValueError(f"priority must be one of {allowed}, got {priority!r}")
+    check_choice("priority", fields.get("priority"), Priority)
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Issue")
 
 

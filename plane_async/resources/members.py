@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .._errors import PlaneValueError
 from .._models import ProjectMember, Role, User, WorkspaceMember
 from .._paging.engine import Page
-from .._protocol.checks import check_id
+from .._protocol.checks import check_id, check_int_choice
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
 
@@ -18,10 +17,7 @@ _ROLES = (Role.ADMIN, Role.MEMBER, Role.GUEST)
 
 
 def check_role(role: object) -> Role:
-    if isinstance(role, bool) or not isinstance(role, int) or role not in _ROLES:
-        allowed = ", ".join(f"Role.{r.name} ({r.value})" for r in _ROLES)
-        raise PlaneValueError(f"role must be one of {allowed}, got {role!r}")
-    return Role(role)
+    return check_int_choice("role", role, _ROLES)
 
 
 class MembersResource(Resource):
