@@ -120,6 +120,7 @@ class AsyncPlane:
 
     def _instrument(self) -> None:
         if self._transport.observers.traced:
+            # lazy, as in _init_namespaces: keeps the namespaces out of `import plane_async`
             from .resources._base import Resource
             from .resources._operations import instrument
 
@@ -151,6 +152,8 @@ class AsyncPlane:
 
     def _init_namespaces(self) -> None:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
+        # Lazy for import time: the 18 namespace modules load with the first client, not
+        # with `import plane_async` (the write TypedDicts of the root are lazy for the same).
         from .resources import (
             ActivitiesResource,
             AssetsResource,

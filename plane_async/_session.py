@@ -4,14 +4,16 @@ where work items live on the server (``resources._seam.Seam``, implemented here)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._errors import NotFoundError, PlaneValueError
-from ._http.storage import Storage
 from ._http.transport import Response, Transport
 from ._protocol import wire as proto
+
+if TYPE_CHECKING:
+    from ._http.storage import Storage
 
 __all__ = ["Session", "WorkItemsRoute"]
 
@@ -109,4 +111,7 @@ class Session:
 
     def storage(self) -> Storage:
         """Presigned uploads and downloads over the client's connections."""
+        # lazy for import time: storage (and mimetypes) load with the namespaces that use it
+        from ._http.storage import Storage
+
         return Storage(self.transport)
