@@ -15,7 +15,7 @@ from ._errors import (
     ResponseTooLargeError,
     reworded,
 )
-from ._http.transport import RequestStats, Response, Transport
+from ._http.transport import RequestStats, Transport
 from ._observability.bus import Hook
 from ._observability.telemetry import Telemetry
 from ._protocol import checks
@@ -300,7 +300,7 @@ class AsyncPlane:
             params = {"per_page": "1", "fields": "id"}
         hint = "check base_url (the address of your Plane server, e.g. https://plane.example.com)"
         try:
-            await self._send("GET", path, params=params)
+            await self._session.send("GET", path, params=params)
         except NotFoundError as exc:
             if not proto.is_route_not_found(exc.body):
                 raise
@@ -338,28 +338,11 @@ class AsyncPlane:
         """
         check_method(method)
         check_json(json, "json")
-        response = await self._send(
+        response = await self._session.send(
             method, proto.normalize_raw_path(path), params=_params(params), json=json,
             timeout=timeout, wait_budget=checks.check_budget(wait_budget),
         )  # fmt: skip
         return response.body
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        timeout: float | None = None,
-        retry_post: bool | None = None,
-        metered: bool = True,
-        wait_budget: float | None = None,
-    ) -> Response:
-        return await self._session.send(
-            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
-            metered=metered, wait_budget=wait_budget,
-        )  # fmt: skip
 
 
 def _params(params: dict[str, Any] | None) -> dict[str, str] | None:

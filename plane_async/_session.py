@@ -94,6 +94,11 @@ class Session:
     ) -> Response:
         """Send one call; a work-item path goes to the server's work-items route."""
         budget = self.wait_budget if wait_budget is None else wait_budget
+        if isinstance(path, str):  # the common case, without the closure's extra call
+            return await self.transport.request(
+                method, path, params=params, json=json, timeout=timeout,
+                retry_post=retry_post, metered=metered, wait_budget=budget,
+            )  # fmt: skip
 
         async def call(resolved: str) -> Response:
             return await self.transport.request(
@@ -101,8 +106,6 @@ class Session:
                 retry_post=retry_post, metered=metered, wait_budget=budget,
             )  # fmt: skip
 
-        if isinstance(path, str):
-            return await call(path)
         return await self.route.send(path, call)
 
     def resolve(self, path: Path) -> str:
