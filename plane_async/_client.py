@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import copy
-import os
 import warnings
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, cast
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import (
     ClientClosedError,
     NotFoundError,
-    PlaneValueError,
     ResponseDecodeError,
     ResponseTooLargeError,
     reworded,
 )
-from ._http.transport import RequestStats, Response, Transport, TransportSettings
-from ._http.wait_budget import check_budget
-from ._observability.bus import Hook, Hooks
+from ._http.transport import RequestStats, Transport
+from ._observability.bus import Hook
 from ._observability.telemetry import Telemetry
+from ._protocol import checks
 from ._protocol import wire as proto
+from ._protocol.checks import check_method
 from ._protocol.values import check_json
 from ._ratelimit.limiter import Limiter, Quota, RateLimit, shared_limiter
-from ._secret import SecretURL
+from ._session import Session, WorkItemsRoute
+from ._settings import Settings, api_key_setting
 
 if TYPE_CHECKING:
     import aiohttp
@@ -82,122 +81,46 @@ class AsyncPlane:
     ) -> None:
         # Rebound at once: the parameter would otherwise show the key in this frame's
         # locals (capture_locals, pytest -l) if a later check raises.
-        api_key = key = proto.check_api_key(
-            api_key if api_key is not None else os.environ.get("PLANE_API_KEY")
-        )
-        ws = workspace if workspace is not None else os.environ.get("PLANE_WORKSPACE") or None
-        self._workspace = proto.check_slug(ws) if ws is not None else None
-        url = base_url if base_url is not None else os.environ.get("PLANE_BASE_URL")
-        if proxy is not None:
-            if not isinstance(proxy, str) or urlsplit(proxy).scheme not in ("http", "https"):
-                raise PlaneValueError("proxy must be an http:// or https:// URL")
-            proxy = SecretURL(proxy)
-        self._base_url = proto.normalize_base_url(
-            url or proto.DEFAULT_BASE_URL,
-            allow_insecure_http=allow_insecure_http,
-            via_proxy=proxy is not None,
-        )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise PlaneValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-        if (
-            isinstance(max_per_page, bool)
-            or not isinstance(max_per_page, int)
-            or not 1 <= max_per_page <= 1000
-        ):
-            raise PlaneValueError(
-                "max_per_page must be an int from 1 to 1000 (100 for Plane Cloud, up to 1000 "
-                f"for Community Edition), got {max_per_page!r}"
-            )
-        if timeout is not None:
-            timeout = proto.check_positive_number(timeout, "timeout")
-        if connect_timeout is not None:
-            connect_timeout = proto.check_positive_number(connect_timeout, "connect_timeout")
-        wait_budget = check_budget(wait_budget)
-        if session is not None:
-            import aiohttp  # already loaded by whoever made the session
-
-            if not isinstance(session, aiohttp.ClientSession):
-                raise PlaneValueError("session must be an aiohttp.ClientSession or None")
-        try:
-            backoff_base, backoff_cap = retry_backoff
-        except (TypeError, ValueError):
-            raise PlaneValueError(
-                "retry_backoff must be (base, cap) in seconds, e.g. (0.5, 8.0)"
-            ) from None
-        backoff_base = proto.check_positive_number(
-            backoff_base, "retry_backoff base", allow_zero=True
-        )
-        backoff_cap = proto.check_positive_number(backoff_cap, "retry_backoff cap", allow_zero=True)
-        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
-            raise PlaneValueError(
-                "rate_limit must be a RateLimit, e.g. RateLimit(60, 60.0), or None to follow "
-                "the limit the server announces"
-            )
-        self._rate_limit = rate_limit
-        is_limiter = callable(getattr(limiter, "slot", None)) and callable(
-            getattr(limiter, "quota", None)
-        )
-        is_backend = callable(getattr(limiter, "for_key", None))
-        if limiter is not None and not is_limiter and not is_backend:
-            raise PlaneValueError(
-                "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
-                "quota()), or be None"
-            )
-        self.max_per_page = max_per_page
-        if work_items_path not in ("auto", "work-items", "issues"):
-            raise PlaneValueError(
-                "work_items_path must be 'auto', 'work-items' (current servers) or 'issues' "
-                f"(self-hosted servers from before 2025), got {work_items_path!r}"
-            )
-        #: "work-items" or "issues" once known; None means find out on the first call
-        self._work_items_segment: str | None = (
-            None if work_items_path == "auto" else work_items_path
-        )
-        settings = TransportSettings(
-            base_url=self._base_url,
-            api_key=key,
-            max_retries=max_retries,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retry_post=retry_post,
-            max_retry_after=(rate_limit or RateLimit()).max_retry_after,
-            max_response_bytes=max_response_bytes,
-            verify_ssl=verify_ssl,
-            proxy=proxy,
-            backoff_base=backoff_base,
-            backoff_cap=backoff_cap,
+        api_key = key = api_key_setting(api_key)
+        settings = Settings.build(
+            api_key=key, workspace=workspace, base_url=base_url, rate_limit=rate_limit,
+            max_retries=max_retries, timeout=timeout, connect_timeout=connect_timeout,
+            session=session, allow_insecure_http=allow_insecure_http,
+            max_per_page=max_per_page, retry_post=retry_post,
+            max_response_bytes=max_response_bytes, verify_ssl=verify_ssl, proxy=proxy,
+            retry_backoff=retry_backoff, work_items_path=work_items_path, limiter=limiter,
+            telemetry=telemetry, on_request=on_request, on_response=on_response,
             wait_budget=wait_budget,
-        )
-        #: this view's per-call options (with_options); None: the client's settings
-        self._call_budget: float | None = None
+        )  # fmt: skip
+        self._settings = settings
+        self.max_per_page = settings.max_per_page
         #: the client a with_options() view was made from (it owns the connections)
         self._parent: AsyncPlane | None = None
-        hooks = Hooks.of(on_request, on_response)
-        otel = Telemetry.of(telemetry)
         # A RedisLimiter (a backend) gives this client its key's limiter; closing the
         # client lets the backend close the connections it opened for this loop.
-        self._key_limiter: Limiter | None = None
-        chosen: Limiter | None = None
-        if limiter is not None and not is_limiter:
-            self._key_limiter = chosen = cast("RedisLimiter", limiter).for_key(
-                self._base_url, key, rate_limit
-            )
-        elif limiter is not None:
-            chosen = cast(Limiter, limiter)
+        chosen = settings.limiter.limiter
+        self._key_limiter = chosen if settings.limiter.owned else None
+        otel = settings.telemetry
         self._transport = Transport(
-            settings,
+            settings.transport,
             (lambda: chosen)
             if chosen is not None
-            else lambda: shared_limiter(self._base_url, key, self._rate_limit),
-            session=session,
-            observers=() if otel is None else (otel.observer(self._base_url),),
-            hooks=hooks,
+            else lambda: shared_limiter(settings.base_url, key, settings.rate_limit),
+            session=settings.session,
+            observers=() if otel is None else (otel.observer(settings.base_url),),
+            hooks=settings.hooks,
+        )
+        #: what the namespaces send through (a with_options() view has its own)
+        route = WorkItemsRoute(settings.work_items_segment)
+        self._session = Session(
+            self._transport, settings.base_url, settings.workspace, settings.max_per_page, route
         )
         self._init_namespaces()
         self._instrument()
 
     def _instrument(self) -> None:
         if self._transport.observers.traced:
+            # lazy, as in _init_namespaces: keeps the namespaces out of `import plane_async`
             from .resources._base import Resource
             from .resources._operations import instrument
 
@@ -212,9 +135,9 @@ class AsyncPlane:
         pausing before retries included; past it, ``WaitBudgetExceededError`` with
         ``retry_after``. ``plane.with_options(wait_budget=5).issues.get(...)``.
         """
-        budget = check_budget(wait_budget)
+        budget = checks.check_budget(wait_budget)
         view = copy.copy(self)
-        view._call_budget = budget if budget is not None else self._call_budget
+        view._session = self._session.with_budget(budget)
         view._parent = self._parent or self
         view._init_namespaces()
         view._instrument()
@@ -223,12 +146,14 @@ class AsyncPlane:
     @property
     def wait_budget(self) -> float | None:
         """Seconds a call may take in all (None: unbounded), this view's or the client's."""
-        if self._call_budget is not None:
-            return self._call_budget
+        if self._session.wait_budget is not None:
+            return self._session.wait_budget
         return self._transport.settings.wait_budget
 
     def _init_namespaces(self) -> None:
         """Attach the resource namespaces (plane.projects, plane.issues, ...)."""
+        # Lazy for import time: the 18 namespace modules load with the first client, not
+        # with `import plane_async` (the write TypedDicts of the root are lazy for the same).
         from .resources import (
             ActivitiesResource,
             AssetsResource,
@@ -250,46 +175,42 @@ class AsyncPlane:
             UsersResource,
         )
 
-        self.users = UsersResource(self)
-        self.projects = ProjectsResource(self)
-        self.states = StatesResource(self)
-        self.labels = LabelsResource(self)
-        self.issues = IssuesResource(self)
-        self.comments = CommentsResource(self)
-        self.links = LinksResource(self)
-        self.activities = ActivitiesResource(self)
-        self.modules = ModulesResource(self)
-        self.cycles = CyclesResource(self)
-        self.members = MembersResource(self)
-        self.intake = IntakeResource(self)
-        self.estimates = EstimatesResource(self)
-        self.relations = RelationsResource(self)
-        self.attachments = AttachmentsResource(self)
-        self.assets = AssetsResource(self)
-        self.stickies = StickiesResource(self)
-        self.invitations = InvitationsResource(self)
+        session = self._session
+        self.users = UsersResource(session)
+        self.projects = ProjectsResource(session)
+        self.states = StatesResource(session)
+        self.labels = LabelsResource(session)
+        self.issues = IssuesResource(session)
+        self.comments = CommentsResource(session)
+        self.links = LinksResource(session)
+        self.activities = ActivitiesResource(session)
+        self.modules = ModulesResource(session)
+        self.cycles = CyclesResource(session)
+        self.members = MembersResource(session)
+        self.intake = IntakeResource(session)
+        self.estimates = EstimatesResource(session)
+        self.relations = RelationsResource(session)
+        self.attachments = AttachmentsResource(session)
+        self.assets = AssetsResource(session)
+        self.stickies = StickiesResource(session)
+        self.invitations = InvitationsResource(session)
 
     # ------------------------------------------------------------------ properties
 
     @property
     def base_url(self) -> str:
         """The API root this client talks to, ending in ``/api/v1/``."""
-        return self._base_url
+        return self._settings.base_url
 
     @property
     def workspace(self) -> str:
         """The workspace slug; PlaneValueError if none was configured."""
-        if self._workspace is None:
-            raise PlaneValueError(
-                "this call needs a workspace: pass workspace='your-slug' to AsyncPlane "
-                "or set PLANE_WORKSPACE"
-            )
-        return self._workspace
+        return self._session.workspace
 
     @property
     def rate_limit(self) -> RateLimit | None:
         """The cap given as ``rate_limit=``; None when the client follows the server's limit."""
-        return self._rate_limit
+        return self._settings.rate_limit
 
     @property
     def closed(self) -> bool:
@@ -315,8 +236,9 @@ class AsyncPlane:
 
     def __repr__(self) -> str:
         # getattr: a client whose __init__ raised is still printed (locals capture, pdb)
-        base_url = getattr(self, "_base_url", None)
-        workspace = getattr(self, "_workspace", None)
+        settings = getattr(self, "_settings", None)
+        base_url = None if settings is None else settings.base_url
+        workspace = None if settings is None else settings.workspace
         return f"AsyncPlane(base_url={base_url!r}, workspace={workspace!r})"
 
     # ------------------------------------------------------------------ lifecycle
@@ -369,27 +291,28 @@ class AsyncPlane:
         has no Plane API, ``TransportError`` when the server cannot be reached. Without a
         workspace, only the key is verified.
         """
-        if self._workspace is None:
+        workspace = self._settings.workspace
+        if workspace is None:
             path = "users/me/"
             params = None
         else:
-            path = proto.build_path("workspaces", self._workspace, "projects")
+            path = proto.build_path("workspaces", workspace, "projects")
             params = {"per_page": "1", "fields": "id"}
         hint = "check base_url (the address of your Plane server, e.g. https://plane.example.com)"
         try:
-            await self._send("GET", path, params=params)
+            await self._session.send("GET", path, params=params)
         except NotFoundError as exc:
             if not proto.is_route_not_found(exc.body):
                 raise
             raise reworded(
-                exc, f"{self._base_url} has no Plane API ({exc.message}): {hint}"
+                exc, f"{self._settings.base_url} has no Plane API ({exc.message}): {hint}"
             ) from exc
         except ResponseDecodeError as exc:
             if isinstance(exc, ResponseTooLargeError):
                 raise
             # a web page (Plane's web app, a login portal) where the API should answer
             message = (
-                f"{self._base_url} answered with something that is not Plane's JSON API "
+                f"{self._settings.base_url} answered with something that is not Plane's JSON API "
                 f"({exc.message}): {hint}"
             )
             raise reworded(exc, message) from exc
@@ -413,31 +336,13 @@ class AsyncPlane:
         ``timeout`` bounds each attempt, ``wait_budget`` the whole call (the client's when
         None).
         """
-        if not isinstance(method, str) or not method.isalpha():
-            raise PlaneValueError(f"method must be an HTTP method like 'GET', got {method!r}")
+        check_method(method)
         check_json(json, "json")
-        response = await self._send(
+        response = await self._session.send(
             method, proto.normalize_raw_path(path), params=_params(params), json=json,
-            timeout=timeout, wait_budget=check_budget(wait_budget),
+            timeout=timeout, wait_budget=checks.check_budget(wait_budget),
         )  # fmt: skip
         return response.body
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        timeout: float | None = None,
-        retry_post: bool | None = None,
-        metered: bool = True,
-        wait_budget: float | None = None,
-    ) -> Response:
-        return await self._transport.request(
-            method, path, params=params, json=json, timeout=timeout, retry_post=retry_post,
-            metered=metered, wait_budget=self._call_budget if wait_budget is None else wait_budget,
-        )  # fmt: skip
 
 
 def _params(params: dict[str, Any] | None) -> dict[str, str] | None:

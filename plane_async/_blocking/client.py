@@ -44,7 +44,7 @@ class Plane(BlockingClientBase):
         client = getattr(self, "_async", None)
         if client is None:
             return "Plane(base_url=None, workspace=None)"
-        return f"Plane(base_url={client.base_url!r}, workspace={client._workspace!r})"
+        return "Plane" + repr(client).removeprefix("AsyncPlane")
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -186,7 +186,7 @@ class Storage:
     ) -> tuple[float | None, int | None]:
         """A download's bounds, checked before any request: ``timeout`` (None: the
         client's) and ``max_bytes`` (None: no cap)."""
-        from .._protocol.wire import check_positive_number
+        from .._protocol.checks import check_positive_number
 
         if timeout is None:
             timeout = self._transport.settings.timeout

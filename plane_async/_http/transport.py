@@ -20,6 +20,7 @@ from .._errors import ClientClosedError, PlaneValueError, RateLimitError, Respon
 from .._observability.bus import Exchange, Hooks, Observer, Observers
 from .._observability.logs import LogObserver
 from .._protocol import wire as proto
+from .._protocol.checks import check_positive_number
 from .._ratelimit.limiter import Limiter, SlotHandle
 from .._secret import redact_url
 from .._version import __version__
@@ -266,7 +267,7 @@ class Transport:
         # client's timeout= must apply to it too.
         request_timeout = self._timeout
         if timeout is not None:
-            timeout = proto.check_positive_number(timeout, "timeout")
+            timeout = check_positive_number(timeout, "timeout")
             request_timeout = client_timeout(timeout, min(timeout, s.connect_timeout or timeout))
         body_bytes = None if json is None else orjson.dumps(json)
         headers = self._headers

@@ -14,19 +14,10 @@ import math
 import attrs
 
 from .._errors import WaitBudgetExceededError
-from .._protocol.wire import check_positive_number
+from .._protocol.checks import check_budget
 from .._ratelimit.limiter import Quota
 
 __all__ = ["Budget", "check_budget", "over_budget", "retry_after_estimate"]
-
-
-def check_budget(value: object, name: str = "wait_budget") -> float | None:
-    """``value`` as seconds > 0, or None (no bound, also for ``inf``); PlaneValueError
-    otherwise."""
-    if value is None:
-        return None
-    seconds = check_positive_number(value, name)
-    return None if math.isinf(seconds) else seconds
 
 
 @attrs.frozen

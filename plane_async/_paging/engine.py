@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .._errors import BadRequestError, PaginationError, PlaneValueError
+from .._protocol.checks import check_per_page
 from .cursor import Cursor
 from .fetcher import Fetcher, FetchPage, annotate
 from .guards import Outline, check_not_repeated, following, ids_of, outline, stalled
@@ -37,7 +38,6 @@ from .page import (
     DEFAULT_PER_PAGE,
     Page,
     check_envelope,
-    check_per_page,
     decode_page,
     page_from_body,
 )

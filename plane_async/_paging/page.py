@@ -7,17 +7,16 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
-from .._errors import PaginationError, PlaneValueError
+from .._errors import PaginationError
 from .._models._pydantic_hooks import PydanticSerializer
 from .cursor import Cursor
 
-__all__ = ["DEFAULT_PER_PAGE", "Page", "check_envelope", "check_per_page", "page_from_body"]
+__all__ = ["DEFAULT_PER_PAGE", "Page", "check_envelope", "page_from_body"]
 
 T = TypeVar("T")
 
 
 DEFAULT_PER_PAGE = 100
-_CE_MAX_PER_PAGE = 1000
 
 
 @attrs.frozen
@@ -79,30 +78,6 @@ class Page(Generic[T]):
         from .pydantic import page_schema
 
         return page_schema(source, handler)
-
-
-def check_per_page(per_page: int | None, *, max_per_page: int) -> int | None:
-    """Return ``per_page`` if it is an int in ``1..max_per_page`` (``None`` passes).
-
-    Raises ``PlaneValueError`` otherwise: Plane answers 0 or a negative size with a 500
-    and a size above its maximum with a 400.
-    """
-    if per_page is None:
-        return None
-    if isinstance(per_page, bool) or not isinstance(per_page, int):
-        raise PlaneValueError(
-            f"per_page must be an integer from 1 to {max_per_page}, "
-            f"got {per_page!r} (a {type(per_page).__name__})"
-        )
-    if not 1 <= per_page <= max_per_page:
-        hint = ""
-        if max_per_page < per_page <= _CE_MAX_PER_PAGE:
-            hint = (
-                f" (Plane Cloud allows at most 100; a Community Edition server allows up to "
-                f"{_CE_MAX_PER_PAGE}: create the client with max_per_page={_CE_MAX_PER_PAGE})"
-            )
-        raise PlaneValueError(f"per_page must be from 1 to {max_per_page}, got {per_page}{hint}")
-    return per_page
 
 
 def page_from_body(

@@ -14,13 +14,15 @@ import math
 import types
 import typing
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from enum import Enum
 from typing import Any
 
 from .._errors import PlaneValueError
+from .checks import check_id
+from .suggest import same_meaning
 
-__all__ = ["check_field", "check_json", "writable"]
+__all__ = ["check_field", "check_json", "check_write_field", "writable"]
 
 _INT_MIN = -(2**63)
 _INT_MAX = 2**64 - 1  # orjson writes signed and unsigned 64-bit integers
@@ -39,6 +41,33 @@ _NAMES: dict[object, str] = {
 def writable(fields: type) -> dict[str, Any]:
     """The write fields of a ``TypedDict`` (its keys) with their resolved types."""
     return typing.get_type_hints(fields)
+
+
+def check_write_field(
+    what: str,
+    name: str,
+    value: Any,
+    accepted: Mapping[str, Any],
+    *,
+    ids: Collection[str] = (),
+    id_lists: Collection[str] = (),
+) -> Any:
+    """``value`` for write field ``name`` of ``what``, checked: a name ``accepted`` has
+    (with the closest names when not), an id (``ids``, parsed) or a list of ids
+    (``id_lists``), else a value of the declared type. Returns it with ids parsed."""
+    if name not in accepted:
+        close = same_meaning(name, accepted)
+        hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+        names = ", ".join(sorted(accepted))
+        raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
+    if name in ids and value is not None:
+        return check_id(value, name)
+    if name in id_lists:
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
+        return [check_id(v, name) for v in value]
+    check_field(what, name, value, accepted[name])
+    return value
 
 
 def check_field(what: str, name: str, value: object, hint: Any) -> None:

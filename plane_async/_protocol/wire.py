@@ -1,6 +1,7 @@
-"""The wire protocol as pure functions: URLs, paths, ids, keys, errors, retries.
+"""The wire protocol as pure functions: URLs, paths, errors, retries.
 
-Nothing here does I/O, so all of it is tested without mocks.
+Nothing here does I/O, so all of it is tested without mocks. What a caller passes in
+(keys, slugs, ids, settings) is checked in ``checks``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from .._errors import (
     ServerError,
 )
 from .._errors import parse_retry_after as parse_retry_after  # read by the transport
-from .._secret import Secret
 
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
@@ -38,9 +38,6 @@ RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 #: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
-# fullmatch, never match + "$": "$" also matches before a trailing newline ("key\n").
-_KEY_RE = re.compile(r"[\x21-\x7e]+")
-_SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 #: segments that need no percent-encoding (the common case: slugs, ids, names)
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_.~-]+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -101,62 +98,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def check_api_key(api_key: object) -> Secret:
-    """Refuse a missing key or one with whitespace/control characters (header injection).
-
-    Returns the key as a ``Secret`` (its repr is redacted), so no frame local shows it.
-    """
-    if isinstance(api_key, str) and not isinstance(api_key, Secret):
-        api_key = Secret(api_key)
-    if api_key is None or api_key == "":
-        raise PlaneValueError(
-            "no API key: pass api_key= or set PLANE_API_KEY "
-            "(create one in Plane under Workspace settings > API tokens)"
-        )
-    if not isinstance(api_key, str):
-        raise PlaneValueError(f"api_key must be a str, got {type(api_key).__name__}")
-    if not _KEY_RE.fullmatch(api_key):
-        # never echo the key itself
-        raise PlaneValueError(
-            "api_key contains whitespace or control characters; copy the key again without "
-            "spaces or line breaks"
-        )
-    return api_key if isinstance(api_key, Secret) else Secret(api_key)
-
-
-def check_slug(workspace: object) -> str:
-    """A workspace slug: letters, digits, '-' and '_'."""
-    if not isinstance(workspace, str) or not _SLUG_RE.fullmatch(workspace):
-        raise PlaneValueError(
-            f"workspace must be a workspace slug (letters, digits, '-', '_'), got {workspace!r}; "
-            "it is the part after the host in your Plane URL, or set PLANE_WORKSPACE"
-        )
-    return workspace
-
-
-def check_id(value: object, what: str = "id") -> uuid.UUID:
-    """Parse a UUID given as ``uuid.UUID`` or ``str``; PlaneValueError otherwise."""
-    if isinstance(value, uuid.UUID):
-        return value
-    if isinstance(value, str):
-        try:
-            return uuid.UUID(value.strip())
-        except ValueError:
-            pass
-    raise PlaneValueError(
-        f"{what} must be a UUID (uuid.UUID or a string like "
-        f"'8772363e-ab7b-4a87-ad25-922fd6c3f197'), got {value!r}"
-    )
-
-
-def check_positive_number(value: object, name: str, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PlaneValueError(f"{name} must be a number of seconds, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero) or value != value:
-        raise PlaneValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
 
 
 # ---------------------------------------------------------------------------- paths

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import LimiterUnavailableError, PlaneValueError
-from .._protocol.wire import check_positive_number
+from .._protocol.checks import check_positive_number
 from .backend import Limiter, LimiterBackend
 from .keys import key_digest
 from .rate import Quota, RateLimit

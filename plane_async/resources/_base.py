@@ -6,9 +6,9 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
-from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
+from .._errors import ConflictError, NotFoundError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
 from .._models.converter import unstructure_for_write
 from .._models.query import build_query
@@ -16,21 +16,14 @@ from .._paging.engine import Page, iter_items, iter_pages
 from .._paging.keyset import OrderKey
 from .._paging.stream import ResultStream
 from .._protocol import wire as proto
-from .._protocol.suggest import same_meaning
-from .._protocol.values import check_field
+from .._protocol.checks import check_all_at_once, check_external, check_id, check_options
+from .._protocol.values import check_write_field
 from .._types import IdLike, ListOptions, ReadOptions
 from ._backdate import as_stored
-from ._checks import check_external
 from ._operations import bind_operation
-
-if TYPE_CHECKING:
-    from .._client import AsyncPlane
+from ._seam import Path, Seam, WorkItemPath
 
 M = TypeVar("M", bound=PlaneModel)
-
-#: a path under a work item, built from the work-items segment ("work-items" or "issues")
-WorkItemPath = Callable[[str], str]
-Path = str | WorkItemPath
 
 
 class ExternalIds(TypedDict, total=False):
@@ -50,8 +43,8 @@ class Resource:
     #: False for routes Plane does not rate-limit: they take no limiter slot
     _metered = True
 
-    def __init__(self, client: AsyncPlane) -> None:
-        self._client = client
+    def __init__(self, session: Seam) -> None:
+        self._session = session
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -59,10 +52,10 @@ class Resource:
     # ------------------------------------------------------------------ paths
 
     def _ws_path(self, *segments: str | uuid.UUID) -> str:
-        return proto.build_path("workspaces", self._client.workspace, *segments)
+        return proto.build_path("workspaces", self._session.workspace, *segments)
 
     def _project_path(self, project_id: IdLike, *segments: str | uuid.UUID) -> str:
-        pid = proto.check_id(project_id, "project_id")
+        pid = check_id(project_id, "project_id")
         return self._ws_path("projects", pid, *segments)
 
     def _under_work_item(
@@ -74,9 +67,9 @@ class Resource:
         rest: tuple[IdLike, ...] = (),
     ) -> WorkItemPath:
         """``.../<work-items|issues>/<issue_id>/<kind>/<rest...>/``; ids checked now."""
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra = tuple(proto.check_id(r, id_name) for r in rest)
+        pid = check_id(project_id, "project_id")
+        iid = check_id(issue_id, "issue_id")
+        extra = tuple(check_id(r, id_name) for r in rest)
         return lambda segment: self._project_path(pid, segment, iid, kind, *extra)
 
     # ------------------------------------------------------------------ requests
@@ -90,64 +83,23 @@ class Resource:
         json: Any = None,
         retry_post: bool | None = None,
     ) -> Any:
-        if isinstance(path, str):
-            response = await self._client._send(
-                method, path, params=params, json=json, retry_post=retry_post,
-                metered=self._metered,
-            )  # fmt: skip
-            return response.body
-        return await self._call_work_items(
-            method, path, params=params, json=json, retry_post=retry_post
+        response = await self._session.send(
+            method, path, params=params, json=json, retry_post=retry_post, metered=self._metered
         )
+        return response.body
 
     def _expect(self, body: Any, kind: type, method: str, path: Path, what: str) -> Any:
         """``body`` if it is a ``kind``; else ResponseDecodeError (never an empty result)."""
         if isinstance(body, kind):
             return body
-        resolved = (
-            path
-            if isinstance(path, str)
-            else path(self._client._work_items_segment or "work-items")
-        )
+        resolved = self._session.resolve(path)
         raise ResponseDecodeError(
             f"expected {what} from {method} {resolved}, got {_json_kind(body)}",
             status=200,
             method=method,
-            url=self._client.base_url + resolved,
+            url=self._session.base_url + resolved,
             body=body,
         )
-
-    async def _call_work_items(
-        self,
-        method: str,
-        path: WorkItemPath,
-        *,
-        params: dict[str, str] | None,
-        json: Any,
-        retry_post: bool | None,
-    ) -> Any:
-        """Work items live under ``work-items/``; servers before 2025 only know ``issues/``.
-
-        With ``work_items_path="auto"`` the first call finds out (a routing 404 on the new
-        path) and the answer is kept for the client's lifetime.
-        """
-        client = self._client
-        segment = client._work_items_segment
-        if segment is not None:
-            return await self._call(method, path(segment), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-        try:
-            body = await self._call(method, path("work-items"), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-        except NotFoundError as exc:
-            if not is_route_not_found(exc):
-                raise
-            body = await self._call(method, path("issues"), params=params, json=json,
-                                    retry_post=retry_post)  # fmt: skip
-            client._work_items_segment = "issues"
-            return body
-        client._work_items_segment = "work-items"
-        return body
 
     async def _get(
         self,
@@ -157,7 +109,7 @@ class Resource:
         *,
         params: dict[str, str] | None = None,
     ) -> M:
-        _check_options(options, _READ_OPTIONS, "get")
+        check_options(options, _READ_OPTIONS, "get")
         query_params = read_params(model, options)
         if params:
             query_params.update(params)
@@ -281,7 +233,7 @@ class Resource:
         object (not the route) is an empty list, for lookups that answer one object or 404.
         ``check_body`` sees each body first (and raises if it is not what was asked for).
         ``order``: the list's order key; its field is added to restricted ``fields``."""
-        _check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
+        check_options(options, _PAGE_OPTIONS + _READ_OPTIONS, "list/pages")
         fixed = dict(params or {})
         fixed.update(read_params(model, options))
         if order is not None and order.parse is not None and "fields" in fixed:
@@ -289,16 +241,12 @@ class Resource:
             if order.field not in names:
                 fixed["fields"] = ",".join([*names, order.field])
         kwargs: dict[str, Any] = {k: options[k] for k in _PAGE_OPTIONS if k in options}  # type: ignore[literal-required]
-        kwargs["max_per_page"] = self._client.max_per_page
+        kwargs["max_per_page"] = self._session.max_per_page
         kwargs["paginated"] = paginated
         kwargs["order"] = order
         if not paginated:
+            check_all_at_once(kwargs)
             for k in ("per_page", "cursor", "prefetch"):
-                # prefetch=0 is the default; any per_page or cursor at all is a mistake
-                if kwargs.get(k) is not None and (k != "prefetch" or kwargs[k] != 0):
-                    raise PlaneValueError(
-                        f"{k}= does not apply here: this endpoint returns everything at once"
-                    )
                 kwargs.pop(k, None)
 
         async def fetch(page_params: dict[str, str]) -> Any:
@@ -323,14 +271,6 @@ def _json_kind(body: Any) -> str:
     return kinds.get(type(body), "a number")
 
 
-def _check_options(options: Mapping[str, object], accepted: tuple[str, ...], what: str) -> None:
-    unknown = set(options) - set(accepted)
-    if unknown:
-        raise PlaneValueError(
-            f"unknown option(s) {sorted(unknown)}; {what} accept {', '.join(accepted)}"
-        )
-
-
 def read_params(model: type[PlaneModel], options: ReadOptions | ListOptions) -> dict[str, str]:
     """``fields``/``expand`` query parameters from the options, checked against the model."""
     query = build_query(options.get("query"), options.get("fields"), options.get("expand"))
@@ -351,23 +291,12 @@ def write_body(
     names are refused (the server would silently ignore them); values of the wrong type,
     non-finite numbers and ids are checked.
     """
-    body: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name not in accepted:
-            close = same_meaning(name, accepted)
-            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-            names = ", ".join(sorted(accepted))
-            raise PlaneValueError(f"{what} has no writable field {name!r}; {hint}accepted: {names}")
-        if name in ids and value is not None:
-            value = proto.check_id(value, name)
-        elif name in id_lists:
-            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-                raise PlaneValueError(f"{name} must be a list of ids, got {value!r}")
-            value = [proto.check_id(v, name) for v in value]
-        else:
-            check_field(what, name, value, accepted[name])
-        body[name] = unstructure_for_write(value)
-    return body
+    return {
+        name: unstructure_for_write(
+            check_write_field(what, name, value, accepted, ids=ids, id_lists=id_lists)
+        )
+        for name, value in fields.items()
+    }
 
 
 def is_route_not_found(exc: NotFoundError) -> bool:

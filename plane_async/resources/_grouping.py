@@ -9,10 +9,9 @@ from typing import Generic, TypeVar, Unpack
 
 from .._models import Issue, PlaneModel, structure_many
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, issue_id_list, order_params
 from .._types import IdLike, ListOptions
 from ._base import Resource
-from ._checks import issue_id_list, order_params
 
 __all__ = ["WorkItemGroupResource"]
 
@@ -39,7 +38,7 @@ class WorkItemGroupResource(Resource, Generic[G, R]):
         return self._project_path(project_id, self._segment, *rest)
 
     def _item(self, project_id: IdLike, group_id: IdLike, *rest: str | uuid.UUID) -> str:
-        return self._path(project_id, proto.check_id(group_id, self._id_name), *rest)
+        return self._path(project_id, check_id(group_id, self._id_name), *rest)
 
     # ------------------------------------------------------------------ work items
 
@@ -81,7 +80,7 @@ class WorkItemGroupResource(Resource, Generic[G, R]):
 
     async def remove_issue(self, project_id: IdLike, group_id: IdLike, issue_id: IdLike) -> None:
         """Take one work item out (the work item itself stays)."""
-        iid = proto.check_id(issue_id, "issue_id")
+        iid = check_id(issue_id, "issue_id")
         await self._delete(self._item(project_id, group_id, self._issues_segment, iid))
 
     # ------------------------------------------------------------------ archive
@@ -93,7 +92,7 @@ class WorkItemGroupResource(Resource, Generic[G, R]):
 
     async def unarchive(self, project_id: IdLike, group_id: IdLike) -> None:
         """Bring an archived one back."""
-        gid = proto.check_id(group_id, self._id_name)
+        gid = check_id(group_id, self._id_name)
         await self._delete(self._project_path(project_id, self._archived_segment, gid, "unarchive"))
 
     def list_archived(

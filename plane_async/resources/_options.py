@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict, cast
 
-from .._errors import PlaneValueError
 from .._paging.cursor import Cursor
+from .._protocol.checks import check_option_names
 from .._types import ListOptions
 
 __all__ = ["AllAtOnceOptions", "PageOptions", "checked"]
@@ -31,15 +31,7 @@ class PageOptions(AllAtOnceOptions, total=False):
 def checked(options: Mapping[str, object], accepted: type) -> ListOptions:
     """``options`` for the page engine, refusing names ``accepted`` does not have: above all
     ``fields``/``expand``, which the server would ignore without a word."""
-    names = accepted.__annotations__.keys() | getattr(accepted, "__optional_keys__", set())
-    unknown = sorted(set(options) - set(names))
-    if unknown:
-        hint = (
-            " (Plane renders every field of this list: it ignores fields/expand)"
-            if {"fields", "expand", "query"} & set(unknown)
-            else ""
-        )
-        raise PlaneValueError(
-            f"unknown option(s) {unknown}{hint}; accepted: {', '.join(sorted(names))}"
-        )
+    check_option_names(
+        options, accepted.__annotations__.keys() | getattr(accepted, "__optional_keys__", set())
+    )
     return cast(ListOptions, options)

@@ -7,10 +7,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import APIError, BadRequestError, UploadTooLargeError
-from .._http.storage import Storage, prepare_upload, resolve
+from .._http.storage import prepare_upload, resolve
 from .._models import AssetUpload, structure
-from ._base import Path, Resource
-from ._checks import check_external, reworded
+from .._protocol.checks import check_external
+from ._base import Resource
+from ._checks import reworded
+from ._seam import Path
 
 __all__ = ["download_redirect", "external_keys", "upload_flow"]
 
@@ -69,7 +71,7 @@ async def upload_flow(
             limit=int(declared),
         )
     form = ticket.upload_data
-    storage = Storage(resource._client._transport)
+    storage = resource._session.storage()
     await storage.upload(form.url, form.fields, upload)
     await resource._call("PATCH", mark_uploaded(ticket.asset_id), json={"is_uploaded": True})
     return ticket
@@ -83,7 +85,7 @@ async def download_redirect(resource: Resource, path: Path) -> str:
         location = exc.headers.get("Location") if exc.status in _REDIRECTS else None
         if location is None:
             raise
-        return resolve(resource._client.base_url, location)
+        return resolve(resource._session.base_url, location)
     # a 2xx with a body is not what Plane sends here: ResponseDecodeError, with the body
     resource._expect(body, _Redirect, "GET", path, "a redirect to the file")
     raise AssertionError("unreachable")

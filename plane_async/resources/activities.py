@@ -7,9 +7,10 @@ from typing import Unpack
 
 from .._models import Activity
 from .._paging.engine import Page
+from .._protocol.checks import order_params
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, WorkItemPath
-from ._checks import order_params
+from ._base import Resource
+from ._seam import WorkItemPath
 
 __all__ = ["ActivitiesResource"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
+from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource
 from .._models import AssetDownload, AssetUpload
-from .._protocol import wire as proto
+from .._protocol.checks import check_id
 from .._types import IdLike
 from ._base import Resource
 from ._uploads import external_keys, upload_flow
@@ -39,7 +39,7 @@ class AssetsResource(Resource):
         """
         extra: dict[str, str] = external_keys(external_source, external_id)
         if project_id is not None:
-            extra["project_id"] = str(proto.check_id(project_id, "project_id"))
+            extra["project_id"] = str(check_id(project_id, "project_id"))
         ticket = await upload_flow(
             self,
             file,
@@ -54,7 +54,7 @@ class AssetsResource(Resource):
     async def get(self, asset_id: IdLike) -> AssetDownload:
         """A presigned download link for the asset, with its name and type (an asset whose
         upload never finished answers BadRequestError)."""
-        aid = proto.check_id(asset_id, "asset_id")
+        aid = check_id(asset_id, "asset_id")
         return await self._get(AssetDownload, self._path(aid), {})
 
     async def download(
@@ -69,7 +69,7 @@ class AssetsResource(Resource):
         returns the number of bytes. ``timeout`` bounds each attempt (default: the
         client's); a file over ``max_bytes`` (1 GiB; None: no cap) raises
         DownloadTooLargeError."""
-        storage = Storage(self._client._transport)
+        storage = self._session.storage()
         storage.check_download(timeout, max_bytes)
         link = await self.get(asset_id)
         return await storage.download(link.asset_url, dest, timeout=timeout, max_bytes=max_bytes)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource, Storage
+from .._http.storage import MAX_DOWNLOAD_BYTES, Destination, FileSource
 from .._models import Attachment, structure
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id
 from .._types import IdLike
-from ._base import Resource, WorkItemPath
+from ._base import Resource
 from ._options import AllAtOnceOptions, checked
+from ._seam import WorkItemPath
 from ._uploads import download_redirect, external_keys, upload_flow
 
 __all__ = ["AttachmentsResource"]
@@ -22,9 +23,9 @@ class AttachmentsResource(Resource):
     storage (S3, MinIO) through presigned links: streamed, without the API key."""
 
     def _path(self, project_id: IdLike, issue_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        iid = proto.check_id(issue_id, "issue_id")
-        extra = tuple(proto.check_id(r, "attachment_id") for r in rest)
+        pid = check_id(project_id, "project_id")
+        iid = check_id(issue_id, "issue_id")
+        extra = tuple(check_id(r, "attachment_id") for r in rest)
         # older servers name the segment "issue-attachments" under "issues/"
         return lambda segment: self._project_path(
             pid, segment, iid, "attachments" if segment == "work-items" else "issue-attachments",
@@ -99,7 +100,7 @@ class AttachmentsResource(Resource):
         client's); a file over ``max_bytes`` (1 GiB; None: no cap) raises
         DownloadTooLargeError. An attachment whose upload never finished answers
         BadRequestError."""
-        storage = Storage(self._client._transport)
+        storage = self._session.storage()
         storage.check_download(timeout, max_bytes)
         url = await self.download_url(project_id, issue_id, attachment_id)
         return await storage.download(url, dest, timeout=timeout, max_bytes=max_bytes)

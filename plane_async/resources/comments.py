@@ -9,10 +9,11 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import Comment, CommentAccess
 from .._paging.engine import Page
+from .._protocol.checks import check_choice, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, WorkItemPath, write_body
-from ._checks import check_update
+from ._base import ExternalIds, Resource, write_body
+from ._seam import WorkItemPath
 
 __all__ = [
     "CommentCreateFields",
@@ -56,11 +57,7 @@ _IDS = frozenset({"parent", "created_by"})
 
 def comment_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a comment create/update; refuses unknown names and bad ids."""
-    access = fields.get("access")
-    if access is not None and not isinstance(access, CommentAccess):
-        allowed = [a.value for a in CommentAccess]
-        if access not in allowed:
-            raise PlaneValueError(f"access must be one of {allowed}, got {access!r}")
+    check_choice("access", fields.get("access"), CommentAccess)
     html = fields.get("comment_html")
     if "comment_html" in fields and (not isinstance(html, str) or not html.strip()):
         raise PlaneValueError(f"comment_html must be a non-empty HTML string, got {html!r}")

@@ -11,15 +11,11 @@ from typing import Any, Literal, TypedDict, Unpack, cast, get_args
 from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, write_body
-from ._checks import (
-    check_name,
-    check_update,
-    feature_hint,
-)
+from ._checks import feature_hint
 from ._grouping import WorkItemGroupResource
 
 __all__ = [
@@ -144,7 +140,7 @@ class CyclesResource(WorkItemGroupResource[Cycle, CycleIssue]):
         """Create a cycle: with ``start_date`` and ``end_date``, or neither (a draft).
         A project with cycles switched off answers BadRequestError saying how to enable them."""
         check_name(name)
-        pid = proto.check_id(project_id, "project_id")
+        pid = check_id(project_id, "project_id")
         body = cycle_create_body(pid, {"name": name, **fields})
         with feature_hint("Cycles", "cycle_view"):
             return await self._write(Cycle, "POST", self._path(pid), body)
@@ -175,7 +171,7 @@ class CyclesResource(WorkItemGroupResource[Cycle, CycleIssue]):
         Safe to re-run: the create is retried on network faults (a repeat answers 409 with
         the existing id, which is then updated). The fields must be valid for a create.
         """
-        pid = proto.check_id(project_id, "project_id")
+        pid = check_id(project_id, "project_id")
         return await self._upsert(
             Cycle,
             self._path(pid),
@@ -192,7 +188,7 @@ class CyclesResource(WorkItemGroupResource[Cycle, CycleIssue]):
         self, project_id: IdLike, cycle_id: IdLike, issue_id: IdLike
     ) -> CycleIssue:
         """The membership row of one work item in the cycle (NotFoundError if not in it)."""
-        iid = proto.check_id(issue_id, "issue_id")
+        iid = check_id(issue_id, "issue_id")
         path = self._item(project_id, cycle_id, "cycle-issues", iid)
         return await self._get(CycleIssue, path, {})
 
@@ -201,8 +197,8 @@ class CyclesResource(WorkItemGroupResource[Cycle, CycleIssue]):
     ) -> None:
         """Move the cycle's unfinished work items (state not completed or cancelled) to
         ``new_cycle_id``, which must not be completed."""
-        cid = proto.check_id(cycle_id, "cycle_id")
-        new = proto.check_id(new_cycle_id, "new_cycle_id")
+        cid = check_id(cycle_id, "cycle_id")
+        new = check_id(new_cycle_id, "new_cycle_id")
         if new == cid:
             raise PlaneValueError("new_cycle_id must be another cycle than cycle_id")
         path = self._item(project_id, cid, "transfer-issues")

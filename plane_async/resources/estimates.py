@@ -8,12 +8,12 @@ from typing import Any, TypedDict, Unpack
 
 from .._errors import NotFoundError, PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike
-from ._base import Path, Resource, is_route_not_found, write_body
-from ._checks import check_name, check_update
+from ._base import Resource, is_route_not_found, write_body
 from ._options import AllAtOnceOptions, checked
+from ._seam import Path
 
 __all__ = ["EstimateFields", "EstimatePointFields", "EstimatesResource"]
 
@@ -184,6 +184,6 @@ class EstimatesResource(Resource):
 def _ids(rest: tuple[str | IdLike, ...]) -> tuple[str | IdLike, ...]:
     # positions 0 and 2 are ids (estimate, point); the segment name sits between them
     return tuple(
-        proto.check_id(v, "estimate_id" if i == 0 else "point_id") if i % 2 == 0 else v
+        check_id(v, "estimate_id" if i == 0 else "point_id") if i % 2 == 0 else v
         for i, v in enumerate(rest)
     )

@@ -7,14 +7,14 @@ import re
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .._errors import BadRequestError, PlaneValueError
+from .._errors import BadRequestError
 from .._models import IntakeIssue, IntakeStatus, Priority
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_int_choice, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource, write_body
-from ._checks import check_name, check_update, reworded
+from ._checks import reworded
 from .issues import issue_body
 
 __all__ = [
@@ -62,11 +62,7 @@ def intake_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "name" in issue:
         check_name(issue["name"])
     if "status" in triage:
-        status = triage["status"]
-        if isinstance(status, bool) or not isinstance(status, int) or status not in _STATUSES:
-            allowed = ", ".join(f"IntakeStatus.{s.name} ({s.value})" for s in _STATUSES)
-            raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
-        triage["status"] = int(status)
+        triage["status"] = int(check_int_choice("status", triage["status"], _STATUSES))
     body = write_body(
         triage,
         accepted=_ACCEPTED,
@@ -141,5 +137,5 @@ class IntakeResource(Resource):
         await self._delete(self._path(project_id, issue_id))
 
     def _path(self, project_id: IdLike, issue_id: IdLike) -> str:
-        iid = proto.check_id(issue_id, "issue_id")
+        iid = check_id(issue_id, "issue_id")
         return self._project_path(project_id, "intake-issues", iid)

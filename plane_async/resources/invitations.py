@@ -9,7 +9,7 @@ from typing import Unpack
 from .._errors import PlaneValueError
 from .._models import Invitation, Role
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id
 from .._types import IdLike
 from ._base import Resource
 from ._options import AllAtOnceOptions, checked
@@ -29,7 +29,7 @@ class InvitationsResource(Resource):
     _metered = False
 
     def _item(self, invitation_id: IdLike) -> str:
-        return self._ws_path("invitations", proto.check_id(invitation_id, "invitation_id"))
+        return self._ws_path("invitations", check_id(invitation_id, "invitation_id"))
 
     def list(self, **paging: Unpack[AllAtOnceOptions]) -> AsyncGenerator[Invitation]:
         """Every invitation of the workspace, answered or not (one plain list)."""

@@ -15,11 +15,18 @@ from .._models import Issue, Priority, SearchResult, structure_many
 from .._paging.engine import Page, iter_items
 from .._paging.keyset import ISSUE_ORDERS, OrderKey, order_key
 from .._paging.stream import ResultStream
-from .._protocol import wire as proto
+from .._protocol.checks import (
+    check_choice,
+    check_external,
+    check_id,
+    check_name,
+    check_update,
+    order_params,
+)
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, WorkItemPath, is_route_not_found, write_body
-from ._checks import check_external, check_name, check_update, order_params
+from ._base import ExternalIds, Resource, is_route_not_found, write_body
+from ._seam import WorkItemPath
 
 __all__ = [
     "IssueCreateFields",
@@ -79,11 +86,7 @@ _ID_LISTS = frozenset({"assignees", "labels"})
 
 def issue_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a work-item create/update; refuses unknown names and bad ids."""
-    priority = fields.get("priority")
-    if priority is not None and not isinstance(priority, Priority):
-        allowed = [p.value for p in Priority]
-        if priority not in allowed:
-            raise PlaneValueError(f"priority must be one of {allowed}, got {priority!r}")
+    check_choice("priority", fields.get("priority"), Priority)
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Issue")
 
 
@@ -91,8 +94,8 @@ class IssuesResource(Resource):
     """Work items of a project: list, read, create, update, delete, look up, import."""
 
     def _path(self, project_id: IdLike, *rest: IdLike) -> WorkItemPath:
-        pid = proto.check_id(project_id, "project_id")
-        extra = tuple(proto.check_id(r, "issue_id") for r in rest)
+        pid = check_id(project_id, "project_id")
+        extra = tuple(check_id(r, "issue_id") for r in rest)
         return lambda segment: self._project_path(pid, segment, *extra)
 
     def list(
@@ -177,7 +180,7 @@ class IssuesResource(Resource):
         """
         options: ListOptions = {
             "fields": ["id", "created_at"],
-            "per_page": self._client.max_per_page if per_page is None else per_page,
+            "per_page": self._session.max_per_page if per_page is None else per_page,
         }
         fetch, kwargs = self._reader(
             Issue,
@@ -270,7 +273,7 @@ class IssuesResource(Resource):
             raise ResponseDecodeError(
                 f"{problem}; asked for {dict(asked)}",
                 status=200, method="GET", body=body,
-                url=self._client.base_url + path(self._client._work_items_segment or "work-items"),
+                url=self._session.base_url + self._session.resolve(path),
             )  # fmt: skip
 
         return check
@@ -293,7 +296,7 @@ class IssuesResource(Resource):
             raise PlaneValueError(f"limit must be an int >= 1, got {limit!r}")
         params = {"search": text, "limit": str(limit)}
         if project_id is not None and not workspace_search:
-            params["project_id"] = str(proto.check_id(project_id, "project_id"))
+            params["project_id"] = str(check_id(project_id, "project_id"))
             params["workspace_search"] = "false"
         else:
             params["workspace_search"] = "true"

@@ -7,11 +7,10 @@ from typing import Any, TypedDict, Unpack
 
 from .._models import Label
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_name, check_update
 
 __all__ = [
     "LabelCreateFields",
@@ -117,4 +116,4 @@ class LabelsResource(Resource):
         )
 
     def _path(self, project_id: IdLike, label_id: IdLike) -> str:
-        return self._project_path(project_id, "labels", proto.check_id(label_id, "label_id"))
+        return self._project_path(project_id, "labels", check_id(label_id, "label_id"))

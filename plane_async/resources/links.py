@@ -8,10 +8,11 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import Link
 from .._paging.engine import Page
+from .._protocol.checks import check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import Resource, WorkItemPath, write_body
-from ._checks import check_update
+from ._base import Resource, write_body
+from ._seam import WorkItemPath
 
 __all__ = ["LinkCreateFields", "LinkFields", "LinksResource"]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Unpack
 
-from .._errors import PlaneValueError
 from .._models import ProjectMember, Role, User, WorkspaceMember
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_int_choice
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import Resource
 
@@ -18,10 +17,7 @@ _ROLES = (Role.ADMIN, Role.MEMBER, Role.GUEST)
 
 
 def check_role(role: object) -> Role:
-    if isinstance(role, bool) or not isinstance(role, int) or role not in _ROLES:
-        allowed = ", ".join(f"Role.{r.name} ({r.value})" for r in _ROLES)
-        raise PlaneValueError(f"role must be one of {allowed}, got {role!r}")
-    return Role(role)
+    return check_int_choice("role", role, _ROLES)
 
 
 class MembersResource(Resource):
@@ -57,7 +53,7 @@ class MembersResource(Resource):
     ) -> ProjectMember:
         """Add a workspace user (``member`` is the user id) to the project (needs project
         Admin). Returns the membership: keep its ``id`` for ``update``/``remove``."""
-        body = {"member": str(proto.check_id(member, "member")), "role": int(check_role(role))}
+        body = {"member": str(check_id(member, "member")), "role": int(check_role(role))}
         return await self._write(ProjectMember, "POST", self._members_path(project_id), body)
 
     async def get(
@@ -86,5 +82,5 @@ class MembersResource(Resource):
         return self._project_path(project_id, "members")
 
     def _path(self, project_id: IdLike, project_member_id: IdLike) -> str:
-        pm_id = proto.check_id(project_member_id, "project_member_id")
+        pm_id = check_id(project_member_id, "project_member_id")
         return self._project_path(project_id, "members", pm_id)

@@ -6,17 +6,13 @@ import datetime as dt
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, TypedDict, Unpack
 
-from .._errors import PlaneValueError
 from .._models import Module, ModuleIssue, ModuleStatus
 from .._paging.engine import Page
+from .._protocol.checks import check_choice, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, write_body
-from ._checks import (
-    check_name,
-    check_update,
-    feature_hint,
-)
+from ._checks import feature_hint
 from ._grouping import WorkItemGroupResource
 
 __all__ = [
@@ -63,11 +59,7 @@ _ID_LISTS = frozenset({"members"})
 
 def module_body(fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a module create/update; refuses unknown names and bad ids."""
-    status = fields.get("status")
-    if status is not None and not isinstance(status, ModuleStatus):
-        allowed = [s.value for s in ModuleStatus]
-        if status not in allowed:
-            raise PlaneValueError(f"status must be one of {allowed}, got {status!r}")
+    check_choice("status", fields.get("status"), ModuleStatus)
     return write_body(fields, accepted=_ACCEPTED, ids=_IDS, id_lists=_ID_LISTS, what="Module")
 
 

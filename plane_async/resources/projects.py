@@ -9,10 +9,10 @@ from typing import Any, Unpack
 from .._errors import PlaneValueError
 from .._models import Network, Project, ProjectSummary
 from .._paging.engine import Page
+from .._protocol.checks import check_update, order_params
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_update, order_params
 
 __all__ = [
     "ProjectCreateFields",

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 
 from .._errors import NotFoundError, PlaneValueError
 from .._models import RelatedIssue, Relations, RelationType, structure, structure_many
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, issue_id_list
 from .._types import IdLike
 from ._base import Resource, is_route_not_found
-from ._checks import issue_id_list
 
 __all__ = ["RelationsResource"]
 
@@ -29,7 +28,7 @@ class RelationsResource(Resource):
     call that removes a relation."""
 
     def _path(self, project_id: IdLike, issue_id: IdLike) -> str:
-        iid = proto.check_id(issue_id, "issue_id")
+        iid = check_id(issue_id, "issue_id")
         # only the new spelling: the relations route never had an issues/ alias
         return self._project_path(project_id, "work-items", iid, "relations")
 
@@ -51,7 +50,7 @@ class RelationsResource(Resource):
         (safe to repeat, retried on network faults)."""
         kind = check_relation_type(relation_type)
         ids = issue_id_list(issue_ids)
-        if str(proto.check_id(issue_id, "issue_id")) in ids:
+        if str(check_id(issue_id, "issue_id")) in ids:
             raise PlaneValueError("a work item cannot be related to itself")
         path = self._path(project_id, issue_id)
         body = {"relation_type": kind.value, "issues": ids}

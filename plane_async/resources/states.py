@@ -8,11 +8,10 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import State, StateGroup
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
 from ._base import ExternalIds, Resource, write_body
-from ._checks import check_name, check_update
 
 __all__ = [
     "StateCreateFields",
@@ -131,4 +130,4 @@ class StatesResource(Resource):
         )
 
     def _path(self, project_id: IdLike, state_id: IdLike) -> str:
-        return self._project_path(project_id, "states", proto.check_id(state_id, "state_id"))
+        return self._project_path(project_id, "states", check_id(state_id, "state_id"))

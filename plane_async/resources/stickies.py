@@ -9,11 +9,10 @@ from typing import Any, TypedDict, Unpack
 from .._errors import PlaneValueError
 from .._models import Sticky
 from .._paging.engine import Page
-from .._protocol import wire as proto
+from .._protocol.checks import check_id, check_update
 from .._protocol.values import writable
 from .._types import IdLike
 from ._base import Resource, write_body
-from ._checks import check_update
 from ._options import PageOptions, checked
 
 __all__ = ["StickiesResource", "StickyFields"]
@@ -49,7 +48,7 @@ class StickiesResource(Resource):
         return self._ws_path("stickies", *rest)
 
     def _item(self, sticky_id: IdLike) -> str:
-        return self._path(proto.check_id(sticky_id, "sticky_id"))
+        return self._path(check_id(sticky_id, "sticky_id"))
 
     def list(
         self, *, search: str | None = None, **paging: Unpack[PageOptions]

@@ -24,12 +24,12 @@ from plane_async._errors import (
 from plane_async._paging.cursor import Cursor
 from plane_async._paging.engine import (
     Page,
-    check_per_page,
     iter_items,
     iter_pages,
     page_from_body,
 )
 from plane_async._paging.keyset import ISSUE_ORDERS, order_key
+from plane_async._protocol.checks import check_per_page
 from tests.support import vclock
 
 # Recorded from Plane CE (results trimmed to three keys).

@@ -21,6 +21,7 @@ from plane_async._errors import (
     RateLimitError,
     ServerError,
 )
+from plane_async._protocol import checks
 from plane_async._protocol import wire as proto
 
 
@@ -60,37 +61,37 @@ class TestBaseUrl:
 class TestKeysSlugsIds:
     def test_missing_key_says_how_to_set_it(self) -> None:
         with pytest.raises(PlaneValueError, match="PLANE_API_KEY"):
-            proto.check_api_key(None)
+            checks.check_api_key(None)
 
     @pytest.mark.parametrize("bad", ["plane_api_x y", "plane_api_x\r\nX-Evil: 1", "k\t", "ключ"])
     def test_key_with_whitespace_or_control_chars_refused_without_echo(self, bad: str) -> None:
         with pytest.raises(PlaneValueError) as info:
-            proto.check_api_key(bad)
+            checks.check_api_key(bad)
         assert bad not in str(info.value)
 
     def test_good_key_accepted(self) -> None:
-        assert proto.check_api_key("plane_api_" + "a" * 32) == "plane_api_" + "a" * 32
+        assert checks.check_api_key("plane_api_" + "a" * 32) == "plane_api_" + "a" * 32
 
     @pytest.mark.parametrize("bad", ["", "../x", "a/b", "a b", "ws\r\n", "-x"])
     def test_bad_slug_refused(self, bad: str) -> None:
         with pytest.raises(PlaneValueError, match="workspace"):
-            proto.check_slug(bad)
+            checks.check_slug(bad)
 
     def test_ids_accept_uuid_and_str(self) -> None:
         u = uuid.uuid4()
-        assert proto.check_id(u) == u
-        assert proto.check_id(str(u)) == u
-        assert proto.check_id(str(u).upper()) == u
+        assert checks.check_id(u) == u
+        assert checks.check_id(str(u)) == u
+        assert checks.check_id(str(u).upper()) == u
 
     @pytest.mark.parametrize("bad", ["", "not-a-uuid", "../etc", 42, None, b"x"])
     def test_bad_ids_refused_with_an_example(self, bad: object) -> None:
         with pytest.raises(PlaneValueError, match="project_id must be a UUID"):
-            proto.check_id(bad, "project_id")
+            checks.check_id(bad, "project_id")
 
     @given(st.text(max_size=50))
     def test_any_text_is_an_id_or_a_value_error(self, text: str) -> None:
         with contextlib.suppress(PlaneValueError):
-            assert isinstance(proto.check_id(text), uuid.UUID)
+            assert isinstance(checks.check_id(text), uuid.UUID)
 
 
 class TestPaths:

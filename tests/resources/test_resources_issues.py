@@ -224,6 +224,20 @@ def test_older_servers_get_the_issues_path_and_it_is_remembered(mocked: aiorespo
     assert [str(u) for _, u, _ in calls(mocked)].count(f"{ITEMS}{ISSUE_ID}/") == 1
 
 
+def test_a_view_and_its_client_share_the_path_they_found(mocked: aioresponses) -> None:
+    # with_options() views are made per call in a service; each one must not probe again
+    mocked.get(f"{ITEMS}{ISSUE_ID}/", status=404, payload={"error": "Page not found."})
+    mocked.get(f"{LEGACY}{ISSUE_ID}/", payload=fixture_body("work-item-detail.json"), repeat=True)
+
+    async def go(plane: AsyncPlane) -> None:
+        await plane.with_options(wait_budget=5).issues.get(PID, ISSUE_ID)
+        await plane.issues.get(PID, ISSUE_ID)
+        await plane.with_options(wait_budget=5).issues.get(PID, ISSUE_ID)
+
+    run(go)
+    assert [str(u) for _, u, _ in calls(mocked)].count(f"{ITEMS}{ISSUE_ID}/") == 1
+
+
 def test_an_unknown_object_is_not_mistaken_for_an_old_server(mocked: aioresponses) -> None:
     mocked.get(f"{ITEMS}{ISSUE_ID}/", status=404,
                payload={"error": "The requested resource does not exist."})  # fmt: skip
