@@ -22,9 +22,9 @@ from ._protocol import checks
 from ._protocol import wire as proto
 from ._protocol.checks import check_method
 from ._protocol.values import check_json
-from ._ratelimit.limiter import Limiter, Quota, RateLimit, shared_limiter
+from ._ratelimit import Limiter, Quota, RateLimit, shared_limiter
 from ._session import Session, WorkItemsRoute
-from ._settings import Settings, api_key_setting
+from ._settings import LimiterChoice, Settings, api_key_setting
 
 if TYPE_CHECKING:
     import aiohttp
@@ -96,10 +96,10 @@ class AsyncPlane:
         self.max_per_page = settings.max_per_page
         #: the client a with_options() view was made from (it owns the connections)
         self._parent: AsyncPlane | None = None
-        # A RedisLimiter (a backend) gives this client its key's limiter; closing the
-        # client lets the backend close the connections it opened for this loop.
+        # A backend (RedisLimiter) gives this client its key's limiter; closing the client
+        # hands it back, so the backend closes what it opened for it on this loop.
         chosen = settings.limiter.limiter
-        self._key_limiter = chosen if settings.limiter.owned else None
+        self._limiter_choice: LimiterChoice | None = settings.limiter
         otel = settings.telemetry
         self._transport = Transport(
             settings.transport,
@@ -277,10 +277,9 @@ class AsyncPlane:
             await self._parent.aclose()
             return
         await self._transport.aclose()
-        key_limiter, self._key_limiter = self._key_limiter, None
-        close = getattr(key_limiter, "aclose", None)
-        if close is not None:
-            await close()
+        choice, self._limiter_choice = self._limiter_choice, None
+        if choice is not None and choice.backend is not None and choice.limiter is not None:
+            await choice.backend.release_key(choice.limiter)
 
     async def check(self) -> None:
         """Verify the API key and the workspace with one request, or raise a precise error.

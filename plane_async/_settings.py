@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -20,7 +20,7 @@ from ._observability.bus import Hook, Hooks
 from ._observability.telemetry import Telemetry
 from ._protocol import checks
 from ._protocol.wire import DEFAULT_BASE_URL, normalize_base_url
-from ._ratelimit.limiter import Limiter, RateLimit
+from ._ratelimit import Limiter, LimiterBackend, RateLimit, limiter_backend
 from ._secret import Secret
 
 if TYPE_CHECKING:
@@ -29,45 +29,28 @@ if TYPE_CHECKING:
 __all__ = ["LimiterChoice", "Settings", "api_key_setting", "choose_limiter"]
 
 
-class LimiterBackend(Protocol):
-    """What ``limiter=`` may be besides a ``Limiter``: a backend (``RedisLimiter``) that
-    makes the limiter of each (base URL, API key)."""
-
-    def for_key(self, base_url: str, api_key: str, rate: RateLimit | None) -> Limiter: ...
-
-
 @attrs.frozen
 class LimiterChoice:
-    """What ``limiter=`` decided: ``limiter`` None is the process-wide one of the key;
-    ``owned`` when a backend made it for this client (closing the client closes it)."""
+    """What ``limiter=`` decided: ``backend`` gave ``limiter`` for this client's key (closing
+    the client hands it back with ``backend.release_key``); both None for the process-wide
+    registry's limiter of the key, looked up when a request needs it."""
 
+    backend: LimiterBackend | None = None
     limiter: Limiter | None = None
-    owned: bool = False
-
-
-def _is_limiter(given: object) -> TypeGuard[Limiter]:
-    return callable(getattr(given, "slot", None)) and callable(getattr(given, "quota", None))
-
-
-def _is_backend(given: object) -> TypeGuard[LimiterBackend]:
-    return callable(getattr(given, "for_key", None))
 
 
 def choose_limiter(
-    given: object, base_url: str, api_key: Secret, rate_limit: RateLimit | None
+    given: Limiter | LimiterBackend | None,
+    base_url: str,
+    api_key: Secret,
+    rate_limit: RateLimit | None,
 ) -> LimiterChoice:
     """The limiter for ``limiter=given``: a ``Limiter`` as it is, a backend's limiter of
     this key, or (None) the process-wide one; PlaneValueError for anything else."""
     if given is None:
         return LimiterChoice()
-    if _is_limiter(given):
-        return LimiterChoice(given)
-    if _is_backend(given):
-        return LimiterChoice(given.for_key(base_url, api_key, rate_limit), owned=True)
-    raise PlaneValueError(
-        "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
-        "quota()), or be None"
-    )
+    backend = limiter_backend(given)
+    return LimiterChoice(backend, backend.for_key(base_url, api_key, rate_limit))
 
 
 def api_key_setting(api_key: str | None) -> Secret:
@@ -139,7 +122,7 @@ class Settings:
         proxy: str | None,
         retry_backoff: tuple[float, float],
         work_items_path: Literal["auto", "work-items", "issues"],
-        limiter: object,
+        limiter: Limiter | LimiterBackend | None,
         telemetry: bool | Telemetry,
         on_request: Hook | Sequence[Hook] | None,
         on_response: Hook | Sequence[Hook] | None,

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from plane_async._observability.bus import Hook
     from plane_async._observability.telemetry import Telemetry
     from plane_async._paging.engine import Page
-    from plane_async._ratelimit.limiter import Limiter, RateLimit
+    from plane_async._ratelimit import Limiter, RateLimit
     from plane_async._ratelimit.redis import RedisLimiter
     from plane_async._types import IdLike, ListOptions, ReadOptions
     from plane_async.resources._options import AllAtOnceOptions, PageOptions

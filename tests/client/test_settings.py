@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from plane_async import AsyncPlane, Quota, RateLimit
-from plane_async._ratelimit.limiter import Limiter
+from plane_async._ratelimit import Limiter, LimiterBackend
 from tests.support import vclock
 
 KEY = "plane_api_0123456789abcdef0123456789abcdef"
@@ -30,8 +30,8 @@ class KeyLimiter:
         self.closed = True
 
 
-class Backend:
-    """Anything with ``for_key`` is a backend, as a RedisLimiter is."""
+class Backend(LimiterBackend):
+    """A backend, as a RedisLimiter is: it makes each client's limiter and takes it back."""
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, str, RateLimit | None]] = []
@@ -42,15 +42,19 @@ class Backend:
         self.made.append(KeyLimiter())
         return self.made[-1]
 
+    async def release_key(self, limiter: Limiter) -> None:
+        assert isinstance(limiter, KeyLimiter)
+        await limiter.aclose()
 
-def test_a_backend_makes_the_limiter_of_the_key_and_the_client_closes_it() -> None:
+
+def test_a_backend_makes_the_limiter_of_the_key_and_the_client_hands_it_back() -> None:
     backend = Backend()
     rate = RateLimit(5, 1.0)
 
     async def main() -> None:
         plane = AsyncPlane(
             api_key=KEY, base_url="https://plane.example.com", rate_limit=rate,
-            limiter=backend,  # type: ignore[arg-type]
+            limiter=backend,  # type: ignore[arg-type]  # not public: RedisLimiter is the one
         )  # fmt: skip
         assert plane.limiter is backend.made[0] and plane.quota().limit == 5
         await plane.aclose()
