@@ -8,6 +8,7 @@ import random
 import time
 import traceback
 import uuid
+import warnings
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
@@ -18,27 +19,17 @@ import orjson
 from aiohttp import web
 
 from .._ratelimit.limiter import RateLimit
-from . import (
-    _objstore,
-    _routes_children,
-    _routes_cycles,
-    _routes_estimates,
-    _routes_files,
-    _routes_issues,
-    _routes_members,
-    _routes_modules,
-    _routes_projects,
-    _routes_stickies,
-    _routes_workspace,
-)
+from . import _objstore
 from ._activity import ActivityWorker, touched_items
-from ._extras import Extras, extras
 from ._faults import Faults
-from ._ratelimit import SlidingWindow
-from ._render import Renderer
-from ._router import ApiError, Call, Route, Router, server_error
+from ._legacy import LegacyExtras
+from ._objstore import ObjectStorage
+from ._render_workspace import Renderer
+from ._router import ApiError, Call, Route, server_error
+from ._routes import ROUTER as _ROUTER
 from ._seed import Seed, seed_store
 from ._store import Store
+from ._throttle import SlidingWindow
 from ._webhooks import WebhookFaults, WebhookSender
 
 __all__ = ["FakePlane", "RequestRecord"]
@@ -66,27 +57,6 @@ class RequestRecord:
     status: int
     time: float
     fault: str | None = None
-
-
-def _build_router() -> Router:
-    router = Router()
-    for module in (
-        _routes_workspace,
-        _routes_projects,
-        _routes_issues,
-        _routes_children,
-        _routes_modules,
-        _routes_cycles,
-        _routes_members,
-        _routes_estimates,
-        _routes_files,
-        _routes_stickies,
-    ):
-        module.register(router)
-    return router
-
-
-_ROUTER = _build_router()
 
 
 class FakePlane:
@@ -208,7 +178,7 @@ class FakePlane:
         sockets = runner.addresses
         port = sockets[0][1]
         self.base_url = f"http://{self._host}:{port}"
-        extras(self.store).storage_url = self.base_url + _objstore.PREFIX + "uploads/"
+        self.store.storage.url = self.base_url + _objstore.PREFIX + "uploads/"
         return self
 
     async def close(self) -> None:
@@ -246,11 +216,23 @@ class FakePlane:
         return 0 if self.limiter is None else self.limiter.max_in_window
 
     @property
-    def extras(self) -> Extras:
-        """The tables of the 1.2-1.3 endpoints (estimates, relations, stickies,
-        invitations, file assets) and the object storage: its ``objects``, the
-        ``storage_requests`` it saw, ``file_size_limit``, and ``storage_faults`` to inject."""
-        return extras(self.store)
+    def storage(self) -> ObjectStorage:
+        """The object storage file links point to: its ``objects``, the ``requests`` it
+        saw, ``file_size_limit``, and ``faults`` (statuses) to inject."""
+        return self.store.storage
+
+    @property
+    def extras(self) -> LegacyExtras:
+        """Deprecated: the 1.2-1.3 tables are on ``store`` (``store.files``,
+        ``store.invitations``...) and the object storage is ``storage``."""
+        warnings.warn(
+            "FakePlane.extras is deprecated: use server.store.<table> (estimates, "
+            "estimate_points, relations, files, stickies, invitations) and server.storage "
+            "(objects, requests, file_size_limit, faults)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return LegacyExtras(self.store)
 
     @property
     def api_url(self) -> str:
@@ -325,7 +307,7 @@ class FakePlane:
     async def _dispatch(self, request: web.Request) -> tuple[web.StreamResponse, str | None]:
         path = request.path
         if path.startswith(_objstore.PREFIX):
-            return await _objstore.handle(request, self.store), None
+            return await _objstore.handle(request, self.store.storage), None
         if not path.startswith(_PREFIX):
             return _json(404, _PAGE_NOT_FOUND), None
         rel = path[len(_PREFIX) :]

@@ -276,11 +276,11 @@ async def test_invitation_flow(plane: AsyncPlane, plane_server: FakePlane) -> No
     assert changed.role == Role.ADMIN
     assert [i.id async for i in plane.invitations.list()] == [inv.id]
     assert (await plane.invitations.get(inv.id)).role == Role.ADMIN
-    plane_server.extras.invitations[str(inv.id)].accepted = True
+    plane_server.store.invitations[str(inv.id)].accepted = True
     with pytest.raises(BadRequestError) as info:
         await plane.invitations.delete(inv.id)
     assert info.value.body["code"] == "INVITE_ALREADY_ACCEPTED"
-    plane_server.extras.invitations[str(inv.id)].accepted = False
+    plane_server.store.invitations[str(inv.id)].accepted = False
     await plane.invitations.delete(inv.id)
     with pytest.raises(NotFoundError):
         await plane.invitations.get(inv.id)
