@@ -61,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _embedded(args: argparse.Namespace, options: ExportOptions, rate: RateLimit) -> int:
+    # lazy: the fake server loads aiohttp.web, which the other subcommands never need
     from ..testing import FakePlane, Seed
 
     seed = Seed(projects=DEMO_PROJECTS, issues_per_project=args.issues, modules=4, cycles=3,

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError, Query
 from . import _common as common
+from ._export_options import FILES
 from ._folder import Folder
 from ._plan import WindowBound, summary_lines
 from ._words import count
@@ -58,8 +59,6 @@ def add_parser(sub: Any) -> None:
 
 
 def _files(job: Mapping[str, Any]) -> list[str]:
-    from ._export_options import FILES
-
     return [*FILES, *(f"{n}.jsonl" for n in job.get("include") or ())]
 
 
