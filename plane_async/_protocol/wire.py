@@ -1,4 +1,5 @@
-"""The wire protocol as pure functions: URLs, paths, ids, keys, errors, retries.
+"""The wire protocol as pure functions: URLs, paths, ids, keys, errors, Retry-After (the
+retry policy that uses it is in ``_http/retry.py``).
 
 Nothing here does I/O, so all of it is tested without mocks.
 """
@@ -6,10 +7,9 @@ Nothing here does I/O, so all of it is tested without mocks.
 from __future__ import annotations
 
 import ipaddress
-import random
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -31,12 +31,6 @@ from .._secret import Secret
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
 
-#: statuses that mean "the server did not handle it, try again later". 500 too: a busy
-#: self-hosted Plane answers 500 when Postgres runs out of connections (openai-python and
-#: stripe retry it as well); only for requests that are safe to repeat.
-RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
-#: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
 # fullmatch, never match + "$": "$" also matches before a trailing newline ("key\n").
 _KEY_RE = re.compile(r"[\x21-\x7e]+")
@@ -379,23 +373,3 @@ def _not_an_answer(status: int, message: str, headers: Mapping[str, str]) -> str
 def is_route_not_found(body: Any) -> bool:
     """True when a 404 body means "no such route" (Django's handler404), not "no such object"."""
     return isinstance(body, dict) and body.get("error") == "Page not found."
-
-
-# ---------------------------------------------------------------------------- retries
-
-
-def backoff_delay(
-    attempt: int,
-    *,
-    base: float = 0.5,
-    cap: float = 8.0,
-    rand: Callable[[], float] = random.random,
-) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
-    exponent: float = 2.0 ** max(0, attempt - 1)
-    return rand() * min(cap, base * exponent)
-
-
-def can_retry_method(method: str, *, retry_post: bool) -> bool:
-    """GET, DELETE, PATCH (and other idempotent methods) are retried; POST only on opt-in."""
-    return method.upper() in IDEMPOTENT_METHODS or retry_post
