@@ -11,8 +11,9 @@ The server keeps its data in ``server.store`` and logs every request in
 ``server.requests``. It needs aiohttp only; it does not import the client.
 """
 
-from ._app import FakePlane, RequestRecord
+from ._app import FakePlane
 from ._faults import Faults
+from ._pipeline import RequestRecord
 from ._seed import Seed
 from ._store import Store
 from ._webhooks import Webhook, WebhookDelivery, WebhookFaults, WebhookSender

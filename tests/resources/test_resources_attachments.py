@@ -32,6 +32,9 @@ from plane_async import (
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import BASE, KEY, PID, PROJECT, collect, first_project, run
 
+# uploads and downloads go to the object storage over real HTTP: the loopback server
+pytestmark = pytest.mark.loopback
+
 IID = "9ce1388a-70eb-428d-b3a5-7e4138c13b88"
 AID = "5b0e6f44-3f7c-4a59-a2c5-2a4d8a5f6c11"
 STORAGE = "https://storage.test/uploads/"
