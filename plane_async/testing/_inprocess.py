@@ -13,13 +13,13 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aiohttp import __version__ as aiohttp_version
 from aiohttp import web
-from aiohttp.streams import StreamReader
-from aiohttp.test_utils import make_mocked_request
-from multidict import CIMultiDict
+from aiohttp.http import HttpVersion11, RawRequestMessage
+from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .._client import AsyncPlane
@@ -96,20 +96,56 @@ class _Flow:
         pass
 
 
+class _Transport:
+    """What a request asks of its connection: nothing but where it came from."""
+
+    _EXTRA: ClassVar[dict[str, Any]] = {"peername": ("127.0.0.1", 0), "sockname": ("127.0.0.1", 0)}
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._EXTRA.get(name, default)
+
+    def is_closing(self) -> bool:
+        return False
+
+
+class _Protocol:
+    """The parts of aiohttp's RequestHandler a ``web.Request`` reads (no socket here)."""
+
+    ssl_context = None
+    peername = ("127.0.0.1", 0)
+    sockname = ("127.0.0.1", 0)
+    transport = _Transport()
+    writer = None
+
+
+_PROTOCOL = _Protocol()
+
+
 def _web_request(
     method: str, url: URL, headers: Mapping[str, str], body: bytes | None
 ) -> web.Request:
+    """A ``web.Request`` as aiohttp's server builds it from the bytes of a request (built
+    directly: aiohttp.test_utils' mocked one costs ~10 ms of CPU per request)."""
     fields = CIMultiDict(headers)
     fields["Host"] = url.raw_authority
-    payload: Any
+    loop = asyncio.get_running_loop()
+    payload: StreamReader = EMPTY_PAYLOAD
     if body is not None:
         fields["Content-Length"] = str(len(body))
-        payload = StreamReader(_Flow(), 2**16, loop=asyncio.get_running_loop())  # type: ignore[arg-type]
+        payload = StreamReader(_Flow(), 2**16, loop=loop)  # type: ignore[arg-type]
         payload.feed_data(body)
         payload.feed_eof()
-        return make_mocked_request(method, url.raw_path_qs, fields, payload=payload,
-                                   client_max_size=BODY_LIMIT * 2)  # fmt: skip
-    return make_mocked_request(method, url.raw_path_qs, fields, client_max_size=BODY_LIMIT * 2)
+    target = url.raw_path_qs
+    frozen = CIMultiDictProxy(fields)
+    raw = tuple((k.encode(), v.encode()) for k, v in frozen.items())
+    message = RawRequestMessage(
+        method, target, HttpVersion11, frozen, raw, False, None, False, False, URL(target)
+    )
+    task = asyncio.current_task()
+    return web.Request(
+        message, payload, _PROTOCOL, None, task, loop,  # type: ignore[arg-type]
+        client_max_size=BODY_LIMIT * 2,
+    )  # fmt: skip
 
 
 def _reply(request: HttpRequest, response: web.StreamResponse) -> HttpReply:
