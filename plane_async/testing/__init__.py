@@ -8,7 +8,9 @@
             ...
 
 The server keeps its data in ``server.store`` and logs every request in
-``server.requests``. It needs aiohttp only; it does not import the client.
+``server.requests``. ``server.client()`` is a client that calls it in the same process (no
+socket: ``FakePlane(listen=False)`` opens none). The server needs aiohttp only; it imports
+the client only for ``client()``.
 """
 
 from ._app import FakePlane

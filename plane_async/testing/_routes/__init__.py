@@ -1,7 +1,7 @@
 """FakePlane's routes, one module per namespace of the client's ``resources/``.
 
 ``ROUTER`` is every route relative to ``/api/v1/``, first match wins (Django's
-urlpatterns): the order below is the order Plane's url files give them.
+urlpatterns); the helpers the modules share are in ``_shared`` and ``_files``.
 """
 
 from __future__ import annotations
