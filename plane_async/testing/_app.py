@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .._ratelimit.limiter import RateLimit
-from . import _objstore
 from ._activity import ActivityWorker
 from ._faults import Faults
 from ._legacy import LegacyExtras
+from ._objstore import PREFIX as STORAGE_PREFIX
 from ._objstore import ObjectStorage
 from ._pipeline import BODY_LIMIT, Pipeline, RequestRecord
 from ._render_workspace import Renderer
@@ -163,7 +163,7 @@ class FakePlane(Pipeline):
         else:
             self.base_url = IN_PROCESS_URL
         self._running = True
-        self.store.storage.url = self.base_url + _objstore.PREFIX + "uploads/"
+        self.store.storage.url = self.base_url + STORAGE_PREFIX + "uploads/"
         return self
 
     async def close(self) -> None:

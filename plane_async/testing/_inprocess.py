@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from aiohttp import __version__ as aiohttp_version
 from aiohttp import web
@@ -28,10 +28,28 @@ from .._http.body import check_decoded_cost, too_large
 from .._http.exchange import HttpReply, HttpRequest, NotSent
 from ._pipeline import BODY_LIMIT
 
-if TYPE_CHECKING:
-    from ._app import FakePlane
+__all__ = ["InProcessExchange", "Served", "in_process_client"]
 
-__all__ = ["InProcessExchange", "in_process_client"]
+
+class Served(Protocol):
+    """What the exchange needs of a server (a ``FakePlane``): where it is, its key, and
+    its pipeline."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def workspace(self) -> str: ...
+    @property
+    def running(self) -> bool: ...
+
+    async def answer(self, request: web.Request) -> tuple[web.StreamResponse, str | None]: ...
+
+    def record(
+        self, request: web.Request, started: float, status: int, fault: str | None
+    ) -> None: ...
+
 
 _SERVER = f"Python aiohttp/{aiohttp_version} (FakePlane, in process)"
 
@@ -39,7 +57,7 @@ _SERVER = f"Python aiohttp/{aiohttp_version} (FakePlane, in process)"
 class InProcessExchange:
     """Sends each request to ``server``'s pipeline directly (an :class:`HttpExchange`)."""
 
-    def __init__(self, server: FakePlane) -> None:
+    def __init__(self, server: Served) -> None:
         self._server = server
         self._closed = False
 
@@ -164,7 +182,7 @@ def _reply(request: HttpRequest, response: web.StreamResponse) -> HttpReply:
     return HttpReply(status, headers, raw)
 
 
-def in_process_client(server: FakePlane, **options: Any) -> AsyncPlane:
+def in_process_client(server: Served, **options: Any) -> AsyncPlane:
     """An AsyncPlane for ``server`` whose API requests go through an InProcessExchange."""
     if not server.running:
         raise RuntimeError(

@@ -15,9 +15,11 @@ import attrs
 import orjson
 from aiohttp import web
 
-from . import _objstore
 from ._activity import ActivityWorker, touched_items
 from ._faults import Faults
+from ._objstore import PREFIX as STORAGE_PREFIX
+from ._objstore import Redirect
+from ._objstore import handle as serve_storage
 from ._render_workspace import Renderer
 from ._router import ApiError, Call, Route, server_error
 from ._routes import ROUTER as _ROUTER
@@ -129,8 +131,8 @@ class Pipeline:
 
     async def _dispatch(self, request: web.Request) -> tuple[web.StreamResponse, str | None]:
         path = request.path
-        if path.startswith(_objstore.PREFIX):
-            return await _objstore.handle(request, self.store.storage), None
+        if path.startswith(STORAGE_PREFIX):
+            return await serve_storage(request, self.store.storage), None
         if not path.startswith(_PREFIX):
             return _json(404, _PAGE_NOT_FOUND), None
         rel = path[len(_PREFIX) :]
@@ -221,7 +223,7 @@ _THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
-    if isinstance(body, _objstore.Redirect):
+    if isinstance(body, Redirect):
         return web.Response(status=status, headers={**(headers or {}), "Location": body.location})
     if status == 204 or body is None:
         return web.Response(status=status, headers=headers)
