@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import PlaneValueError, __version__
-from . import demo, export, import_, sync
 from ._common import EXIT_USAGE, UsageError, printable
 from ._folder import FolderError
+from .demo import add_parser as add_demo
+from .export import add_parser as add_export
+from .import_ import add_parser as add_import
+from .sync import add_parser as add_sync
 
 __all__ = ["main", "parser"]
 
@@ -34,10 +37,10 @@ def parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"plane-async {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    export.add_parser(sub)
-    sync.add_parser(sub)
-    import_.add_parser(sub)
-    demo.add_parser(sub)
+    add_export(sub)
+    add_sync(sub)
+    add_import(sub)
+    add_demo(sub)
     return top
 
 
