@@ -117,7 +117,7 @@ async def _serve_child(issues: int, latency: float, sample_ids: int, file_size_l
         latency=latency,
     )
     if file_size_limit:
-        server.extras.file_size_limit = file_size_limit
+        server.storage.file_size_limit = file_size_limit
     async with server:
         project = next(iter(server.store.projects.values()))
         ids = [str(i.id) for i in server.store.issues.values()][:sample_ids]

@@ -129,8 +129,7 @@ async def _list(server: Server, options: dict[str, Any]) -> float:
 
 async def _seam(loops: int) -> float:
     """µs per request of the observer calls a request makes with telemetry off."""
-    from plane_async._http.exchange import Attempt
-    from plane_async._observability.bus import Observers
+    from plane_async._observability.bus import Attempt, Observers
     from plane_async._observability.logs import LogObserver
 
     hub = Observers((LogObserver(lambda headers: "0"),))

@@ -15,6 +15,7 @@ from ._errors import (
     ResponseTooLargeError,
     reworded,
 )
+from ._http.exchange import HttpExchange
 from ._http.transport import RequestStats, Transport
 from ._observability.bus import Hook
 from ._observability.telemetry import Telemetry
@@ -126,6 +127,14 @@ class AsyncPlane:
 
             namespaces = {k: v for k, v in vars(self).items() if isinstance(v, Resource)}
             instrument(namespaces, self._transport.observers)
+
+    @classmethod
+    def _over(cls, exchange: HttpExchange, **options: Any) -> AsyncPlane:
+        """A client whose API requests go through ``exchange`` instead of aiohttp (how
+        ``plane_async.testing.FakePlane.client()`` calls the fake in the same process)."""
+        client = cls(**options)
+        client._transport.exchange = exchange
+        return client
 
     def with_options(self, *, wait_budget: float | None = None) -> AsyncPlane:
         """A view of this client whose calls use other options; it shares the connections,

@@ -166,7 +166,7 @@ class Storage:
     async def _post(self, url: str, fields: Mapping[str, str], upload: UploadFile) -> None:
         import aiohttp
 
-        session = self._transport._get_session()
+        session = self._transport.http.session()
         with upload.open() as payload:
             form = aiohttp.FormData(quote_fields=False)
             for key, value in fields.items():
@@ -229,7 +229,7 @@ class Storage:
     async def _get(
         self, url: str, out: IO[bytes], total: float | None = None, cap: int | None = None
     ) -> int:
-        session = self._transport._get_session()
+        session = self._transport.http.session()
         written = 0
         async with session.get(
             url, timeout=self._timeout(total), proxy=self._transport.settings.proxy
@@ -264,7 +264,7 @@ class Storage:
         import aiohttp
 
         t = self._transport
-        s = t.settings
+        policy = t.retry
         attempt = 0
         while True:
             attempt += 1
@@ -272,10 +272,12 @@ class Storage:
                 return await call()
             except StorageError as exc:
                 exc.attempts = attempt
-                if exc.status < 500 or attempt > s.max_retries or not retry:
+                delay = policy.after_storage_status(attempt, exc.status) if retry else None
+                if delay is None:
                     raise
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if attempt > s.max_retries or not retry:
+                delay = policy.after_fault(attempt, repeatable=retry)
+                if delay is None:
                     if isinstance(exc, TimeoutError) and total is not None:
                         detail = f"timed out after {total:g} s (timeout=)"
                     else:
@@ -286,7 +288,7 @@ class Storage:
                         url=redact(url),
                         attempts=attempt,
                     ) from None
-            await t._pause(t._backoff(attempt))
+            await t._pause(delay)
 
 
 async def _to_path(

@@ -1,83 +1,44 @@
-"""Sending requests: the client's session and its lifecycle, the limiter and the retry loop.
+"""Sending requests: the limiter slot, the retry loop and the client's lifecycle.
 
-One HTTP exchange (the aiohttp call, reading and decoding the body) is in ``_http.py``.
+One HTTP exchange (request out, status, headers and body back) is an :class:`HttpExchange`
+(``exchange.py``): aiohttp's by default (``aiohttp_exchange.py``). Whether and when to send
+again is the :class:`RetryPolicy` (``retry.py``); this module only follows it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import orjson
 
-from .._errors import ClientClosedError, PlaneValueError, RateLimitError, ResponseDecodeError
-from .._observability.bus import Exchange, Hooks, Observer, Observers
+from .._errors import ClientClosedError, ResponseDecodeError, TransportError
+from .._observability.bus import Attempt, Exchange, Hooks, Observer, Observers
 from .._observability.logs import LogObserver
-from .._protocol import wire as proto
 from .._protocol.checks import check_positive_number
 from .._ratelimit.limiter import Limiter, SlotHandle
-from .._secret import redact_url
-from .._version import __version__
-from .exchange import Attempt, client_timeout, decode, new_session, send_once, text
+from .aiohttp_exchange import AiohttpExchange
+from .answer import answer, error_for
+from .body import text
+from .exchange import HttpExchange, HttpRequest, NotSent
+from .retry import RetryPolicy
+from .values import USER_AGENT, RequestStats, Response, TransportSettings
 from .wait_budget import Budget, over_budget, retry_after_estimate
 
 if TYPE_CHECKING:
     import aiohttp
 
-logger = logging.getLogger("plane_async")
-
-USER_AGENT = f"plane-async/{__version__}"
-
-
-@attrs.frozen
-class Response:
-    """A decoded response: ``body`` is the parsed JSON, or None for an empty body."""
-
-    method: str
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    body: Any
-
-
-@attrs.frozen
-class TransportSettings:
-    """A client's checked settings; the defaults are AsyncPlane's and RateLimit's."""
-
-    base_url: str  # normalised, ends with /api/v1/
-    api_key: str = attrs.field(repr=False)
-    max_retries: int
-    timeout: float | None
-    connect_timeout: float | None
-    retry_post: bool
-    max_retry_after: float
-    max_response_bytes: int
-    verify_ssl: bool
-    proxy: str | None = attrs.field(repr=lambda url: repr(url and redact_url(url)))
-    backoff_base: float
-    backoff_cap: float
-    #: seconds a whole call may take, limiter queue and retry pauses included (None: no bound)
-    wait_budget: float | None = None
-
-
-@attrs.define
-class RequestStats:
-    """Counters of what a client sent: attempts (retries included), retries, 429s, failures."""
-
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    transport_errors: int = 0
+# the value types are re-exported: the client and the public root import them from here
+__all__ = ["RequestStats", "Response", "Transport", "TransportSettings"]
 
 
 class Transport:
-    """Sends requests through the limiter with retries; one aiohttp session per client."""
+    """Sends requests through the limiter with retries, over one exchange per client."""
 
     def __init__(
         self,
@@ -85,6 +46,7 @@ class Transport:
         limiter: Callable[[], Limiter],
         *,
         session: aiohttp.ClientSession | None = None,
+        exchange: HttpExchange | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         observers: Sequence[Observer] = (),
@@ -95,19 +57,32 @@ class Transport:
         # (loop, limiter): the in-process limiter belongs to one event loop, and a client
         # may be used by a second asyncio.run() before it ever opened a session.
         self._limiter: tuple[weakref.ref[asyncio.AbstractEventLoop], Limiter] | None = None
-        self._session = session
-        self._owns_session = session is None
-        self._session_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._timeout: aiohttp.ClientTimeout | None = None
+        #: the aiohttp exchange: the API's unless ``exchange`` is given, and object storage's
+        self.http = AiohttpExchange(
+            timeout=settings.timeout,
+            connect_timeout=settings.connect_timeout,
+            verify_ssl=settings.verify_ssl,
+            proxy=settings.proxy,
+            session=session,
+        )
+        #: where API requests go (``http`` unless another exchange was given)
+        self.exchange: HttpExchange = self.http if exchange is None else exchange
+        self.retry = RetryPolicy(
+            max_retries=settings.max_retries,
+            retry_post=settings.retry_post,
+            backoff_base=settings.backoff_base,
+            backoff_cap=settings.backoff_cap,
+            max_retry_after=settings.max_retry_after,
+            rand=rand,
+        )
         self._sleep = sleep
-        self._rand = rand
         self._closed = False
         # Tasks waiting for a limiter slot or a retry: aclose() interrupts them, so a closed
         # client's queue neither hangs nor takes slots other clients of the key could use.
         self._waiting: set[asyncio.Task[Any]] = set()
         self._interrupted: set[asyncio.Task[Any]] = set()
         self.stats = RequestStats()
-        #: logging first, then telemetry; told about every request (see _observe.py)
+        #: logging first, then telemetry; told about every request (see _observability/)
         self.observers = Observers((LogObserver(self._remaining), *observers), hooks)
         self._headers = {
             "X-API-Key": settings.api_key,
@@ -126,8 +101,7 @@ class Transport:
     @property
     def holds_connections(self) -> bool:
         """True while a session this transport opened (not a caller's) is still open."""
-        session = self._session
-        return self._owns_session and session is not None and not session.closed
+        return self.http.holds_connections
 
     @property
     def limiter(self) -> Limiter:
@@ -140,40 +114,15 @@ class Transport:
         self._limiter = (weakref.ref(loop), limiter)
         return limiter
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _check_open(self) -> None:
+        """ClientClosedError once closed; the aiohttp session's event-loop check, up front."""
         if self._closed:
             raise ClientClosedError("this AsyncPlane is closed; create a new one")
-        s = self.settings
-        if self._timeout is None:
-            self._timeout = client_timeout(s.timeout, s.connect_timeout)
-        loop = asyncio.get_running_loop()
-        if self._session is not None:
-            self._check_session_loop(self._session, loop)
-            return self._session
-        self._session = new_session(verify_ssl=s.verify_ssl, timeout=self._timeout)
-        self._session_loop = weakref.ref(loop)
-        return self._session
-
-    def _check_session_loop(
-        self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        """An aiohttp session only works on the loop it was made on: say so clearly."""
-        if self._owns_session:
-            owner = self._session_loop() if self._session_loop is not None else None
-            if owner is not loop:
-                raise ClientClosedError(
-                    "this AsyncPlane opened its connections in another event loop (a second "
-                    "asyncio.run()?); a client belongs to one loop: create it inside the "
-                    "coroutine that uses it, with `async with AsyncPlane(...)`"
-                )
-        elif getattr(session, "_loop", loop) is not loop:
-            raise PlaneValueError(
-                "the aiohttp session passed as session= belongs to another event loop; "
-                "create it inside the loop that runs this client"
-            )
+        if self.exchange is self.http:
+            self.http.session()
 
     async def aclose(self) -> None:
-        """Close the session we created (never a caller's). Idempotent.
+        """Close the connections we opened (never a caller's session). Idempotent.
 
         Requests still waiting for a limiter slot or a retry raise ClientClosedError at
         once, taking no slot; requests in flight on our own session are aborted.
@@ -184,9 +133,9 @@ class Transport:
         for task in list(self._waiting):
             self._interrupted.add(task)
             task.cancel()
-        session, self._session = self._session, None
-        if session is not None and self._owns_session:
-            await session.close()
+        await self.http.aclose()
+        if self.exchange is not self.http:
+            await self.exchange.aclose()
 
     def _closed_while_waiting(self, task: asyncio.Task[Any] | None) -> bool:
         """True if aclose() (and nobody else) cancelled ``task``; undoes that cancel."""
@@ -234,9 +183,10 @@ class Transport:
         seconds = self.settings.wait_budget if wait_budget is None else wait_budget
         budget = None if seconds is None else Budget.start(seconds)
         try:
-            response = await self._request(ex, method, path, params=params, json=json,
-                                           timeout=timeout, retry_post=retry_post,
-                                           metered=metered, budget=budget)  # fmt: skip
+            if timeout is not None:
+                timeout = check_positive_number(timeout, "timeout")
+            response = await self._request(ex, method.upper(), path, params, json, timeout,
+                                           retry_post, metered, budget)  # fmt: skip
         except BaseException as exc:
             ex.finished(exc)
             raise
@@ -248,7 +198,6 @@ class Transport:
         ex: Exchange,
         method: str,
         path: str,
-        *,
         params: Mapping[str, str] | None,
         json: Any,
         timeout: float | None,
@@ -256,116 +205,77 @@ class Transport:
         metered: bool,
         budget: Budget | None,
     ) -> Response:
-        s = self.settings
-        method = method.upper()
-        session = self._get_session()
+        """The retry loop: send, ask the policy, pause, send again; decode the answer."""
+        self._check_open()
+        s, policy = self.settings, self.retry
         url = s.base_url + path
-        may_retry = proto.can_retry_method(
-            method, retry_post=s.retry_post if retry_post is None else retry_post
-        )
-        # Always explicit: a caller's session= has its own default timeout, and the
-        # client's timeout= must apply to it too.
-        request_timeout = self._timeout
-        if timeout is not None:
-            timeout = check_positive_number(timeout, "timeout")
-            request_timeout = client_timeout(timeout, min(timeout, s.connect_timeout or timeout))
-        body_bytes = None if json is None else orjson.dumps(json)
+        repeatable = policy.repeatable(method, retry_post)
+        body = None if json is None else orjson.dumps(json)
         headers = self._headers
-        if body_bytes is not None:
+        if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
+        request = HttpRequest(method, url, params=params, headers=headers, body=body,
+                              timeout=timeout, max_bytes=s.max_response_bytes)  # fmt: skip
         attempt = 0
         # True once an attempt may have reached the server without its answer arriving
         uncertain = False
         while True:
             attempt += 1
-            result = await self._attempt(
-                session, method, url, params, body_bytes, headers, request_timeout, ex, metered,
-                budget, uncertain,
-            )  # fmt: skip
+            result = await self._attempt(request, ex, metered, budget, uncertain)
             await ex.received(result)
-            self.stats.requests += 1
-            if attempt > 1:
-                self.stats.retries += 1
+            self._count(attempt, result)
             if result.error is not None:
                 err = result.error
                 err.attempts = attempt
-                self.stats.transport_errors += 1
                 if self._closed:
                     # aclose() closed the session under this request: not a network fault
                     raise ClientClosedError(
                         "this AsyncPlane was closed while the request was in flight"
                     ) from err
-                if may_retry and attempt <= s.max_retries:
-                    uncertain = True
-                    delay = self._backoff(attempt)
-                    if budget is not None and budget.left() < delay:
-                        raise over_budget(budget, delay, sent=True, why="a retry") from err
-                    ex.retrying(type(err).__name__, delay)
-                    await self._pause(delay)
-                    continue
-                raise err
+                delay = policy.after_fault(attempt, repeatable)
+                if delay is None:
+                    raise err
+                uncertain = True
+                await self._retry(ex, type(err).__name__, delay, budget, err)
+                continue
             status = result.status
-            if status == 429:
-                self.stats.rate_limited += 1
-            if status == 429 and metered and attempt <= s.max_retries:
+            delay = policy.after_status(attempt, status, result.headers,
+                                        repeatable=repeatable, metered=metered)  # fmt: skip
+            if delay is not None and status == 429:
                 # the limiter closed its shared gate for Retry-After; the next slot waits for it
                 ex.retrying("429", 0.0)
                 continue
-            if status in proto.RETRYABLE_STATUSES and may_retry and attempt <= s.max_retries:
-                hinted = proto.parse_retry_after(result.headers)
-                delay = self._backoff(attempt) if hinted is None else min(hinted, s.max_retry_after)
+            if delay is not None:
                 uncertain = True  # a gateway may have passed the request on before failing
-                if budget is not None and budget.left() < delay:
-                    error = proto.error_for_status(
-                        status, method=method, url=url, body=text(result.raw),
-                        headers=result.headers, attempts=attempt,
-                    )  # fmt: skip
-                    raise over_budget(budget, delay, sent=True, why="a retry") from error
-                ex.retrying(str(status), delay)
-                await self._pause(delay)
+                error = error_for(request, result, attempt, text(result.raw), s.max_retry_after)
+                await self._retry(ex, str(status), delay, budget, error)
                 continue
-            success = 200 <= status < 300  # 1xx and 3xx are not answers either
             try:
-                body = decode(result.raw)
-            except orjson.JSONDecodeError as exc:
-                if success:
-                    err = ResponseDecodeError(
-                        f"the {status} response is not valid JSON ({len(result.raw)} bytes, "
-                        f"starts {result.raw[:40]!r})",
-                        status=status, method=method, url=url,
-                        body=text(result.raw), headers=result.headers, attempts=attempt,
-                    )  # fmt: skip
-                    if may_retry and attempt <= s.max_retries:
-                        delay = self._backoff(attempt)
-                        if budget is not None and budget.left() < delay:
-                            raise over_budget(budget, delay, sent=True, why="a retry") from err
-                        ex.retrying(type(err).__name__, delay)
-                        await self._pause(delay)
-                        continue
-                    raise err from exc
-                body = text(result.raw)
-            if not success:
-                # An earlier attempt may have reached the server and deleted the object
-                # before the connection failed: gone is what the caller asked for.
-                if (
-                    status == 404
-                    and method == "DELETE"
-                    and uncertain
-                    and not proto.is_route_not_found(body)
-                ):
-                    logger.info("%s %s -> 404 on a retry: an earlier attempt deleted it",
-                                method, path)  # fmt: skip
-                    return Response(method=method, url=url, status=status,
-                                    headers=result.headers, body=None)  # fmt: skip
-                error = proto.error_for_status(
-                    status, method=method, url=url, body=body, headers=result.headers,
-                    attempts=attempt,
-                )  # fmt: skip
-                if isinstance(error, RateLimitError):
-                    error.max_retry_after = s.max_retry_after
-                raise error
-            return Response(method=method, url=url, status=status, headers=result.headers,
-                            body=body)  # fmt: skip
+                return answer(request, result, attempt, uncertain, policy, s)
+            except ResponseDecodeError as err:
+                delay = policy.after_fault(attempt, repeatable)
+                if delay is None:
+                    raise
+                await self._retry(ex, type(err).__name__, delay, budget, err)
+
+    def _count(self, attempt: int, result: Attempt) -> None:
+        stats = self.stats
+        stats.requests += 1
+        if attempt > 1:
+            stats.retries += 1
+        if result.error is not None:
+            stats.transport_errors += 1
+        elif result.status == 429:
+            stats.rate_limited += 1
+
+    async def _retry(
+        self, ex: Exchange, reason: str, delay: float, budget: Budget | None, cause: Exception
+    ) -> None:
+        """Pause ``delay`` seconds before the next attempt, if the wait budget allows."""
+        if budget is not None and budget.left() < delay:
+            raise over_budget(budget, delay, sent=True, why="a retry") from cause
+        ex.retrying(reason, delay)
+        await self._pause(delay)
 
     def _remaining(self, headers: Mapping[str, str]) -> str:
         """The quota left, for the DEBUG log: the server's count, else the limiter's."""
@@ -374,19 +284,9 @@ class Transport:
             return remaining
         return f"{self.limiter.quota().remaining} by the client's count"
 
-    def _backoff(self, attempt: int) -> float:
-        s = self.settings
-        return proto.backoff_delay(attempt, base=s.backoff_base, cap=s.backoff_cap, rand=self._rand)
-
     async def _attempt(
         self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        headers: Mapping[str, str],
-        timeout: aiohttp.ClientTimeout | None,
+        request: HttpRequest,
         ex: Exchange,
         metered: bool = True,
         budget: Budget | None = None,
@@ -395,9 +295,7 @@ class Transport:
         if self._closed:  # closed during a retry pause that was not interruptible
             raise ClientClosedError("this AsyncPlane was closed while the request waited")
         if budget is None:
-            return await self._attempt_now(
-                session, method, url, params, body, headers, timeout, ex, metered
-            )
+            return await self._attempt_now(request, ex, metered)
         limiter = self.limiter if metered else None
         # A 429 pause or a queue that outlasts what is left: answer now, not at the deadline.
         if limiter is not None:
@@ -407,9 +305,7 @@ class Transport:
         admitted: list[bool] = []
         try:
             async with asyncio.timeout_at(budget.deadline) as bound:
-                return await self._attempt_now(
-                    session, method, url, params, body, headers, timeout, ex, metered, admitted
-                )
+                return await self._attempt_now(request, ex, metered, admitted)
         except TimeoutError:
             if not bound.expired():
                 raise
@@ -420,13 +316,7 @@ class Transport:
 
     async def _attempt_now(
         self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        headers: Mapping[str, str],
-        timeout: aiohttp.ClientTimeout | None,
+        request: HttpRequest,
         ex: Exchange,
         metered: bool,
         admitted_out: list[bool] | None = None,
@@ -437,7 +327,7 @@ class Transport:
             self._waiting.add(task)
         ex.queued()
         try:
-            lease = timeout.total if timeout is not None else None
+            lease = request.timeout if request.timeout is not None else self.settings.timeout
             async with self.limiter.slot(timeout=lease) if metered else _unmetered() as slot:
                 admitted = True
                 if admitted_out is not None:
@@ -447,14 +337,8 @@ class Transport:
                 # aiohttp would raise a bare RuntimeError("Session is closed").
                 if self._closed:
                     raise ClientClosedError("this AsyncPlane was closed while the request waited")
-                if session.closed:
-                    raise ClientClosedError("the aiohttp session passed as session= is closed")
                 await ex.admitted()
-                s = self.settings
-                out = await send_once(
-                    session, slot, method, url, params=params, body=body, headers=headers,
-                    timeout=timeout, proxy=s.proxy, max_bytes=s.max_response_bytes,
-                )  # fmt: skip
+                out = await self._send(request, slot)
         except asyncio.CancelledError:
             if not admitted and self._closed_while_waiting(task):
                 raise ClientClosedError(
@@ -463,6 +347,24 @@ class Transport:
             raise
         finally:
             self._waiting.discard(task)
+        return out
+
+    async def _send(self, request: HttpRequest, slot: SlotHandle) -> Attempt:
+        """One exchange inside a limiter slot; network faults come back in ``.error``."""
+        out = Attempt()
+        started = time.perf_counter()  # after the limiter: the log shows the server's time
+        try:
+            reply = await self.exchange.send(request)
+        except NotSent as unsent:
+            slot.unsent()  # no connection, so nothing reached the server to count
+            out.error = unsent.error
+        except TransportError as exc:
+            out.error = exc
+        else:
+            out.status, out.headers, out.raw = reply.status, reply.headers, reply.body
+        out.elapsed = time.perf_counter() - started
+        if out.error is None:
+            slot.observe(out.status, out.headers)
         return out
 
 

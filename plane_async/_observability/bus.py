@@ -21,16 +21,14 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 
-from .._errors import PlaneValueError
-
-if TYPE_CHECKING:
-    from .._http.exchange import Attempt
+from .._errors import APIError, PlaneValueError, TransportError
 
 __all__ = [
+    "Attempt",
     "Exchange",
     "Hook",
     "Hooks",
@@ -41,6 +39,21 @@ __all__ = [
     "current_operation",
     "path_template",
 ]
+
+
+class Attempt:
+    """What one attempt produced, as the observers see it: a status with raw bytes, or a
+    transport error (``error``), and the seconds it took once admitted (``elapsed``)."""
+
+    __slots__ = ("elapsed", "error", "headers", "raw", "status")
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+        self.status = 0
+        self.headers: Mapping[str, str] = {}
+        self.raw = b""
+        self.error: TransportError | APIError | None = None
+
 
 logger = logging.getLogger("plane_async")
 

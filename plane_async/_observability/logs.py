@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .bus import Exchange, Operation, logger
 
 if TYPE_CHECKING:
-    from .._http.exchange import Attempt
+    from .bus import Attempt
 
 __all__ = ["LogObserver"]
 

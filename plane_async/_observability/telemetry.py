@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, TracerProvider
 
-    from .._http.exchange import Attempt
+    from .bus import Attempt
 
 __all__ = ["Telemetry", "otel_observer"]
 

@@ -1,4 +1,5 @@
-"""The wire protocol as pure functions: URLs, paths, errors, retries.
+"""The wire protocol as pure functions: URLs, paths, errors, Retry-After (the retry policy
+that uses it is in ``_http/retry.py``).
 
 Nothing here does I/O, so all of it is tested without mocks. What a caller passes in
 (keys, slugs, ids, settings) is checked in ``checks``.
@@ -7,10 +8,9 @@ Nothing here does I/O, so all of it is tested without mocks. What a caller passe
 from __future__ import annotations
 
 import ipaddress
-import random
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -31,12 +31,6 @@ from .._errors import parse_retry_after as parse_retry_after  # read by the tran
 DEFAULT_BASE_URL = "https://api.plane.so"
 API_PREFIX = "/api/v1/"
 
-#: statuses that mean "the server did not handle it, try again later". 500 too: a busy
-#: self-hosted Plane answers 500 when Postgres runs out of connections (openai-python and
-#: stripe retry it as well); only for requests that are safe to repeat.
-RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
-#: methods that are safe to repeat (Plane's PATCH sets fields, so repeating it is harmless)
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PATCH", "PUT"})
 
 #: segments that need no percent-encoding (the common case: slugs, ids, names)
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_.~-]+")
@@ -297,23 +291,3 @@ def _not_an_answer(status: int, message: str, headers: Mapping[str, str]) -> str
 def is_route_not_found(body: Any) -> bool:
     """True when a 404 body means "no such route" (Django's handler404), not "no such object"."""
     return isinstance(body, dict) and body.get("error") == "Page not found."
-
-
-# ---------------------------------------------------------------------------- retries
-
-
-def backoff_delay(
-    attempt: int,
-    *,
-    base: float = 0.5,
-    cap: float = 8.0,
-    rand: Callable[[], float] = random.random,
-) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
-    exponent: float = 2.0 ** max(0, attempt - 1)
-    return rand() * min(cap, base * exponent)
-
-
-def can_retry_method(method: str, *, retry_post: bool) -> bool:
-    """GET, DELETE, PATCH (and other idempotent methods) are retried; POST only on opt-in."""
-    return method.upper() in IDEMPOTENT_METHODS or retry_post

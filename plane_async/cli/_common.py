@@ -21,6 +21,7 @@ from .. import (
     PlaneError,
     PlaneValueError,
     RateLimit,
+    RedisLimiter,
 )
 from ._folder import FolderError
 
@@ -190,8 +191,6 @@ async def connect(
     redis_url = getattr(args, "redis_url", None) or os.environ.get("PLANE_REDIS_URL")
     async with contextlib.AsyncExitStack() as stack:
         if redis_url and limiter is None:
-            from .. import RedisLimiter
-
             shared = RedisLimiter.from_url(redis_url)
             options["limiter"] = await stack.enter_async_context(shared)
         try:

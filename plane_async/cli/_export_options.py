@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from .. import Issue, PlaneValueError, Query
-from . import _common as common
+from ._common import UsageError, add_progress_flag
 
 __all__ = ["FILES", "PER_ITEM", "PER_PROJECT", "ExportOptions", "add_export_flags"]
 
@@ -42,7 +42,7 @@ def add_export_flags(parser: argparse.ArgumentParser, *, default_out: str | None
                         help="discard an unfinished export in --out and start over")  # fmt: skip
     parser.add_argument("--plan", action="store_true",
                         help="print the requests the export needs and stop")  # fmt: skip
-    common.add_progress_flag(parser)
+    add_progress_flag(parser)
 
 
 def _names(text: str | None) -> tuple[str, ...]:
@@ -65,7 +65,7 @@ class ExportOptions:
         include = _names(args.include)
         unknown = [n for n in include if n not in PER_ITEM]
         if unknown:
-            raise common.UsageError(
+            raise UsageError(
                 f"--include takes {', '.join(PER_ITEM)}; unknown: {', '.join(unknown)}"
             )
         fields, expand = _names(args.fields), _names(args.expand)
@@ -83,7 +83,7 @@ class ExportOptions:
                 message = str(exc).replace(
                     " (to send a name this client does not know, pass unchecked=True)", ""
                 )
-                raise common.UsageError(f"--fields/--expand: {message}") from None
+                raise UsageError(f"--fields/--expand: {message}") from None
         return cls(
             out=Path(args.out), projects=_names(args.project) or None, include=include,
             query=query, per_page=args.per_page, restart=args.restart, plan_only=args.plan,

@@ -223,6 +223,7 @@ class RichDisplay(Display):
         self, quota: Callable[[], Quota], requests: Callable[[], int], stream: IO[str]
     ) -> None:
         super().__init__(quota, requests)
+        # lazy: rich is an optional dependency (the cli extra); without it, plain lines
         from rich.console import Console, Group
         from rich.live import Live
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -321,7 +322,7 @@ def make_display(
 
 
 def _has_rich() -> bool:
-    try:
+    try:  # rich is an optional dependency (the cli extra)
         import rich.progress  # noqa: F401
     except ImportError:
         return False

@@ -12,7 +12,8 @@ import argparse
 from typing import Any
 
 from .. import AsyncPlane, RateLimit
-from . import _common as common
+from ._common import EXIT_OK, UsageError, add_connection_flags, connect, parse_rate, subcommand
+from ._common import run as run_command
 from ._export_options import ExportOptions, add_export_flags
 from ._folder import CHECKPOINT, Folder, FolderError
 from .export import Exporter
@@ -25,13 +26,13 @@ DEMO_RATE = "60/10"
 
 
 def add_parser(sub: Any) -> None:
-    parser = common.subcommand(
+    parser = subcommand(
         sub, "demo", "export an embedded fake Plane server to ./plane-export/", __doc__, main
     )
     add_export_flags(parser, default_out="plane-export")
     parser.add_argument("--issues", type=int, default=DEMO_ISSUES,
                         help=f"work items per project (default {DEMO_ISSUES})")  # fmt: skip
-    common.add_connection_flags(parser)
+    add_connection_flags(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -39,28 +40,29 @@ def main(args: argparse.Namespace) -> int:
     if args.base_url is not None:
 
         async def real() -> int:
-            async with common.connect(args) as plane:
+            async with connect(args) as plane:
                 return await Exporter(plane, options, server=plane.base_url).run()
 
-        return common.run(real, resume="run the same command again to continue")
+        return run_command(real, resume="run the same command again to continue")
     given = [f"--{k.replace('_', '-')}" for k in ("workspace", "api_key_file", "redis_url")
              if getattr(args, k) is not None]  # fmt: skip
     if given:
-        raise common.UsageError(
+        raise UsageError(
             f"{', '.join(given)}: for a real server; add --base-url (without it the demo runs "
             "its embedded server)"
         )
     if not 0 <= args.issues <= 100_000:
-        raise common.UsageError(f"--issues must be from 0 to 100000, got {args.issues}")
-    rate = common.parse_rate(args.rate or DEMO_RATE)
+        raise UsageError(f"--issues must be from 0 to 100000, got {args.issues}")
+    rate = parse_rate(args.rate or DEMO_RATE)
     assert rate is not None
-    return common.run(
+    return run_command(
         lambda: _embedded(args, options, rate),
         resume="run the same command again to continue",
     )
 
 
 async def _embedded(args: argparse.Namespace, options: ExportOptions, rate: RateLimit) -> int:
+    # lazy: the fake server loads aiohttp.web, which the other subcommands never need
     from ..testing import FakePlane, Seed
 
     seed = Seed(projects=DEMO_PROJECTS, issues_per_project=args.issues, modules=4, cycles=3,
@@ -91,7 +93,7 @@ async def _embedded(args: argparse.Namespace, options: ExportOptions, rate: Rate
         ) as plane,
     ):
         code = await Exporter(plane, options, server=server_name).run()
-        if code == common.EXIT_OK:
+        if code == EXIT_OK:
             print(f"  the server saw {len(server.requests):,} requests, at most "
                   f"{server.max_in_window} in any {rate.period:g} s window")  # fmt: skip
         return code

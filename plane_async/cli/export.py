@@ -21,7 +21,16 @@ from typing import Any
 import attrs
 
 from .. import AsyncPlane, NotFoundError, Page
-from . import _common as common
+from ._common import (
+    EXIT_OK,
+    UsageError,
+    add_connection_flags,
+    connect,
+    gather,
+    printable,
+    subcommand,
+)
+from ._common import run as run_command
 from ._export_options import PER_PROJECT, ExportOptions, add_export_flags
 from ._folder import Folder
 from ._plan import WindowBound, plan_export, summary_lines
@@ -34,11 +43,11 @@ _PER_ITEM_BATCH = 16
 
 
 def add_parser(sub: Any) -> None:
-    parser = common.subcommand(
+    parser = subcommand(
         sub, "export", "export a workspace to a folder of JSONL files (resumable)", __doc__, main
     )
     add_export_flags(parser, default_out=None)
-    common.add_connection_flags(parser)
+    add_connection_flags(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -47,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
 
     async def job() -> int:
         window = WindowBound()
-        async with common.connect(args, on_response=window) as plane:
+        async with connect(args, on_response=window) as plane:
             window.watch(plane)
             started.append(Exporter(plane, options, server=plane.base_url, window=window))
             return await started[0].run()
@@ -57,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
         folder = started[0].folder if started else None
         return _RESUME_HINT if folder is not None and folder.kept else ""
 
-    return common.run(job, resume=resume)
+    return run_command(job, resume=resume)
 
 
 _RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
@@ -102,7 +111,7 @@ class Exporter:
         self.display = Display(plane.quota, lambda: plane.stats.requests)
 
     def say(self, text: str = "") -> None:
-        print(common.printable(text), file=self.out, flush=True)
+        print(printable(text), file=self.out, flush=True)
 
     async def run(self) -> int:
         opts, plane = self.options, self.plane
@@ -114,10 +123,10 @@ class Exporter:
                 self.say(f"{opts.out} already holds a complete export (started "
                          f"{self.folder.started_at}). Run `plane-async sync` to bring it up to "
                          "date, or pass --restart to export again.")  # fmt: skip
-                return common.EXIT_OK
+                return EXIT_OK
         try:
             projects = await self._projects()
-            counts = await common.gather(*(plane.projects.summary(p["id"]) for p in projects))
+            counts = await gather(*(plane.projects.summary(p["id"]) for p in projects))
         except BaseException:
             if self.folder is not None:
                 self.folder.discard_if_new()  # a typo in --project must not hold the folder
@@ -133,7 +142,7 @@ class Exporter:
         for line in plan.lines(plane.quota()):
             self.say(line)
         if self.folder is None:
-            return common.EXIT_OK
+            return EXIT_OK
         self.say("Ctrl-C stops it; running the same command again continues where it stopped.")
         self.display = make_display(opts.progress, plane.quota,
                                     lambda: plane.stats.requests, None)  # fmt: skip
@@ -147,7 +156,7 @@ class Exporter:
         for line in summary_lines(self.written, plane.stats, time.monotonic() - started,
                                   plane.quota(), self.window):  # fmt: skip
             self.say(line)
-        return common.EXIT_OK
+        return EXIT_OK
 
     def _finished_share(self, projects: int) -> dict[str, float]:
         """How much of each resource an earlier run wrote (1.0: all of it)."""
@@ -179,7 +188,7 @@ class Exporter:
             missing = [w for w in wanted if w not in by_key and w.upper() not in by_key]
             if missing:
                 have = ", ".join(sorted(p["identifier"] for p in found)) or "none"
-                raise common.UsageError(
+                raise UsageError(
                     f"--project: no project {', '.join(missing)} in workspace "
                     f"{self.plane.workspace} (its projects: {have})"
                 )
@@ -266,7 +275,7 @@ class Exporter:
         bar.requests_left = requests_left
         readers = {s.key: s.pages(states[s.key].cursor) for s in pending}
         try:
-            firsts = await common.gather(*(anext(readers[s.key], None) for s in pending))
+            firsts = await gather(*(anext(readers[s.key], None) for s in pending))
             for s, first in zip(pending, firsts, strict=True):
                 seen = states[s.key].count + (len(first.results) if first else 0)
                 totals[s.key] = max(first.total_results if first else 0, seen)
@@ -280,7 +289,7 @@ class Exporter:
                 async for page in readers[s.key]:
                     self._commit_page(bar, s, page)
 
-            await common.gather(*(rest(s) for s in pending))
+            await gather(*(rest(s) for s in pending))
         finally:
             for reader in readers.values():
                 await reader.aclose()
@@ -318,7 +327,7 @@ class Exporter:
 
         while position < len(items):
             batch = items[position : position + _PER_ITEM_BATCH]
-            found = await common.gather(*(rows_of(p, i) for p, i in batch))
+            found = await gather(*(rows_of(p, i) for p, i in batch))
             position += len(batch)
             done = position >= len(items)
             folder.commit(name, f"{name}.jsonl", [r for rows in found for r in rows],

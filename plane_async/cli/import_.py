@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import AsyncPlane, ConflictError, PlaneError
-from . import _common as common
+from ._common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    UsageError,
+    add_connection_flags,
+    add_progress_flag,
+    connect,
+    gather,
+    printable,
+    subcommand,
+)
+from ._common import run as run_command
 from ._import_rows import FIELDS, Names, Wanted, parse_mapping, read_rows, to_wanted
 from ._plan import WindowBound, summary_lines
 from ._progress import make_display, showing
@@ -32,7 +43,7 @@ _SHOW = 20
 
 
 def add_parser(sub: Any) -> None:
-    parser = common.subcommand(
+    parser = subcommand(
         sub, "import", "import work items from JSONL or CSV (idempotent, --dry-run)", __doc__, main
     )
     parser.add_argument("file", type=Path, help="a .jsonl or .csv file")
@@ -48,29 +59,29 @@ def add_parser(sub: Any) -> None:
     )  # fmt: skip
     parser.add_argument("--dry-run", action="store_true", help="show what would change")
     parser.add_argument("--concurrency", type=int, default=8, help="writes in flight (8)")
-    common.add_progress_flag(parser)
-    common.add_connection_flags(parser)
+    add_progress_flag(parser)
+    add_connection_flags(parser)
 
 
 def main(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mapping(args.map)
     except ValueError as exc:
-        raise common.UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     if not args.file.is_file():
-        raise common.UsageError(f"{args.file}: no such file")
+        raise UsageError(f"{args.file}: no such file")
     if args.file.suffix.lower() not in (".jsonl", ".csv"):
-        raise common.UsageError(f"{args.file}: the file must end in .jsonl or .csv")
+        raise UsageError(f"{args.file}: the file must end in .jsonl or .csv")
     if not 1 <= args.concurrency <= 64:
-        raise common.UsageError("--concurrency must be from 1 to 64")
+        raise UsageError("--concurrency must be from 1 to 64")
 
     async def job() -> int:
         window = WindowBound()
-        async with common.connect(args, on_response=window) as plane:
+        async with connect(args, on_response=window) as plane:
             window.watch(plane)
             return await Importer(plane, args, mapping, window).run()
 
-    return common.run(job, resume="run the same command again: rows already written "
+    return run_command(job, resume="run the same command again: rows already written "
                       "are left as they are")  # fmt: skip
 
 
@@ -98,14 +109,14 @@ class Importer:
         started = time.monotonic()
         project = await self._project(args.project)
         pid = project["id"]
-        states, labels, members = await common.gather(
+        states, labels, members = await gather(
             _raws(plane.states.list(pid)), _raws(plane.labels.list(pid)),
             _raws(plane.members.list(pid)),
         )  # fmt: skip
         try:
             names = Names.of(states, labels, members, beside=args.file.parent)
         except (ValueError, OSError) as exc:
-            raise common.UsageError(f"{exc}; nothing was written") from None
+            raise UsageError(f"{exc}; nothing was written") from None
         wanted = self._read(names)
         existing = {
             (r.get("external_source"), r.get("external_id")): r
@@ -128,29 +139,29 @@ class Importer:
         new_labels = sorted({n for w in wanted for n in w.new_labels})
         verb = "would " if args.dry_run else ""
         labels_note = f"; {verb}create labels: {', '.join(new_labels)}" if new_labels else ""
-        print(common.printable(
+        print(printable(
             f"{args.file.name} -> {project['identifier']}: {len(wanted)} rows; {verb}create "
             f"{len(creates)}, {verb}update {len(updates)}, leave {unchanged} unchanged"
             f"{labels_note}"
         ))  # fmt: skip
         if args.dry_run:
             self._show(creates, updates)
-            return common.EXIT_OK
+            return EXIT_OK
         if not creates and not updates:
             print("Nothing to write.")
-            return common.EXIT_OK
+            return EXIT_OK
         label_ids = {**{k: v for k, v in names.labels.items()},
                      **await self._create_labels(pid, new_labels)}  # fmt: skip
         written = {"created": 0, "updated": 0, "unchanged": unchanged, "failed": 0}
         failures = await self._write(pid, creates, updates, label_ids, written)
         written["failed"] = len(failures)
-        print(common.printable(f"\nImported into {project['identifier']}:"))
+        print(printable(f"\nImported into {project['identifier']}:"))
         for line in summary_lines(written, plane.stats, time.monotonic() - started,
                                   plane.quota(), self.window):  # fmt: skip
             print(line)
         for w, error in failures[:_SHOW]:
-            print(common.printable(f"  line {w.line} ({w.external_id}): {error}"))
-        return common.EXIT_ERROR if failures else common.EXIT_OK
+            print(printable(f"  line {w.line} ({w.external_id}): {error}"))
+        return EXIT_ERROR if failures else EXIT_OK
 
     async def _project(self, wanted: str) -> dict[str, Any]:
         found = [dict(p.raw) async for p in self.plane.projects.list()]
@@ -158,7 +169,7 @@ class Importer:
             if wanted in (p["id"], p["identifier"]) or wanted.upper() == p["identifier"]:
                 return p
         have = ", ".join(sorted(p["identifier"] for p in found)) or "none"
-        raise common.UsageError(f"--project: no project {wanted} in workspace "
+        raise UsageError(f"--project: no project {wanted} in workspace "
                                 f"{self.plane.workspace} (its projects: {have})")  # fmt: skip
 
     def _read(self, names: Names) -> list[Wanted]:
@@ -179,10 +190,10 @@ class Importer:
                 seen[key] = n
                 wanted.append(w)
         except (ValueError, UnicodeDecodeError, OSError) as exc:
-            raise common.UsageError(f"{self.args.file}: {exc}") from None
+            raise UsageError(f"{self.args.file}: {exc}") from None
         if problems:
             more = f"\n  ... and {len(problems) - _SHOW} more" if len(problems) > _SHOW else ""
-            raise common.UsageError(
+            raise UsageError(
                 f"{self.args.file}: nothing was written; fix these rows first:\n  "
                 + "\n  ".join(problems[:_SHOW])
                 + more
@@ -192,11 +203,11 @@ class Importer:
     def _show(self, creates: Sequence[Wanted], updates: Sequence[tuple[Wanted, dict[str, Any],
               Mapping[str, Any]]]) -> None:  # fmt: skip
         for w in creates[:_SHOW]:
-            print(common.printable(f"  create  line {w.line}: {w.fields['name']!r} "
+            print(printable(f"  create  line {w.line}: {w.fields['name']!r} "
                                    f"({w.external_id})"))  # fmt: skip
         for w, changes, have in updates[:_SHOW]:
             what = ", ".join(f"{k} {have.get(k)!r} -> {v!r}" for k, v in changes.items())
-            print(common.printable(f"  update  line {w.line}: {have.get('name')!r}: {what}"))
+            print(printable(f"  update  line {w.line}: {have.get('name')!r}: {what}"))
         hidden = max(0, len(creates) - _SHOW) + max(0, len(updates) - _SHOW)
         if hidden:
             print(f"  ... and {hidden} more")

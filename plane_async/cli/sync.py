@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import AsyncPlane, BadRequestError, NotFoundError, Page, PaginationError, Query
-from . import _common as common
+from ._common import (
+    EXIT_OK,
+    UsageError,
+    add_connection_flags,
+    add_progress_flag,
+    connect,
+    gather,
+    subcommand,
+)
+from ._common import run as run_command
+from ._export_options import FILES
 from ._folder import Folder
 from ._plan import WindowBound, summary_lines
 from ._words import count
@@ -40,7 +50,7 @@ T = TypeVar("T")
 
 
 def add_parser(sub: Any) -> None:
-    parser = common.subcommand(
+    parser = subcommand(
         sub,
         "sync",
         "bring an export folder up to date (changed, new and deleted work items)",
@@ -53,13 +63,11 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="do not look for deleted work items (saves the ids requests)",
     )
-    common.add_progress_flag(parser)
-    common.add_connection_flags(parser)
+    add_progress_flag(parser)
+    add_connection_flags(parser)
 
 
 def _files(job: Mapping[str, Any]) -> list[str]:
-    from ._export_options import FILES
-
     return [*FILES, *(f"{n}.jsonl" for n in job.get("include") or ())]
 
 
@@ -71,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     if not (args.base_url or os.environ.get("PLANE_BASE_URL")) and _root(
         str(job["server"])
     ) != _root(CLOUD):
-        raise common.UsageError(
+        raise UsageError(
             f"{args.out} was exported from {_root(str(job['server']))}: pass --base-url "
             f"{_root(str(job['server']))} (or set PLANE_BASE_URL) if that is the server to "
             "send your API key to. Without either, sync talks to Plane Cloud only."
@@ -86,17 +94,17 @@ def main(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         window = WindowBound()
-        async with common.connect(args, on_response=window) as plane:
+        async with connect(args, on_response=window) as plane:
             window.watch(plane)
             if (plane.base_url, plane.workspace) != (job["server"], job["workspace"]):
-                raise common.UsageError(
+                raise UsageError(
                     f"{args.out} was exported from {job['server']} (workspace "
                     f"{job['workspace']}), not {plane.base_url} (workspace {plane.workspace})"
                 )
             return await Syncer(plane, folder, args, window).run()
 
     try:
-        return common.run(run, resume="nothing is lost: run the same command again")
+        return run_command(run, resume="nothing is lost: run the same command again")
     finally:
         folder.close()
 
@@ -172,8 +180,8 @@ class Syncer:
             f"Sync of {self.args.out}/ (changes since {last.isoformat(timespec='seconds')}, "
             f"{count(len(pids), 'project')})"
         )
-        small = await common.gather(*(self._small(pid) for pid in pids))
-        found = await common.gather(
+        small = await gather(*(self._small(pid) for pid in pids))
+        found = await gather(
             *(self._work_items(pid, since if pid in known else None) for pid in pids)
         )
         changed: dict[str, dict[str, Any]] = {}
@@ -187,7 +195,7 @@ class Syncer:
             have = {r["id"] for r in folder.rows("work-items.jsonl")}
             missed = [(pid, i) for pid, (_, ids) in zip(pids, found, strict=True)
                       for i in sorted((ids or set()) - have - changed.keys())]  # fmt: skip
-            got = await common.gather(*(self._get(pid, i) for pid, i in missed))
+            got = await gather(*(self._get(pid, i) for pid, i in missed))
             changed.update((r["id"], r) for r in got if r is not None)
         memberships = {
             kind: await self._memberships(kind, [r for rs in small for r in rs[f"{kind}s"]])
@@ -224,7 +232,7 @@ class Syncer:
         for line in summary_lines(written, plane.stats, time.monotonic() - started, plane.quota(),
                                   self.window):  # fmt: skip
             print(line)
-        return common.EXIT_OK
+        return EXIT_OK
 
     async def _get(self, pid: str, item: str) -> dict[str, Any] | None:
         try:
@@ -246,7 +254,7 @@ class Syncer:
         async def rows(items: AsyncIterator[Any], extra: Mapping[str, Any]) -> list[Any]:
             return [{**x.raw, **extra} async for x in items]
 
-        states, labels, members, modules, cycles = await common.gather(
+        states, labels, members, modules, cycles = await gather(
             rows(plane.states.list(pid, per_page=pp), {}),
             rows(plane.labels.list(pid, per_page=pp), {}),
             rows(plane.members.list(pid), {"project": pid}),
@@ -307,7 +315,7 @@ class Syncer:
             )
             return [{kind: xid, "project": pid, "work_item": str(i.id)} for i in items]
 
-        found = await common.gather(*(one(p) for p in parents))
+        found = await gather(*(one(p) for p in parents))
         return [r for rows in found for r in rows]
 
     async def _per_item(self, name: str, changed: Mapping[str, Mapping[str, Any]]) -> list[Any]:
@@ -322,7 +330,7 @@ class Syncer:
             except NotFoundError:
                 return []
 
-        found = await common.gather(*(one(r) for r in changed.values()))
+        found = await gather(*(one(r) for r in changed.values()))
         return [r for rows in found for r in rows]
 
     def _rewrite_work_items(

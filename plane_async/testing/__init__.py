@@ -8,11 +8,14 @@
             ...
 
 The server keeps its data in ``server.store`` and logs every request in
-``server.requests``. It needs aiohttp only; it does not import the client.
+``server.requests``. ``server.client()`` is a client that calls it in the same process (no
+socket: ``FakePlane(listen=False)`` opens none). The server needs aiohttp only; it imports
+the client only for ``client()``.
 """
 
-from ._app import FakePlane, RequestRecord
+from ._app import FakePlane
 from ._faults import Faults
+from ._pipeline import RequestRecord
 from ._seed import Seed
 from ._store import Store
 from ._webhooks import Webhook, WebhookDelivery, WebhookFaults, WebhookSender

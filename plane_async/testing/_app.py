@@ -1,95 +1,41 @@
-"""FakePlane: the aiohttp.web application, its lifecycle, and the request pipeline."""
+"""FakePlane: its state, the aiohttp.web application and its lifecycle (the request
+pipeline is ``_pipeline.py``)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import random
-import time
-import traceback
 import uuid
+import warnings
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
-import orjson
 from aiohttp import web
 
 from .._ratelimit.limiter import RateLimit
-from . import (
-    _objstore,
-    _routes_children,
-    _routes_cycles,
-    _routes_estimates,
-    _routes_files,
-    _routes_issues,
-    _routes_members,
-    _routes_modules,
-    _routes_projects,
-    _routes_stickies,
-    _routes_workspace,
-)
-from ._activity import ActivityWorker, touched_items
-from ._extras import Extras, extras
+from ._activity import ActivityWorker
 from ._faults import Faults
-from ._ratelimit import SlidingWindow
-from ._render import Renderer
-from ._router import ApiError, Call, Route, Router, server_error
+from ._legacy import LegacyExtras
+from ._objstore import PREFIX as STORAGE_PREFIX
+from ._objstore import ObjectStorage
+from ._pipeline import BODY_LIMIT, Pipeline, RequestRecord
+from ._render_workspace import Renderer
 from ._seed import Seed, seed_store
 from ._store import Store
+from ._throttle import SlidingWindow
 from ._webhooks import WebhookFaults, WebhookSender
 
-__all__ = ["FakePlane", "RequestRecord"]
+if TYPE_CHECKING:
+    from .._client import AsyncPlane
 
-_PREFIX = "/api/v1/"
-_PAGE_NOT_FOUND = {"error": "Page not found."}
-_NO_PERMISSION = {"detail": "You do not have permission to perform this action."}
-_BODY_LIMIT = 5 * 1024 * 1024  # Plane's FILE_SIZE_LIMIT default
-_PROXY_503 = (
-    b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
-    b"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
-    b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
+__all__ = ["IN_PROCESS_URL", "FakePlane"]
+
+#: the base URL of a server started with listen=False
+IN_PROCESS_URL = "http://fakeplane.invalid"
 
 
-@attrs.frozen
-class RequestRecord:
-    """One request as the server saw it. ``status`` is 0 when the connection was reset;
-    ``fault`` names the injected fault, if any (``"503"``, ``"reset"``, ``"truncate"``,
-    ``"429"``)."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    status: int
-    time: float
-    fault: str | None = None
-
-
-def _build_router() -> Router:
-    router = Router()
-    for module in (
-        _routes_workspace,
-        _routes_projects,
-        _routes_issues,
-        _routes_children,
-        _routes_modules,
-        _routes_cycles,
-        _routes_members,
-        _routes_estimates,
-        _routes_files,
-        _routes_stickies,
-    ):
-        module.register(router)
-    return router
-
-
-_ROUTER = _build_router()
-
-
-class FakePlane:
+class FakePlane(Pipeline):
     """An in-memory Plane Community Edition server on 127.0.0.1, for tests and demos.
 
     ``async with FakePlane() as server:`` starts it on a free port; point a client at
@@ -116,6 +62,7 @@ class FakePlane:
       for the objects changed through the API; ``server.webhooks.add(url, secret)`` adds
       one while running and ``await server.webhooks.join()`` waits for the deliveries.
       ``webhook_faults``: a :class:`WebhookFaults` (delays, duplicates, lost responses).
+    - ``listen``: False to open no socket; reach the server with :meth:`client`.
     - ``activity_delay``: seconds before an activity (a comment, link, attachment,
       relation, module or cycle membership) moves the work item's ``updated_at``, as
       Plane's worker does it a moment after the write; ``server.activity.flush()`` runs
@@ -145,6 +92,7 @@ class FakePlane:
         webhooks: Iterable[tuple[str, str]] = (),
         webhook_faults: WebhookFaults | None = None,
         activity_delay: float = 0.0,
+        listen: bool = True,
         random_seed: None = None,
     ) -> None:
         if random_seed is not None:
@@ -187,6 +135,8 @@ class FakePlane:
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
+        self._listen = listen
+        self._running = False
         self.base_url = ""
 
     def __repr__(self) -> str:
@@ -195,29 +145,60 @@ class FakePlane:
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> FakePlane:
-        """Start listening; sets ``base_url`` (without ``/api/v1``)."""
-        if self._runner is not None:
+        """Start serving; sets ``base_url`` (without ``/api/v1``). With ``listen=False``
+        nothing listens: ``base_url`` is ``http://fakeplane.invalid`` (a name that never
+        resolves), served only by :meth:`client`."""
+        if self._running:
             return self
-        app = web.Application(client_max_size=_BODY_LIMIT * 2)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        self._runner = runner
-        sockets = runner.addresses
-        port = sockets[0][1]
-        self.base_url = f"http://{self._host}:{port}"
-        extras(self.store).storage_url = self.base_url + _objstore.PREFIX + "uploads/"
+        if self._listen:
+            app = web.Application(client_max_size=BODY_LIMIT * 2)
+            app.router.add_route("*", "/{tail:.*}", self._handle)
+            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await runner.setup()
+            site = web.TCPSite(runner, self._host, self._port)
+            await site.start()
+            self._runner = runner
+            port = runner.addresses[0][1]
+            self.base_url = f"http://{self._host}:{port}"
+        else:
+            self.base_url = IN_PROCESS_URL
+        self._running = True
+        self.store.storage.url = self.base_url + STORAGE_PREFIX + "uploads/"
         return self
 
     async def close(self) -> None:
         """Stop the server and drop open connections. Idempotent."""
         runner, self._runner = self._runner, None
+        self._running = False
         self.activity.cancel()
         if runner is not None:
             await runner.cleanup()
         await self.webhooks.close()
+
+    @property
+    def listening(self) -> bool:
+        """True when the server takes connections on 127.0.0.1 (``listen=True``, started)."""
+        return self._runner is not None
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`close`."""
+        return self._running
+
+    def client(self, **options: Any) -> AsyncPlane:
+        """An ``AsyncPlane`` for this server that calls it in the same process: no socket,
+        no port, so a test can run on a virtual clock. ``options`` are AsyncPlane's
+        (``api_key``, ``workspace`` and ``base_url`` default to this server's).
+
+        Everything but the connection is as over HTTP: the routes, the rate limit and its
+        headers, the faults (a reset or a truncated body raises the ``TransportError``
+        aiohttp would), ``requests``. Uploads and downloads of files go to the object
+        storage over real HTTP, so they need the server to listen (the default).
+        """
+        # lazy: the fake server (also run as its own process) does not load the client
+        from ._inprocess import in_process_client
+
+        return in_process_client(self, **options)
 
     async def __aenter__(self) -> FakePlane:
         return await self.start()
@@ -246,11 +227,23 @@ class FakePlane:
         return 0 if self.limiter is None else self.limiter.max_in_window
 
     @property
-    def extras(self) -> Extras:
-        """The tables of the 1.2-1.3 endpoints (estimates, relations, stickies,
-        invitations, file assets) and the object storage: its ``objects``, the
-        ``storage_requests`` it saw, ``file_size_limit``, and ``storage_faults`` to inject."""
-        return extras(self.store)
+    def storage(self) -> ObjectStorage:
+        """The object storage file links point to: its ``objects``, the ``requests`` it
+        saw, ``file_size_limit``, and ``faults`` (statuses) to inject."""
+        return self.store.storage
+
+    @property
+    def extras(self) -> LegacyExtras:
+        """Deprecated: the 1.2-1.3 tables are on ``store`` (``store.files``,
+        ``store.invitations``...) and the object storage is ``storage``."""
+        warnings.warn(
+            "FakePlane.extras is deprecated: use server.store.<table> (estimates, "
+            "estimate_points, relations, files, stickies, invitations) and server.storage "
+            "(objects, requests, file_size_limit, faults)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return LegacyExtras(self.store)
 
     @property
     def api_url(self) -> str:
@@ -268,161 +261,6 @@ class FakePlane:
         self._keys.discard(key)
 
     # -- pipeline -------------------------------------------------------------------------
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        started = time.time()
-        for hook in tuple(self.request_hooks):
-            hook()
-        faults = self.faults
-        arrival = faults.arrive(request.method, request.path, request.query)
-        delay = faults.delay()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        fault: str | None = None
-        planned = faults.planned(request.method, request.path, request.query, arrival)
-        if planned == "503":
-            response: web.StreamResponse = web.Response(
-                status=503, body=_PROXY_503, content_type="text/html"
-            )
-            fault = "503"
-        else:
-            response, fault = await self._dispatch(request)
-            # a request of the 429 burst is answered with its 429, nothing else
-            if fault is None and planned == "reset":
-                fault = "reset"
-            elif fault is None and planned == "truncate" and isinstance(response, web.Response):
-                fault = "truncate"
-        status = response.status
-        if fault == "reset":
-            status = 0
-            if request.transport is not None:
-                request.transport.abort()
-        elif fault == "truncate":
-            response = await self._truncate(request, response)  # type: ignore[arg-type]
-        self.requests.append(
-            RequestRecord(
-                method=request.method,
-                path=request.path,
-                query=dict(request.query),
-                status=status,
-                time=started,
-                fault=fault,
-            )
-        )
-        return response
-
-    @staticmethod
-    async def _truncate(request: web.Request, full: web.Response) -> web.StreamResponse:
-        body = bytes(full.body) if isinstance(full.body, bytes | bytearray) else b""
-        partial = web.StreamResponse(status=full.status, headers=full.headers)
-        partial.content_length = max(len(body), 2)
-        await partial.prepare(request)
-        await partial.write(body[: len(body) // 2])
-        if request.transport is not None:
-            request.transport.close()
-        return partial
-
-    async def _dispatch(self, request: web.Request) -> tuple[web.StreamResponse, str | None]:
-        path = request.path
-        if path.startswith(_objstore.PREFIX):
-            return await _objstore.handle(request, self.store), None
-        if not path.startswith(_PREFIX):
-            return _json(404, _PAGE_NOT_FOUND), None
-        rel = path[len(_PREFIX) :]
-        legacy = self.legacy_paths
-        if not rel.endswith("/"):
-            if _ROUTER.match(rel + "/", legacy=legacy) is None:
-                return _json(404, _PAGE_NOT_FOUND), None
-            location = path + "/" + (f"?{request.query_string}" if request.query_string else "")
-            redirect = web.Response(status=301, content_type="text/html", charset="utf-8")
-            redirect.headers["Location"] = location
-            return redirect, None
-        matched = _ROUTER.match(rel, legacy=legacy)
-        if matched is None:
-            return _json(404, _PAGE_NOT_FOUND), None
-        route, params = matched
-        allow = {"Allow": route.allow}
-        key = request.headers.get("X-API-Key")
-        if not key:
-            body = {"detail": "Authentication credentials were not provided."}
-            return _json(401, body, allow), None
-        if key not in self._keys:
-            return _json(403, {"detail": "Given API token is not valid"}, allow), None
-        if "slug" in params and params["slug"] != self.store.workspace_slug:
-            return _json(403, _NO_PERMISSION, allow), None
-        project = None
-        if route.project_scoped:
-            project = self.store.project(params["pid"])
-            if project is None:
-                return _json(403, _NO_PERMISSION, allow), None
-        if self.faults.take_forced_429():
-            retry = {"Retry-After": str(self.faults.burst_retry_after)}
-            return _json(429, _THROTTLED, {**allow, **retry}), "429"
-        limiter = self.limiter if route.throttled else None
-        verdict = limiter.check(key) if limiter is not None else None
-        if verdict is not None and not verdict.allowed:
-            return _json(429, _THROTTLED, {**allow, **verdict.headers()}), None
-        headers = {**allow, **(verdict.headers() if verdict is not None else {})}
-        status, body = await self._run(request, route, params, project)
-        return _json(status, body, headers), None
-
-    async def _run(
-        self, request: web.Request, route: Route, params: dict[str, str], project: Any
-    ) -> tuple[int, Any]:
-        handler = route.handlers.get(request.method)
-        if handler is None:
-            return 405, {"detail": f'Method "{request.method}" not allowed.'}
-        if (request.content_length or 0) > _BODY_LIMIT:
-            return 413, {
-                "error": "REQUEST_BODY_TOO_LARGE",
-                "detail": "The size of the request body exceeds the maximum allowed size.",
-            }
-        body: Any = None
-        if request.method in ("POST", "PATCH", "PUT") and request.can_read_body:
-            raw = await request.read()
-            if raw.strip():
-                try:
-                    body = json.loads(raw)
-                except ValueError as exc:
-                    return 400, {"detail": f"JSON parse error - {exc}"}
-        call = Call(
-            method=request.method,
-            params=params,
-            query=request.query,
-            body=body,
-            store=self.store,
-            render=self.renderer,
-            max_per_page=self.max_per_page,
-        )
-        call.project_row = project
-        try:
-            change = self.webhooks.before(call, request.path[len(_PREFIX) :])
-            reply = handler(call)
-        except ApiError as exc:
-            return exc.status, exc.body
-        except Exception:
-            self.errors.append(traceback.format_exc())
-            error = server_error()
-            return error.status, error.body
-        if change is not None:
-            self.webhooks.after(change, *reply)
-        if reply[0] < 400:
-            rel = request.path[len(_PREFIX) :]
-            self.activity.record(touched_items(request.method, rel, params, body))
-        return reply
-
-
-_THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}
-
-
-def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
-    if isinstance(body, _objstore.Redirect):
-        return web.Response(status=status, headers={**(headers or {}), "Location": body.location})
-    if status == 204 or body is None:
-        return web.Response(status=status, headers=headers)
-    return web.Response(
-        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
-    )
 
 
 def _window(rate_limit: object) -> tuple[int, float] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from ._pagination import envelope, parse_page_request
+from ._paginator import envelope, parse_page_request
 from ._router import ApiError, Call, Reply, not_found
 from ._rows import ImportedRow, Row
 

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from typing import Any
 from urllib.parse import quote
@@ -16,15 +17,54 @@ from urllib.parse import quote
 import attrs
 from aiohttp import BodyPartReader, web
 
-from ._extras import Extras, StorageRecord, extras
-from ._store import Store
-
-__all__ = ["PREFIX", "Redirect", "handle", "presign_get", "presign_post"]
+__all__ = [
+    "FILE_SIZE_LIMIT",
+    "PREFIX",
+    "ObjectStorage",
+    "Redirect",
+    "StorageRecord",
+    "handle",
+    "presign_get",
+    "presign_post",
+]
 
 PREFIX = "/storage/"
 _BUCKET = "uploads"
 _EXPIRES = 3600
 _CHUNK = 1 << 16
+
+
+#: Plane's FILE_SIZE_LIMIT default (5 MiB)
+FILE_SIZE_LIMIT = 5 * 1024 * 1024
+
+
+@attrs.frozen
+class StorageRecord:
+    """One request the fake object storage received. ``api_key_sent`` is True when it
+    carried an ``X-API-Key`` header (a client must never send one there)."""
+
+    method: str
+    path: str
+    status: int
+    api_key_sent: bool
+
+
+@attrs.define(eq=False)
+class ObjectStorage:
+    """The fake object storage (S3 or MinIO behind Plane): its objects, what it saw, and
+    the faults to inject."""
+
+    #: the storage's objects by key
+    objects: dict[str, bytes] = attrs.Factory(dict)
+    #: the largest file the server presigns an upload for (Plane's FILE_SIZE_LIMIT)
+    file_size_limit: int = FILE_SIZE_LIMIT
+    #: statuses the storage answers to its next requests, first one first (fault injection)
+    faults: list[int] = attrs.Factory(list)
+    #: every request it received, in order
+    requests: list[StorageRecord] = attrs.Factory(list)
+    #: set when the server starts: where presigned links point
+    url: str = ""
+    secret: bytes = attrs.Factory(lambda: secrets.token_bytes(16))
 
 
 @attrs.frozen
@@ -34,11 +74,11 @@ class Redirect:
     location: str
 
 
-def _sign(x: Extras, text: str) -> str:
+def _sign(x: ObjectStorage, text: str) -> str:
     return hmac.new(x.secret, text.encode(), hashlib.sha256).hexdigest()
 
 
-def presign_post(x: Extras, key: str, content_type: str, max_size: int) -> dict[str, Any]:
+def presign_post(x: ObjectStorage, key: str, content_type: str, max_size: int) -> dict[str, Any]:
     """What boto3's generate_presigned_post returns: the URL and the form fields."""
     expires = dt.datetime.fromtimestamp(time.time() + _EXPIRES, dt.UTC)
     policy = {
@@ -52,7 +92,7 @@ def presign_post(x: Extras, key: str, content_type: str, max_size: int) -> dict[
     }
     encoded = base64.b64encode(json.dumps(policy).encode()).decode()
     return {
-        "url": x.storage_url,
+        "url": x.url,
         "fields": {
             "Content-Type": content_type,
             "key": key,
@@ -65,13 +105,13 @@ def presign_post(x: Extras, key: str, content_type: str, max_size: int) -> dict[
     }
 
 
-def presign_get(x: Extras, key: str, name: str) -> str:
+def presign_get(x: ObjectStorage, key: str, name: str) -> str:
     """A presigned download URL for ``key``."""
     expires = int(time.time()) + _EXPIRES
     signature = _sign(x, f"{key}:{expires}")
     disposition = quote(f'attachment; filename="{name}"')
     return (
-        f"{x.storage_url}{quote(key)}?X-Amz-Expires={expires}&X-Amz-Signature={signature}"
+        f"{x.url}{quote(key)}?X-Amz-Expires={expires}&X-Amz-Signature={signature}"
         f"&response-content-disposition={disposition}"
     )
 
@@ -86,11 +126,10 @@ def _error(status: int, code: str, message: str, **extra: int) -> web.Response:
     return web.Response(status=status, text=body, content_type="application/xml")
 
 
-async def handle(request: web.Request, store: Store) -> web.StreamResponse:
+async def handle(request: web.Request, x: ObjectStorage) -> web.StreamResponse:
     """Serve one storage request and record it."""
-    x = extras(store)
     response = await _serve(request, x)
-    x.storage_requests.append(
+    x.requests.append(
         StorageRecord(
             method=request.method,
             path=request.path,
@@ -106,9 +145,9 @@ async def _drain(request: web.Request) -> None:
         pass
 
 
-async def _serve(request: web.Request, x: Extras) -> web.StreamResponse:
-    if x.storage_faults:
-        status = x.storage_faults.pop(0)
+async def _serve(request: web.Request, x: ObjectStorage) -> web.StreamResponse:
+    if x.faults:
+        status = x.faults.pop(0)
         await _drain(request)
         code = "SlowDown" if status == 503 else "InternalError"
         return _error(status, code, "Injected fault")
@@ -125,7 +164,7 @@ async def _serve(request: web.Request, x: Extras) -> web.StreamResponse:
     return _error(405, "MethodNotAllowed", "The specified method is not allowed")
 
 
-async def _upload(request: web.Request, x: Extras) -> web.StreamResponse:
+async def _upload(request: web.Request, x: ObjectStorage) -> web.StreamResponse:
     if not request.content_type.startswith("multipart/form-data"):
         await _drain(request)
         return _error(412, "PreconditionFailed", "Bucket POST must be of the enclosure-type "
@@ -163,7 +202,7 @@ async def _upload(request: web.Request, x: Extras) -> web.StreamResponse:
         return web.Response(status=204)
 
 
-def _check_policy(x: Extras, fields: dict[str, str]) -> web.Response | int:
+def _check_policy(x: ObjectStorage, fields: dict[str, str]) -> web.Response | int:
     """The size limit the signed policy allows, or S3's refusal."""
     policy = fields.get("policy", "")
     signature = fields.get("x-amz-signature", "")
@@ -184,7 +223,7 @@ def _check_policy(x: Extras, fields: dict[str, str]) -> web.Response | int:
     return limit
 
 
-def _download(request: web.Request, x: Extras, key: str) -> web.Response:
+def _download(request: web.Request, x: ObjectStorage, key: str) -> web.Response:
     expires = request.query.get("X-Amz-Expires", "")
     signature = request.query.get("X-Amz-Signature", "")
     if not hmac.compare_digest(_sign(x, f"{key}:{expires}"), signature):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._render import Renderer, split_param
+from ._render_workspace import Renderer, split_param
 from ._store import Project, Store
 
 __all__ = ["ApiError", "Call", "Handler", "Route", "Router", "not_found", "server_error"]

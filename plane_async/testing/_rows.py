@@ -8,17 +8,23 @@ import attrs
 
 __all__ = [
     "Activity",
-    "ImportedRow",
-    "Row",
     "Comment",
     "Cycle",
+    "EstimatePointRow",
+    "EstimateRow",
+    "FileRow",
+    "ImportedRow",
     "IntakeIssue",
+    "InvitationRow",
     "Issue",
     "Label",
     "Link",
     "Module",
     "Project",
+    "RelationRow",
+    "Row",
     "State",
+    "StickyRow",
     "User",
 ]
 
@@ -213,3 +219,74 @@ class IntakeIssue(ImportedRow):
     duplicate_to: str | None = None
     source: str = "IN_APP"
     source_email: str | None = None
+
+
+# -- the tables of the endpoints added in Plane 1.2-1.3 ----------------------------------
+
+
+@attrs.define(eq=False)
+class EstimateRow(Row):
+    project_id: str
+    name: str
+    description: str = ""
+    type: str = "categories"
+    last_used: bool = False
+
+
+@attrs.define(eq=False)
+class EstimatePointRow(Row):
+    project_id: str
+    estimate_id: str
+    key: int
+    value: str
+    description: str = ""
+
+
+@attrs.define(eq=False)
+class RelationRow(Row):
+    """``issue_id`` -> ``related_issue_id`` with a stored type (blocked_by, duplicate,
+    relates_to, start_before, finish_before), as Plane keeps them."""
+
+    project_id: str
+    issue_id: str
+    related_issue_id: str
+    relation_type: str
+
+
+@attrs.define(eq=False)
+class FileRow(ImportedRow):
+    """A FileAsset: a work-item attachment (``issue_id`` set) or a workspace asset."""
+
+    project_id: str | None
+    issue_id: str | None
+    name: str
+    content_type: str
+    size: int
+    key: str
+    entity_type: str = "ISSUE_ATTACHMENT"
+    is_uploaded: bool = False
+    is_deleted: bool = False
+
+
+@attrs.define(eq=False)
+class StickyRow(Row):
+    owner: str
+    name: str | None = None
+    description_html: str = "<p></p>"
+    description_stripped: str | None = None
+    color: str | None = None
+    background_color: str | None = None
+    logo_props: dict[str, Any] = attrs.Factory(dict)
+    sort_order: float = 65535.0
+
+
+@attrs.define(eq=False)
+class InvitationRow:
+    id: str
+    email: str
+    role: int
+    created_at: float
+    updated_at: float
+    accepted: bool = False
+    responded_at: float | None = None
+    created_by: str | None = None

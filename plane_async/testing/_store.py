@@ -1,7 +1,8 @@
 """The fake server's in-memory data: compact rows and the indexes the routes need.
 
 Rows keep ids as strings and times as epoch floats; rendering to Plane's JSON shapes
-happens in ``_render``. Work items are slotted rows so 100,000 of them stay cheap.
+happens in ``_render_workspace`` and ``_render_work_items``. Work items are slotted rows
+so 100,000 of them stay cheap.
 """
 
 from __future__ import annotations
@@ -12,17 +13,24 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from ._objstore import ObjectStorage
 from ._rows import (
     Activity,
     Comment,
     Cycle,
+    EstimatePointRow,
+    EstimateRow,
+    FileRow,
     IntakeIssue,
+    InvitationRow,
     Issue,
     Label,
     Link,
     Module,
     Project,
+    RelationRow,
     State,
+    StickyRow,
     User,
 )
 
@@ -77,6 +85,15 @@ class Store:
         self.links: dict[str, Link] = {}
         self.activities: dict[str, list[Activity]] = {}
         self.intake: dict[str, IntakeIssue] = {}
+        # the endpoints added in Plane 1.2-1.3
+        self.estimates: dict[str, EstimateRow] = {}
+        self.estimate_points: dict[str, EstimatePointRow] = {}
+        self.relations: dict[str, RelationRow] = {}
+        self.files: dict[str, FileRow] = {}
+        self.stickies: dict[str, StickyRow] = {}
+        self.invitations: dict[str, InvitationRow] = {}
+        #: the object storage the file endpoints presign links to
+        self.storage = ObjectStorage()
         self._external: dict[tuple[int, str, str, str], Any] = {}
         self._views: dict[tuple[str, str], tuple[int, list[Issue]]] = {}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from ._render import Renderer
+from ._render_workspace import Renderer
 from ._router import Call
 from ._store import Store
 

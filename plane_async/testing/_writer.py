@@ -12,14 +12,23 @@ an update moves ``updated_at``.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
-from ._store import Issue, Project
+from ._store import Issue, Project, Store
 
-if TYPE_CHECKING:
-    from ._app import FakePlane
+__all__ = ["ConcurrentWriter", "WritableServer"]
 
-__all__ = ["ConcurrentWriter"]
+
+class WritableServer(Protocol):
+    """What the writer needs of a server (a ``FakePlane``): its store, and the hooks it
+    calls before each request."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def request_hooks(self) -> list[Callable[[], None]]: ...
 
 
 class ConcurrentWriter:
@@ -38,7 +47,7 @@ class ConcurrentWriter:
 
     def __init__(
         self,
-        server: FakePlane,
+        server: WritableServer,
         *,
         project_id: str | None = None,
         every: int = 10,

@@ -8,7 +8,8 @@
 
 ``plane_server`` is a started :class:`~plane_async.testing.FakePlane` (one project, 25
 work items, a rate limit high enough never to slow a test); ``plane`` is an
-``AsyncPlane`` connected to it. Change the server per test with
+``AsyncPlane`` connected to it, over 127.0.0.1, or in the same process (no socket) when
+the server is made with ``listen=False``. Change the server per test with
 ``@pytest.mark.plane_server(seed=Seed(issues_per_project=500), rate_limit=(5, 0.5))``, or
 for a whole directory by overriding the ``plane_server_options`` fixture (a dict of
 ``FakePlane`` keyword arguments).
@@ -80,11 +81,18 @@ async def plane(plane_server: FakePlane) -> AsyncIterator[AsyncPlane]:
     requests, period = (
         (limiter.requests, limiter.period) if limiter is not None else _TEST_RATE_LIMIT
     )
+    options: dict[str, Any] = {
+        "rate_limit": RateLimit(requests, period),
+        "max_per_page": min(plane_server.max_per_page, 1000),
+    }
+    if not plane_server.listening:  # plane_server(listen=False): in process, no socket
+        async with plane_server.client(**options) as client:
+            yield client
+        return
     async with AsyncPlane(
         api_key=plane_server.api_key,
         workspace=plane_server.workspace,
         base_url=plane_server.base_url,
-        rate_limit=RateLimit(requests, period),
-        max_per_page=min(plane_server.max_per_page, 1000),
+        **options,
     ) as client:
         yield client

@@ -84,16 +84,12 @@ def test_status_code_and_response_read_like_httpx_clients() -> None:
     assert empty.response.json() is None and empty.response.text == ""
 
 
-@pytest.mark.plane_server(rate_limit=None)
+@pytest.mark.plane_server(rate_limit=None, listen=False)
 async def test_a_failed_paged_read_carries_a_cursor_that_resumes_it(
     plane_server: FakePlane,
 ) -> None:
-    async with AsyncPlane(
-        api_key=plane_server.api_key,
-        workspace=plane_server.workspace,
-        base_url=plane_server.base_url,
-        max_retries=0,  # the 503 ends the read at once (no retry pause)
-    ) as plane:
+    # max_retries=0: the 503 ends the read at once (no retry pause)
+    async with plane_server.client(max_retries=0) as plane:
         await _read_fail_resume(plane, plane_server)
 
 

@@ -45,7 +45,7 @@ async def cycle_membership(plane: AsyncPlane, pid: Any, issue: Issue) -> object:
 
 
 def connect(server: FakePlane) -> AsyncPlane:
-    return AsyncPlane(api_key=server.api_key, workspace=server.workspace, base_url=server.base_url)
+    return server.client()  # in process: no socket
 
 
 async def oldest(plane: AsyncPlane, pid: Any) -> Issue:
@@ -55,7 +55,10 @@ async def oldest(plane: AsyncPlane, pid: Any) -> Issue:
 
 @pytest.mark.parametrize("act", [comment, link, module_membership, cycle_membership])
 async def test_an_activity_moves_the_work_item_to_the_front_of_changed_since(act: Act) -> None:
-    async with FakePlane(seed=SEED, rate_limit=None) as server, connect(server) as plane:
+    async with (
+        FakePlane(seed=SEED, rate_limit=None, listen=False) as server,
+        connect(server) as plane,
+    ):
         project = await anext(plane.projects.list())
         issue = await oldest(plane, project.id)
         since = dt.datetime.now(dt.UTC)
@@ -68,7 +71,10 @@ async def test_an_activity_moves_the_work_item_to_the_front_of_changed_since(act
 
 
 async def test_reads_and_the_work_item_s_own_delete_record_no_activity() -> None:
-    async with FakePlane(seed=SEED, rate_limit=None) as server, connect(server) as plane:
+    async with (
+        FakePlane(seed=SEED, rate_limit=None, listen=False) as server,
+        connect(server) as plane,
+    ):
         project = await anext(plane.projects.list())
         issue = await oldest(plane, project.id)
         since = dt.datetime.now(dt.UTC)
@@ -79,7 +85,7 @@ async def test_reads_and_the_work_item_s_own_delete_record_no_activity() -> None
 
 async def test_the_bump_lands_after_the_worker_s_delay() -> None:
     async with (
-        FakePlane(seed=SEED, rate_limit=None, activity_delay=30.0) as server,
+        FakePlane(seed=SEED, rate_limit=None, activity_delay=30.0, listen=False) as server,
         connect(server) as plane,
     ):
         project = await anext(plane.projects.list())

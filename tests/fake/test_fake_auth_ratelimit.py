@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from plane_async.testing import FakePlane
-from plane_async.testing._ratelimit import SlidingWindow
+from plane_async.testing._throttle import SlidingWindow
 from tests.fake.test_fake_conformance import UNKNOWN, Api
 
 RATE_HEADERS = {"X-RateLimit-Remaining", "X-RateLimit-Reset"}

@@ -12,7 +12,8 @@ from plane_async import AsyncPlane, BadRequestError, IntakeStatus, NotFoundError
 from plane_async.testing import FakePlane, Seed
 from plane_async.testing._store import User
 
-pytestmark = pytest.mark.plane_server(seed=Seed(issues_per_project=30))
+# in process (no socket): the loopback path is covered by the first test and tests/fake/
+pytestmark = pytest.mark.plane_server(seed=Seed(issues_per_project=30), listen=False)
 
 
 async def first_project(plane: AsyncPlane) -> uuid.UUID:
@@ -20,6 +21,7 @@ async def first_project(plane: AsyncPlane) -> uuid.UUID:
     return projects[0].id
 
 
+@pytest.mark.plane_server(seed=Seed(issues_per_project=30))  # over 127.0.0.1, as in the README
 async def test_readme_example_runs_through_the_plugin(plane: AsyncPlane) -> None:
     projects = [p async for p in plane.projects.list()]
     project = projects[0]

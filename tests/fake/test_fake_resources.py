@@ -238,3 +238,17 @@ def test_big_seeds_are_compact() -> None:
     assert len(server.store.issues) == 15000
     assert {p.identifier for p in server.store.projects.values()} == {"WEB", "MOB", "API"}
     assert any(m.issue_ids for m in server.store.modules.values())
+
+
+def test_extras_still_reads_and_writes_the_store_and_the_storage_with_a_warning() -> None:
+    server = FakePlane(seed=Seed(projects=0))
+    with pytest.warns(DeprecationWarning, match=r"server\.store\.<table>.*server\.storage"):
+        extras = server.extras
+    assert extras.files is server.store.files
+    assert extras.invitations is server.store.invitations
+    assert extras.storage_requests is server.storage.requests
+    extras.file_size_limit = 10
+    extras.storage_faults.append(503)
+    assert server.storage.file_size_limit == 10 and server.storage.faults == [503]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        extras.nothing  # noqa: B018

@@ -395,7 +395,7 @@ def test_callers_session_is_used_and_never_closed(mocked: aioresponses) -> None:
 
 def test_session_is_created_lazily_inside_the_loop() -> None:
     plane = client()  # no running loop needed to construct
-    assert plane._transport._session is None
+    assert plane._transport.http._session is None
 
 
 def test_per_call_timeout_is_passed_to_aiohttp(mocked: aioresponses) -> None:
@@ -470,7 +470,7 @@ def test_tls_verification_and_proxy_are_settable(mocked: aioresponses) -> None:
     async def main() -> bool:
         async with client(verify_ssl=False, proxy="http://proxy.internal:3128") as plane:
             await plane.request("GET", "users/me/")
-            session = plane._transport._session
+            session = plane._transport.http._session
             assert session is not None
             return bool(session.connector._ssl)  # type: ignore[union-attr]
 

@@ -125,10 +125,8 @@ def test_the_recorded_empty_expansions_of_a_project(mocked: aioresponses) -> Non
 async def test_fake_plane_sends_the_empty_expansions_plane_sends() -> None:
     recorded = fixture_body("work-item-detail-expand-empty-relations.json")
     async with (
-        FakePlane() as server,
-        AsyncPlane(
-            api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
-        ) as plane,
+        FakePlane(listen=False) as server,
+        server.client() as plane,
     ):
         project = await anext(plane.projects.list())
         issue = await anext(plane.issues.list(project.id))

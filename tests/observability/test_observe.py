@@ -196,6 +196,7 @@ def test_path_templates_have_no_ids(path: str, template: str) -> None:
     assert path_template(path) == template
 
 
+@pytest.mark.plane_server(listen=False)
 async def test_with_hooks_or_telemetry_the_calls_are_still_coroutine_functions(
     plane_server: FakePlane,
 ) -> None:
@@ -205,12 +206,7 @@ async def test_with_hooks_or_telemetry_the_calls_are_still_coroutine_functions(
     from starlette.background import BackgroundTask
 
     seen: list[str] = []
-    async with AsyncPlane(
-        api_key=plane_server.api_key,
-        workspace=plane_server.workspace,
-        base_url=plane_server.base_url,
-        on_response=lambda event: seen.append(event.operation),
-    ) as plane:
+    async with plane_server.client(on_response=lambda event: seen.append(event.operation)) as plane:
         assert inspect.iscoroutinefunction(plane.comments.create)
         assert inspect.iscoroutinefunction(plane.users.me)
         assert not inspect.iscoroutinefunction(plane.issues.list)  # a stream, as before

@@ -39,19 +39,15 @@ SETTINGS = settings(
 
 def server_for(items: int) -> FakePlane:
     return FakePlane(
-        seed=Seed(issues_per_project=items, modules=0, cycles=0, labels=0), rate_limit=WINDOW
+        seed=Seed(issues_per_project=items, modules=0, cycles=0, labels=0),
+        rate_limit=WINDOW,
+        listen=False,
     )
 
 
 @asynccontextmanager
 async def connect(server: FakePlane) -> AsyncIterator[AsyncPlane]:
-    async with AsyncPlane(
-        api_key=server.api_key,
-        workspace=server.workspace,
-        base_url=server.base_url,
-        rate_limit=RateLimit(*WINDOW),
-        max_per_page=1000,
-    ) as plane:
+    async with server.client(rate_limit=RateLimit(*WINDOW), max_per_page=1000) as plane:
         yield plane
 
 

@@ -210,17 +210,3 @@ class TestRetries:
     )
     def test_parse_retry_after(self, headers: dict[str, str], expected: float | None) -> None:
         assert proto.parse_retry_after(headers) == expected
-
-    def test_backoff_is_exponential_with_full_jitter(self) -> None:
-        assert [proto.backoff_delay(n, rand=lambda: 1.0) for n in (1, 2, 3, 4, 5, 6)] == [
-            0.5, 1.0, 2.0, 4.0, 8.0, 8.0,
-        ]  # fmt: skip
-        assert proto.backoff_delay(3, rand=lambda: 0.0) == 0.0
-
-    @pytest.mark.parametrize(
-        ("method", "retry_post", "expected"),
-        [("GET", False, True), ("DELETE", False, True), ("PATCH", False, True),
-         ("POST", False, False), ("POST", True, True)],
-    )  # fmt: skip
-    def test_which_methods_retry(self, method: str, retry_post: bool, expected: bool) -> None:
-        assert proto.can_retry_method(method, retry_post=retry_post) is expected

@@ -94,7 +94,7 @@ async def test_a_realistic_body_near_the_cap_still_decodes(local: LocalServer) -
 
 @pytest.mark.slow
 def test_the_decoded_cost_estimate_is_an_upper_bound() -> None:
-    from plane_async._http.exchange import decoded_cost
+    from plane_async._http.body import decoded_cost
 
     for unit in (b"[],", b"{},", b'"a",', b"1.5,", b'{"":{"":0}},', b"[[[]]],"):
         raw = b"[" + unit * 50_000 + b"0]"

@@ -148,7 +148,7 @@ async def test_forgetting_to_close_the_client_warns_naming_it(local: LocalServer
     local.answer("users/me/", {"id": str(IID)})
     plane = local.client()
     await plane.users.me()
-    session = plane._transport._session
+    session = plane._transport.http._session
     assert session is not None
     with pytest.warns(ResourceWarning, match=r"unclosed AsyncPlane\(.*async with AsyncPlane"):
         del plane

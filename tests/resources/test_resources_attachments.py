@@ -32,6 +32,9 @@ from plane_async import (
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import BASE, KEY, PID, PROJECT, collect, first_project, run
 
+# uploads and downloads go to the object storage over real HTTP: the loopback server
+pytestmark = pytest.mark.loopback
+
 IID = "9ce1388a-70eb-428d-b3a5-7e4138c13b88"
 AID = "5b0e6f44-3f7c-4a59-a2c5-2a4d8a5f6c11"
 STORAGE = "https://storage.test/uploads/"
@@ -122,7 +125,7 @@ async def test_a_large_file_is_read_in_chunks_not_whole(
     with f:
         await plane.attachments.upload(pid, iid, f, name="big.bin")
     assert f.reads and all(0 < n <= 1024 * 1024 for n in f.reads)
-    assert server.extras.objects and max(map(len, server.extras.objects.values())) == 4 << 20
+    assert server.storage.objects and max(map(len, server.storage.objects.values())) == 4 << 20
 
 
 async def test_the_storage_never_receives_the_api_key(plane: AsyncPlane, server: FakePlane) -> None:
@@ -131,7 +134,7 @@ async def test_the_storage_never_receives_the_api_key(plane: AsyncPlane, server:
     await plane.attachments.download(pid, iid, att.id, io.BytesIO())
     asset = await plane.assets.upload(b"img", name="logo.png")
     await plane.assets.download(asset.asset_id, io.BytesIO())
-    records = server.extras.storage_requests
+    records = server.storage.requests
     assert [(r.method, r.status) for r in records] == [
         ("POST", 204), ("GET", 200), ("POST", 204), ("GET", 200),
     ]  # fmt: skip
@@ -159,21 +162,21 @@ async def test_a_file_over_the_server_limit_is_refused_before_its_bytes_are_sent
     plane: AsyncPlane, server: FakePlane
 ) -> None:
     pid, iid = await _issue(plane, server)
-    server.extras.file_size_limit = 1000
+    server.storage.file_size_limit = 1000
     with pytest.raises(UploadTooLargeError, match="at most 1000 bytes") as info:
         await plane.attachments.upload(pid, iid, b"x" * 1001, name="big.txt")
     assert (info.value.size, info.value.limit) == (1001, 1000)
-    assert server.extras.storage_requests == []  # nothing went to the storage
+    assert server.storage.requests == []  # nothing went to the storage
     assert await collect(plane.attachments.list(pid, iid)) == []
     # the half-made attachment was deleted, not left behind
-    assert all(f.is_deleted for f in server.extras.files.values())
+    assert all(f.is_deleted for f in server.store.files.values())
 
 
 async def test_the_storage_refusing_a_large_file_is_upload_too_large(
     plane: AsyncPlane, server: FakePlane
 ) -> None:
     # a workspace asset has no clamped size to compare: the storage's EntityTooLarge tells
-    server.extras.file_size_limit = 10
+    server.storage.file_size_limit = 10
     with pytest.raises(UploadTooLargeError, match="limit of 10 bytes") as info:
         await plane.assets.upload(b"y" * 11, name="big.txt")
     assert (info.value.status, info.value.code, info.value.limit) == (400, "EntityTooLarge", 10)
@@ -181,9 +184,9 @@ async def test_the_storage_refusing_a_large_file_is_upload_too_large(
 
 async def test_a_storage_5xx_is_retried(plane: AsyncPlane, server: FakePlane) -> None:
     pid, iid = await _issue(plane, server)
-    server.extras.storage_faults.extend([503, 500])
+    server.storage.faults.extend([503, 500])
     att = await plane.attachments.upload(pid, iid, b"retried", name="r.txt")
-    statuses = [r.status for r in server.extras.storage_requests]
+    statuses = [r.status for r in server.storage.requests]
     assert statuses == [503, 500, 204]
     out = io.BytesIO()
     await plane.attachments.download(pid, iid, att.id, out)
@@ -194,14 +197,14 @@ async def test_a_storage_refusal_is_a_typed_error_without_the_signature(
     plane: AsyncPlane, server: FakePlane, tmp_path: Path
 ) -> None:
     pid, iid = await _issue(plane, server)
-    server.extras.storage_faults.extend([503] * 10)
+    server.storage.faults.extend([503] * 10)
     with pytest.raises(StorageError) as info:
         await plane.attachments.upload(pid, iid, b"abc", name="a.txt")
     assert info.value.status == 503 and info.value.code == "SlowDown"
     assert info.value.attempts == 4  # max_retries=3
-    server.extras.storage_faults.clear()
+    server.storage.faults.clear()
     att = await plane.attachments.upload(pid, iid, b"abc", name="a.txt")
-    server.extras.storage_faults.append(403)
+    server.storage.faults.append(403)
     dest = tmp_path / "a.txt"
     with pytest.raises(StorageError) as info:
         await plane.attachments.download(pid, iid, att.id, dest)
@@ -222,10 +225,10 @@ async def test_downloading_an_unfinished_upload_is_a_bad_request(
     plane: AsyncPlane, server: FakePlane
 ) -> None:
     pid, iid = await _issue(plane, server)
-    server.extras.storage_faults.extend([403])
+    server.storage.faults.extend([403])
     with pytest.raises(StorageError):
         await plane.attachments.upload(pid, iid, b"abc", name="a.txt")
-    (row,) = server.extras.files.values()
+    (row,) = server.store.files.values()
     with pytest.raises(BadRequestError, match="not uploaded"):
         await plane.attachments.download_url(pid, iid, row.id)
 

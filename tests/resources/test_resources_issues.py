@@ -295,10 +295,8 @@ async def test_a_backdated_create_returns_the_created_at_that_was_stored() -> No
 
     when = dt.datetime(2019, 3, 4, 5, 6, 7, 890000, tzinfo=dt.UTC)
     async with (
-        FakePlane(seed=Seed(issues_per_project=3)) as server,
-        AsyncPlane(
-            api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
-        ) as plane,
+        FakePlane(seed=Seed(issues_per_project=3), listen=False) as server,
+        server.client() as plane,
     ):
         project = await anext(plane.projects.list())
         path = f"workspaces/{server.workspace}/projects/{project.id}/work-items/"

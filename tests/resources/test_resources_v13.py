@@ -150,9 +150,8 @@ async def test_relations_flow(plane: AsyncPlane, plane_server: FakePlane) -> Non
 
 
 async def test_relations_on_a_server_without_them_say_so() -> None:
-    async with FakePlane(rate_limit=None, legacy_paths=True) as server, AsyncPlane(
-        api_key=server.api_key, workspace=server.workspace, base_url=server.base_url
-    ) as plane:  # fmt: skip
+    async with FakePlane(rate_limit=None, legacy_paths=True, listen=False) as server, \
+            server.client() as plane:  # fmt: skip
         pid = first_project(server)
         (a,) = await collect(plane.issues.list(pid, max_items=1))
         with pytest.raises(NotFoundError, match="no work-item relations endpoint"):
@@ -207,11 +206,8 @@ async def test_sticky_flow(plane: AsyncPlane) -> None:
 
 
 async def test_stickies_and_invitations_are_not_rate_limited_by_plane() -> None:
-    async with FakePlane(rate_limit=(2, 60.0)) as server:
-        async with AsyncPlane(
-            api_key=server.api_key, workspace=server.workspace, base_url=server.base_url,
-            rate_limit=None,
-        ) as plane:  # fmt: skip
+    async with FakePlane(rate_limit=(2, 60.0), listen=False) as server:
+        async with server.client(rate_limit=None) as plane:
             for n in range(4):
                 await plane.stickies.create(name=f"s{n}")
             await collect(plane.invitations.list())
@@ -219,9 +215,8 @@ async def test_stickies_and_invitations_are_not_rate_limited_by_plane() -> None:
 
 
 async def test_stickies_and_invitations_take_no_slot_of_the_clients_limiter() -> None:
-    async with FakePlane(rate_limit=None) as server, AsyncPlane(
-        api_key=server.api_key, workspace=server.workspace, base_url=server.base_url,
-        rate_limit=RateLimit(3, 60.0), limiter=None,
+    async with FakePlane(rate_limit=None, listen=False) as server, server.client(
+        rate_limit=RateLimit(3, 60.0), limiter=None
     ) as plane:  # fmt: skip
         sticky = await plane.stickies.create(name="a")
         await plane.stickies.update(sticky.id, name="b")
@@ -276,11 +271,11 @@ async def test_invitation_flow(plane: AsyncPlane, plane_server: FakePlane) -> No
     assert changed.role == Role.ADMIN
     assert [i.id async for i in plane.invitations.list()] == [inv.id]
     assert (await plane.invitations.get(inv.id)).role == Role.ADMIN
-    plane_server.extras.invitations[str(inv.id)].accepted = True
+    plane_server.store.invitations[str(inv.id)].accepted = True
     with pytest.raises(BadRequestError) as info:
         await plane.invitations.delete(inv.id)
     assert info.value.body["code"] == "INVITE_ALREADY_ACCEPTED"
-    plane_server.extras.invitations[str(inv.id)].accepted = False
+    plane_server.store.invitations[str(inv.id)].accepted = False
     await plane.invitations.delete(inv.id)
     with pytest.raises(NotFoundError):
         await plane.invitations.get(inv.id)

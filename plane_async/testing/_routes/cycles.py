@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._handlers import assign, insert, live_or_404, new_row, page, soft_delete, touched
-from ._router import ApiError, Call, Reply, Router, not_found
-from ._routes_shared import issues_in_body, link_row, member_issues, newest_first
-from ._store import Cycle
-from ._validate import check_external_conflict, parse_datetime, raise_if, require
+from .._handlers import assign, insert, live_or_404, new_row, page, soft_delete, touched
+from .._router import ApiError, Call, Reply, Router, not_found
+from .._store import Cycle
+from .._validate import check_external_conflict, parse_datetime, raise_if, require
+from ._shared import issues_in_body, link_row, member_issues, newest_first
 
 __all__ = ["register"]
 

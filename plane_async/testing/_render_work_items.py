@@ -1,11 +1,12 @@
-"""Rows to Plane's JSON shapes, part one: the datetime rendering every shape shares, and
-the work-item family (work items, comments, links, activities, intake, modules, cycles)."""
+"""Rows to Plane's JSON shapes: the datetime and audit fields every shape shares, and the
+work-item family (work items, comments, links, activities, intake, modules, cycles)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from ._rows import Row
 from ._store import Activity, Comment, Cycle, IntakeIssue, Issue, Link, Module, Store
 
 __all__ = ["JSON", "Shapes"]
@@ -27,6 +28,15 @@ class Shapes:
             return None
         text = dt.datetime.fromtimestamp(ts, self.tz).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def audit(self, row: Row) -> JSON:
+        """The id and times every serializer of a Plane model starts with."""
+        return {
+            "id": row.id,
+            "created_at": self.dt(row.created_at),
+            "updated_at": self.dt(row.updated_at),
+            "deleted_at": self.dt(row.deleted_at),
+        }
 
     def _expand_state(self, state_id: str) -> JSON | None:
         state = self.store.states.get(state_id)

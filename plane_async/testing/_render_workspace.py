@@ -1,5 +1,6 @@
-"""Rows to Plane's JSON shapes, part two: users, projects, states and labels, and the
-``fields``/``expand`` handling (the work-item family is in ``_render_items``)."""
+"""Rows to Plane's JSON shapes: the workspace around the work items (users, projects,
+states, labels), and the ``fields``/``expand`` handling (the work-item family is in
+``_render_work_items``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ._render_items import JSON, Shapes
+from ._render_work_items import JSON, Shapes
 from ._store import Label, Project, State, Store, User
 
 __all__ = ["Renderer", "split_param"]

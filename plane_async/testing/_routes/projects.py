@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._handlers import new_row, page, soft_delete, touched
-from ._router import ApiError, Call, Reply, Router, not_found, server_error
-from ._seed import add_default_states
-from ._store import Project
-from ._validate import check_choice, raise_if, require, sort_key
+from .._handlers import new_row, page, soft_delete, touched
+from .._router import ApiError, Call, Reply, Router, not_found, server_error
+from .._seed import add_default_states
+from .._store import Project
+from .._validate import check_choice, raise_if, require, sort_key
 
 __all__ = ["register"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._handlers import page, soft_delete, touched
-from ._router import ApiError, Call, Reply, Router, not_found, server_error
-from ._store import PRIORITIES, Issue, Project
-from ._validate import check_choice, check_external_conflict, parse_date, raise_if, require
+from .._handlers import page, soft_delete, touched
+from .._router import ApiError, Call, Reply, Router, not_found, server_error
+from .._store import PRIORITIES, Issue, Project
+from .._validate import check_choice, check_external_conflict, parse_date, raise_if, require
 
 __all__ = ["create_issue", "issue_order_key", "register"]
 
@@ -193,7 +193,7 @@ def create_issue(c: Call, project: Project, data: dict[str, Any], **extra: Any) 
 
 
 def _epoch(value: Any) -> float:
-    from ._validate import parse_datetime
+    from .._validate import parse_datetime
 
     moment = parse_datetime(value)
     assert moment is not None

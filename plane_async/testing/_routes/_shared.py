@@ -1,15 +1,31 @@
-"""Helpers shared by the module and cycle routes."""
+"""Helpers shared by the routes: a work item's children, module and cycle membership, routes
+only the ``work-items`` spelling has."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._handlers import page
-from ._router import ApiError, Call, Reply
-from ._routes_issues import issue_order_key
-from ._store import Issue
+from .._handlers import page
+from .._router import ApiError, Call, Handler, Reply, Route, Router, _compile, not_found
+from .._store import Issue
+from .issues import issue_order_key
 
-__all__ = ["issues_in_body", "link_row", "member_issues", "newest_first"]
+__all__ = ["add_new_only", "issues_in_body", "link_row", "member_issues", "newest_first",
+           "work_item_or_404", "work_item_or_none"]  # fmt: skip
+
+
+def work_item_or_none(c: Call) -> Issue | None:
+    issue = c.store.issues.get(c.params["issue_id"])
+    if issue is None or issue.project_id != c.project.id or issue.deleted_at is not None:
+        return None
+    return issue
+
+
+def work_item_or_404(c: Call) -> Issue:
+    issue = work_item_or_none(c)
+    if issue is None:
+        raise not_found()
+    return issue
 
 
 def newest_first(c: Call, table: dict[str, Any], *, archived: bool) -> list[Any]:
@@ -57,3 +73,8 @@ def issues_in_body(c: Call, message: dict[str, Any]) -> list[Issue]:
         if issue is not None and issue.project_id == c.project.id and issue.deleted_at is None:
             found.append(issue)
     return found
+
+
+def add_new_only(r: Router, template: str, handlers: dict[str, Handler]) -> None:
+    """A route that only servers with the ``work-items`` spelling have (not legacy ones)."""
+    r.routes.append(Route(_compile(template), handlers, project_scoped=True, new_path=True))
