@@ -47,7 +47,7 @@ class AsyncPlane:
     thread, and ``rate_limit=None`` follows the limit the server announces in its
     ``X-RateLimit-*`` headers (a ``RateLimit`` is a cap never exceeded); ``limiter=`` plugs
     in another backend
-    (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
+    (any :class:`plane_async.types.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
 
     ``wait_budget`` (seconds, default None: unbounded) bounds each whole call, rate-limit
@@ -140,7 +140,7 @@ class AsyncPlane:
         is_backend = callable(getattr(limiter, "for_key", None))
         if limiter is not None and not is_limiter and not is_backend:
             raise PlaneValueError(
-                "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
+                "limiter must be a RedisLimiter, implement plane_async.types.Limiter (slot() and "
                 "quota()), or be None"
             )
         self.max_per_page = max_per_page

@@ -18,6 +18,8 @@
     │   └── PaginationStalledError          the server returned the same page/cursor again
     ├── TransportError                      network fault: no usable HTTP response
     │   └── RequestTimeoutError
+    ├── WebhookVerificationError            a webhook's signature is missing or wrong
+    ├── WebhookPayloadError (also ValueError)  a webhook body that is not a Plane delivery
     ├── StorageError                        the file storage (S3, MinIO) refused an upload
     │   │                                   or a download
     │   ├── UploadTooLargeError             the file exceeds the server's upload limit
@@ -79,6 +81,8 @@ __all__ = [
     "UnknownFieldError",
     "UploadTooLargeError",
     "WaitBudgetExceededError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
 ]
 
 
@@ -455,3 +459,12 @@ class UploadTooLargeError(StorageError):
         super().__init__(message, **kwargs)
         self.size = size
         self.limit = limit
+
+
+class WebhookVerificationError(PlaneError):
+    """A webhook delivery's signature is missing or does not match the body (answer 401)."""
+
+
+class WebhookPayloadError(PlaneError, ValueError):
+    """The body is not a Plane webhook payload: not JSON, not an object, no ``event``
+    (answer 400)."""

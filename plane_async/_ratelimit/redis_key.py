@@ -91,7 +91,7 @@ async def reset_conn(conn: LoopConn) -> None:
 
 
 class KeyLimiter:
-    """The limiter of one key through Redis (a :class:`plane_async.Limiter`)."""
+    """The limiter of one key through Redis (a :class:`plane_async.types.Limiter`)."""
 
     __slots__ = ("_attached", "_backend", "_keys", "_local", "_rate", "_waiting")
 

@@ -17,11 +17,11 @@ from .. import (
     AsyncPlane,
     AuthenticationError,
     InvalidAPIKeyError,
-    Limiter,
     PlaneError,
     PlaneValueError,
     RateLimit,
 )
+from ..types import Limiter
 from ._folder import FolderError
 
 __all__ = [

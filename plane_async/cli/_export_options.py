@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from .. import Issue, PlaneValueError, Query
+from .. import PlaneValueError, Query
+from ..models import Issue
 from . import _common as common
 
 __all__ = ["FILES", "PER_ITEM", "PER_PROJECT", "ExportOptions", "add_export_flags"]

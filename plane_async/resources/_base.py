@@ -6,7 +6,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._errors import ConflictError, NotFoundError, PlaneValueError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
@@ -31,13 +31,6 @@ M = TypeVar("M", bound=PlaneModel)
 #: a path under a work item, built from the work-items segment ("work-items" or "issues")
 WorkItemPath = Callable[[str], str]
 Path = str | WorkItemPath
-
-
-class ExternalIds(TypedDict, total=False):
-    """The ids an import gives its objects; a second create with the same pair answers 409."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 _PAGE_OPTIONS = ("per_page", "cursor", "max_items", "max_pages", "dedupe", "prefetch")
