@@ -26,8 +26,9 @@ from typing import Any
 import orjson
 
 from benchmarks.bench_models import PER_PAGE, _pages
-from plane_async import Cursor, Issue, Page, to_dict
+from plane_async import Cursor, Page
 from plane_async._models import _hooks, structure_many
+from plane_async.models import Issue, to_dict
 
 REPEATS = 7
 

@@ -16,7 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from plane_async import AsyncPlane, Cursor, PlaneError, Query, to_dict
+from plane_async import AsyncPlane, Cursor, PlaneError, Query
+from plane_async.models import to_dict
 
 #: only what the export needs: fewer bytes per page, and the state as an object
 QUERY = Query().fields("id", "name", "sequence_id", "priority", "state").expand("state")

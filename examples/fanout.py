@@ -13,7 +13,8 @@ import asyncio
 import sys
 import uuid
 
-from plane_async import APIError, AsyncPlane, Issue, NotFoundError, PermissionDeniedError
+from plane_async import APIError, AsyncPlane, NotFoundError, PermissionDeniedError
+from plane_async.models import Issue
 
 
 async def lookup(plane: AsyncPlane, identifier: str) -> Issue | APIError:

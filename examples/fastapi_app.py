@@ -46,9 +46,6 @@ from plane_async import (
     ClientClosedError,
     ConflictError,
     InvalidAPIKeyError,
-    Issue,
-    IssueCreateFields,
-    IssueUpsertFields,
     NotFoundError,
     Page,
     PermissionDeniedError,
@@ -59,9 +56,11 @@ from plane_async import (
     RequestTimeoutError,
     TransportError,
     WaitBudgetExceededError,
-    to_dict,
 )
-from plane_async.webhooks import IssueEvent, WebhookDependency, WebhookEvent
+from plane_async.models import Issue, to_dict
+from plane_async.types import IssueCreateFields, IssueUpsertFields
+from plane_async.webhooks import IssueEvent, WebhookEvent
+from plane_async.webhooks.asgi import WebhookDependency
 
 
 def rate_limit_from(text: str) -> RateLimit:

@@ -1,6 +1,12 @@
-"""plane_async: an async-first client for the Plane project-management REST API."""
+"""plane_async: an async-first client for the Plane project-management REST API.
 
-import importlib
+The root holds what every user needs: the clients, the errors, and the few objects a
+read or a deployment is configured with. The models are in :mod:`plane_async.models`,
+the write fields and other annotation types in :mod:`plane_async.types`, the webhooks in
+:mod:`plane_async.webhooks` and the fake server in :mod:`plane_async.testing`.
+"""
+
+import warnings
 from typing import TYPE_CHECKING
 
 from ._client import AsyncPlane
@@ -34,142 +40,41 @@ from ._errors import (
     UnknownFieldError,
     UploadTooLargeError,
     WaitBudgetExceededError,
-)
-from ._http.transport import RequestStats
-from ._models import (
-    Activity,
-    AssetDownload,
-    AssetUpload,
-    Attachment,
-    Comment,
-    CommentAccess,
-    Cycle,
-    CycleIssue,
-    Estimate,
-    EstimatePoint,
-    EstimateType,
-    IntakeIssue,
-    IntakeIssueDetail,
-    IntakeStatus,
-    Invitation,
-    Issue,
-    IssueLite,
-    Label,
-    Link,
-    Module,
-    ModuleIssue,
-    ModuleStatus,
-    Network,
-    PlaneModel,
-    Priority,
-    Project,
-    ProjectLite,
-    ProjectMember,
-    ProjectSummary,
-    RelatedIssue,
-    RelationRef,
-    Relations,
-    RelationType,
-    Role,
-    SearchResult,
-    State,
-    StateGroup,
-    StateLite,
-    Sticky,
-    UploadForm,
-    User,
-    WorkspaceLite,
-    WorkspaceMember,
-    to_dict,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._models.query import Query
-from ._observability.bus import RequestEvent
 from ._observability.telemetry import Telemetry
-from ._paging.cursor import Cursor, LastKey
+from ._paging.cursor import Cursor
 from ._paging.engine import Page
-from ._ratelimit.limiter import Limiter, Quota, RateLimit, SlotHandle
+from ._ratelimit.limiter import RateLimit
 from ._ratelimit.redis import RedisLimiter
-from ._types import IdLike, ListOptions, ReadOptions
 from ._version import __version__
 
-if TYPE_CHECKING:  # imported on first use: the resources load cattrs (see __getattr__)
+if TYPE_CHECKING:
     from ._blocking.client import Plane
-    from .resources.comments import CommentCreateFields, CommentFields, CommentUpsertFields
-    from .resources.cycles import CycleCreateFields, CycleFields, CycleUpsertFields
-    from .resources.estimates import EstimateFields, EstimatePointFields
-    from .resources.intake import IntakeCreateFields, IntakeFields
-    from .resources.issues import IssueCreateFields, IssueFields, IssueUpsertFields
-    from .resources.labels import LabelCreateFields, LabelFields, LabelUpsertFields
-    from .resources.links import LinkCreateFields, LinkFields
-    from .resources.modules import ModuleCreateFields, ModuleFields, ModuleUpsertFields
-    from .resources.projects import ProjectCreateFields, ProjectFields
-    from .resources.states import StateCreateFields, StateFields, StateUpsertFields
-    from .resources.stickies import StickyFields
+
+    # The names that moved to plane_async.models and plane_async.types still type-check
+    # while they are deprecated (see _MOVED).
+    from .models import *  # noqa: F403
+    from .types import *  # noqa: F403
 
 __all__ = [
     "APIError",
-    "Activity",
-    "AssetDownload",
-    "AssetUpload",
     "AsyncPlane",
-    "Attachment",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
-    "Comment",
-    "CommentAccess",
-    "CommentCreateFields",
-    "CommentFields",
-    "CommentUpsertFields",
     "ConflictError",
     "Cursor",
-    "Cycle",
-    "CycleCreateFields",
-    "CycleFields",
-    "CycleIssue",
-    "CycleUpsertFields",
     "DownloadTooLargeError",
     "ErrorResponse",
-    "Estimate",
-    "EstimateFields",
-    "EstimatePoint",
-    "EstimatePointFields",
-    "EstimateType",
     "FieldError",
     "FieldNotExpandedError",
     "FieldNotRequestedError",
     "FieldValueError",
-    "IdLike",
-    "IntakeCreateFields",
-    "IntakeFields",
-    "IntakeIssue",
-    "IntakeIssueDetail",
-    "IntakeStatus",
     "InvalidAPIKeyError",
-    "Invitation",
-    "Issue",
-    "IssueCreateFields",
-    "IssueFields",
-    "IssueLite",
-    "IssueUpsertFields",
-    "Label",
-    "LabelCreateFields",
-    "LabelFields",
-    "LabelUpsertFields",
-    "LastKey",
-    "Limiter",
     "LimiterUnavailableError",
-    "Link",
-    "LinkCreateFields",
-    "LinkFields",
-    "ListOptions",
-    "Module",
-    "ModuleCreateFields",
-    "ModuleFields",
-    "ModuleIssue",
-    "ModuleStatus",
-    "ModuleUpsertFields",
-    "Network",
     "NotFoundError",
     "Page",
     "PaginationError",
@@ -177,94 +82,72 @@ __all__ = [
     "PermissionDeniedError",
     "Plane",
     "PlaneError",
-    "PlaneModel",
     "PlaneValueError",
-    "Priority",
-    "Project",
-    "ProjectCreateFields",
-    "ProjectFields",
-    "ProjectLite",
-    "ProjectMember",
-    "ProjectSummary",
     "Query",
-    "Quota",
     "RateLimit",
     "RateLimitError",
-    "ReadOptions",
     "RedisLimiter",
-    "RelatedIssue",
-    "RelationRef",
-    "RelationType",
-    "Relations",
-    "RequestEvent",
-    "RequestStats",
     "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
-    "Role",
-    "SearchResult",
     "ServerError",
-    "SlotHandle",
-    "State",
-    "StateCreateFields",
-    "StateFields",
-    "StateGroup",
-    "StateLite",
-    "StateUpsertFields",
-    "Sticky",
-    "StickyFields",
     "StorageError",
     "Telemetry",
     "TransportError",
     "UnknownFieldError",
-    "UploadForm",
     "UploadTooLargeError",
-    "User",
     "WaitBudgetExceededError",
-    "WorkspaceLite",
-    "WorkspaceMember",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "__version__",
-    "to_dict",
 ]
 
-#: write-field TypedDicts, by the resource module that defines them (loaded on first use)
-_LAZY = {
-    "Plane": "_blocking.client",  # the blocking client: its thread and its generated namespaces
-    "CommentCreateFields": "comments",
-    "CommentFields": "comments",
-    "CommentUpsertFields": "comments",
-    "CycleCreateFields": "cycles",
-    "CycleFields": "cycles",
-    "CycleUpsertFields": "cycles",
-    "EstimateFields": "estimates",
-    "EstimatePointFields": "estimates",
-    "IntakeCreateFields": "intake",
-    "IntakeFields": "intake",
-    "IssueCreateFields": "issues",
-    "IssueFields": "issues",
-    "IssueUpsertFields": "issues",
-    "LabelCreateFields": "labels",
-    "LabelFields": "labels",
-    "LabelUpsertFields": "labels",
-    "LinkCreateFields": "links",
-    "LinkFields": "links",
-    "ModuleCreateFields": "modules",
-    "ModuleFields": "modules",
-    "ModuleUpsertFields": "modules",
-    "ProjectCreateFields": "projects",
-    "ProjectFields": "projects",
-    "StateCreateFields": "states",
-    "StateFields": "states",
-    "StateUpsertFields": "states",
-    "StickyFields": "stickies",
-}
+#: names the root exported until this release, by the public module that has them now
+_MOVED = dict.fromkeys(
+    (
+        "Activity", "AssetDownload", "AssetUpload", "Attachment", "Comment", "CommentAccess",
+        "Cycle", "CycleIssue", "Estimate", "EstimatePoint", "EstimateType", "IntakeIssue",
+        "IntakeIssueDetail", "IntakeStatus", "Invitation", "Issue", "IssueLite", "Label",
+        "Link", "Module", "ModuleIssue", "ModuleStatus", "Network", "PlaneModel", "Priority",
+        "Project", "ProjectLite", "ProjectMember", "ProjectSummary", "RelatedIssue",
+        "RelationRef", "RelationType", "Relations", "Role", "SearchResult", "State",
+        "StateGroup", "StateLite", "Sticky", "UploadForm", "User", "WorkspaceLite",
+        "WorkspaceMember", "to_dict",
+    ),
+    "models",
+) | dict.fromkeys(
+    (
+        "CommentCreateFields", "CommentFields", "CommentUpsertFields", "CycleCreateFields",
+        "CycleFields", "CycleUpsertFields", "EstimateFields", "EstimatePointFields", "IdLike",
+        "IntakeCreateFields", "IntakeFields", "IssueCreateFields", "IssueFields",
+        "IssueUpsertFields", "LabelCreateFields", "LabelFields", "LabelUpsertFields", "LastKey",
+        "Limiter", "LinkCreateFields", "LinkFields", "ListOptions", "ModuleCreateFields",
+        "ModuleFields", "ModuleUpsertFields", "ProjectCreateFields", "ProjectFields", "Quota",
+        "ReadOptions", "RequestEvent", "RequestStats", "SlotHandle", "StateCreateFields",
+        "StateFields", "StateUpsertFields", "StickyFields",
+    ),
+    "types",
+)  # fmt: skip
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "Plane":
+        # Loaded on first use, to keep `import plane_async` fast: the blocking client
+        # brings its thread and its generated namespaces, which load every resource.
+        from ._blocking.client import Plane
+
+        globals()["Plane"] = Plane
+        return Plane
+    home = _MOVED.get(name)
+    if home is None:
         raise AttributeError(f"module 'plane_async' has no attribute {name!r}")
-    path = f".{module}" if module.startswith("_") else f".resources.{module}"
-    value = getattr(importlib.import_module(path, __name__), name)
-    globals()[name] = value
-    return value
+    warnings.warn(
+        f"plane_async.{name} is deprecated and will be removed in the next release: "
+        f"import it from plane_async.{home} instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    # Loaded when an old path is used: the write fields are not needed to import the root.
+    from . import models, types
+
+    return getattr(models if home == "models" else types, name)

@@ -47,7 +47,7 @@ class AsyncPlane:
     thread, and ``rate_limit=None`` follows the limit the server announces in its
     ``X-RateLimit-*`` headers (a ``RateLimit`` is a cap never exceeded); ``limiter=`` plugs
     in another backend
-    (any :class:`plane_async.Limiter`, e.g. one shared across processes), which must pause
+    (any :class:`plane_async.types.Limiter`, e.g. one shared across processes), which must pause
     its senders on a 429.
 
     ``wait_budget`` (seconds, default None: unbounded) bounds each whole call, rate-limit

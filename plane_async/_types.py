@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import TypedDict
 
 from ._models.query import Query
+from ._models.writes import IdLike
 from ._paging.cursor import Cursor
 
-#: an id as the caller may give it: a ``uuid.UUID`` or its string form
-IdLike = uuid.UUID | str
+__all__ = ["IdLike", "ListOptions", "ReadOptions"]
 
 
 class ReadOptions(TypedDict, total=False):

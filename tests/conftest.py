@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests (the fake server's come from plane_async's pytest plugin)."""
+"""Fixtures shared by the tests; the fake server's come from plane_async's pytest plugin,
+which a project opts into as this one does."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from aioresponses import core as aioresponses_core
 
 from plane_async._ratelimit import LocalLimiters, use_registry
 from tests.support.redis_server import RedisServer, redis_binary
+
+pytest_plugins = ["plane_async.testing.pytest_plugin"]
 
 
 class _SentWriter:

@@ -1,4 +1,4 @@
-"""Griffe extension: the docstrings' Sphinx roles (``:class:`~plane_async.Limiter```) shown
+"""Griffe extension: the docstrings' Sphinx roles (``:class:`~plane_async.types.Limiter```) shown
 as code (``Limiter``) in the API reference instead of as raw reStructuredText."""
 
 from __future__ import annotations

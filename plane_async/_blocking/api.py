@@ -53,6 +53,35 @@ if TYPE_CHECKING:
         User,
         WorkspaceMember,
     )
+    from plane_async._models.writes import (
+        CommentCreateFields,
+        CommentFields,
+        CommentUpsertFields,
+        CycleCreateFields,
+        CycleFields,
+        CycleUpsertFields,
+        EstimateFields,
+        EstimatePointFields,
+        IntakeCreateFields,
+        IntakeFields,
+        IssueCreateFields,
+        IssueFields,
+        IssueUpsertFields,
+        LabelCreateFields,
+        LabelFields,
+        LabelUpsertFields,
+        LinkCreateFields,
+        LinkFields,
+        ModuleCreateFields,
+        ModuleFields,
+        ModuleUpsertFields,
+        ProjectCreateFields,
+        ProjectFields,
+        StateCreateFields,
+        StateFields,
+        StateUpsertFields,
+        StickyFields,
+    )
     from plane_async._observability.bus import Hook
     from plane_async._observability.telemetry import Telemetry
     from plane_async._paging.engine import Page
@@ -63,55 +92,20 @@ if TYPE_CHECKING:
     from plane_async.resources.activities import ActivitiesResource
     from plane_async.resources.assets import AssetsResource
     from plane_async.resources.attachments import AttachmentsResource
-    from plane_async.resources.comments import (
-        CommentCreateFields,
-        CommentFields,
-        CommentsResource,
-        CommentUpsertFields,
-    )
-    from plane_async.resources.cycles import (
-        CycleCreateFields,
-        CycleFields,
-        CyclesResource,
-        CycleUpsertFields,
-        CycleView,
-    )
-    from plane_async.resources.estimates import (
-        EstimateFields,
-        EstimatePointFields,
-        EstimatesResource,
-    )
-    from plane_async.resources.intake import IntakeCreateFields, IntakeFields, IntakeResource
+    from plane_async.resources.comments import CommentsResource
+    from plane_async.resources.cycles import CyclesResource, CycleView
+    from plane_async.resources.estimates import EstimatesResource
+    from plane_async.resources.intake import IntakeResource
     from plane_async.resources.invitations import InvitationsResource
-    from plane_async.resources.issues import (
-        IssueCreateFields,
-        IssueFields,
-        IssuesResource,
-        IssueUpsertFields,
-    )
-    from plane_async.resources.labels import (
-        LabelCreateFields,
-        LabelFields,
-        LabelsResource,
-        LabelUpsertFields,
-    )
-    from plane_async.resources.links import LinkCreateFields, LinkFields, LinksResource
+    from plane_async.resources.issues import IssuesResource
+    from plane_async.resources.labels import LabelsResource
+    from plane_async.resources.links import LinksResource
     from plane_async.resources.members import MembersResource
-    from plane_async.resources.modules import (
-        ModuleCreateFields,
-        ModuleFields,
-        ModulesResource,
-        ModuleUpsertFields,
-    )
-    from plane_async.resources.projects import ProjectCreateFields, ProjectFields, ProjectsResource
+    from plane_async.resources.modules import ModulesResource
+    from plane_async.resources.projects import ProjectsResource
     from plane_async.resources.relations import RelationsResource
-    from plane_async.resources.states import (
-        StateCreateFields,
-        StateFields,
-        StatesResource,
-        StateUpsertFields,
-    )
-    from plane_async.resources.stickies import StickiesResource, StickyFields
+    from plane_async.resources.states import StatesResource
+    from plane_async.resources.stickies import StickiesResource
     from plane_async.resources.users import UsersResource
 
 __all__ = [

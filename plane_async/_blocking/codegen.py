@@ -240,7 +240,7 @@ def _public_methods(cls: type) -> list[tuple[str, typing.Any]]:
 
 def render() -> str:
     """The source of ``api.py`` (before ``ruff format``)."""
-    from .. import AsyncPlane
+    from .._client import AsyncPlane
     from ..resources._base import Resource
 
     client = AsyncPlane(api_key="plane_api_" + "0" * 32, workspace="codegen")

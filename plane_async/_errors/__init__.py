@@ -18,6 +18,8 @@
     │   └── PaginationStalledError          the server returned the same page/cursor again
     ├── TransportError                      network fault: no usable HTTP response
     │   └── RequestTimeoutError
+    ├── WebhookVerificationError            a webhook's signature is missing or wrong
+    ├── WebhookPayloadError (also ValueError)  a webhook body that is not a Plane delivery
     ├── StorageError                        the file storage (S3, MinIO) refused an upload
     │   │                                   or a download
     │   ├── UploadTooLargeError             the file exceeds the server's upload limit
@@ -75,6 +77,7 @@ from .client import (
     WaitBudgetExceededError,
 )
 from .storage import DownloadTooLargeError, StorageError, UploadTooLargeError
+from .webhooks import WebhookPayloadError, WebhookVerificationError
 
 __all__ = [
     "APIError",
@@ -108,6 +111,8 @@ __all__ = [
     "UnknownFieldError",
     "UploadTooLargeError",
     "WaitBudgetExceededError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "parse_retry_after",
     "reworded",
 ]

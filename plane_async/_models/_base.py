@@ -25,7 +25,6 @@ fields read per item that alone would cost more than ``json.loads``.
 
 from __future__ import annotations
 
-import copy
 import types
 import typing
 import uuid
@@ -35,7 +34,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
-from . import _hooks
+from . import _dump, _hooks
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
 from ._pydantic_hooks import PydanticSerializer
 from ._relations import check_companions
@@ -179,9 +178,9 @@ class PlaneModel:
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         """pydantic v2 support (FastAPI response models): called by pydantic only, so
         pydantic is never imported by the client itself. Serialises as ``to_dict()``."""
-        from .._paging.pydantic import model_schema
+        from ._pydantic import model_schema  # pydantic is optional: loaded when it asks
 
-        return model_schema(cls, handler)
+        return model_schema(cls, handler, structure)
 
 
 # The slot's own descriptor: setting through it skips the frozen __setattr__ and costs
@@ -297,10 +296,4 @@ def model(cls: C) -> C:
 
 def to_dict(obj: PlaneModel) -> dict[str, Any]:
     """A JSON-ready dict: what the server sent (a copy), or a built model's fields."""
-    raw = _get_raw(obj)
-    if type(raw) is dict:
-        return copy.deepcopy(raw)
-    from .converter import converter  # the converter module imports the models
-
-    result: dict[str, Any] = converter.unstructure(obj)
-    return result
+    return _dump.model_dict(obj)

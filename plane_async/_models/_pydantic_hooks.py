@@ -16,7 +16,7 @@ class PydanticSerializer:
         if obj is None:
             raise AttributeError("__pydantic_serializer__")
         try:
-            from .._paging.pydantic import serializer_for
+            from ._pydantic import serializer_for  # pydantic is optional: loaded when used
         except ImportError:
             raise AttributeError("__pydantic_serializer__") from None
         return serializer_for(type(obj))

@@ -32,7 +32,6 @@ from ._base import (
     structurer,
     to_dict,
 )
-from ._fields import _get_raw
 from .enums import PlaneIntEnum, PlaneStrEnum
 
 __all__ = [
@@ -63,16 +62,7 @@ def _lazy_model_hook(value: Any, cls: type[PlaneModel]) -> PlaneModel:
 
 
 def _unstructure_model(obj: PlaneModel) -> dict[str, Any]:
-    raw = _get_raw(obj)
-    if type(raw) is dict:
-        return to_dict(obj)
-    fields = type(obj).__plane_fields__
-    values = obj.__dict__
-    return {
-        info.key: converter.unstructure(values[name])
-        for name, info in fields.items()
-        if name in values
-    }
+    return to_dict(obj)  # one JSON form of a model, with or without cattrs
 
 
 def _enum_value(member: Enum) -> Any:

@@ -75,7 +75,7 @@ class Page(Generic[T]):
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
         """pydantic v2 support: a FastAPI route may return ``Page[Issue]``; it is sent as
         the envelope, with cursors as strings and the items as ``to_dict()`` gives them."""
-        from .pydantic import page_schema
+        from .pydantic import page_schema  # pydantic is optional: loaded when it asks
 
         return page_schema(source, handler)
 

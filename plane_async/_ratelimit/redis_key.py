@@ -51,7 +51,7 @@ class KeyBackend(Protocol):
 
 
 class KeyLimiter:
-    """The limiter of one key through Redis (a :class:`plane_async.Limiter`)."""
+    """The limiter of one key through Redis (a :class:`plane_async.types.Limiter`)."""
 
     __slots__ = ("_attached", "_backend", "_keys", "_local", "_rate", "_waiting")
 

@@ -22,6 +22,6 @@ def limiter_backend(limiter: Limiter | LimiterBackend | None) -> LimiterBackend:
     if isinstance(limiter, Limiter) and callable(limiter.slot) and callable(limiter.quota):
         return OneLimiter(limiter)
     raise PlaneValueError(
-        "limiter must be a RedisLimiter, implement plane_async.Limiter (slot() and "
+        "limiter must be a RedisLimiter, implement plane_async.types.Limiter (slot() and "
         f"quota()), or be None; got {type(limiter).__name__}"
     )

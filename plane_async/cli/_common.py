@@ -17,12 +17,12 @@ from .. import (
     AsyncPlane,
     AuthenticationError,
     InvalidAPIKeyError,
-    Limiter,
     PlaneError,
     PlaneValueError,
     RateLimit,
     RedisLimiter,
 )
+from ..types import Limiter
 from ._folder import FolderError
 
 __all__ = [

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from .. import Issue, PlaneValueError, Query
+from .. import PlaneValueError, Query
+from ..models import Issue
 from ._common import UsageError, add_progress_flag
 
 __all__ = ["FILES", "PER_ITEM", "PER_PROJECT", "ExportOptions", "add_export_flags"]

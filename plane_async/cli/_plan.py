@@ -9,7 +9,8 @@ from typing import Any
 
 import attrs
 
-from .. import AsyncPlane, Quota, RequestEvent, RequestStats
+from .. import AsyncPlane
+from ..types import Quota, RequestEvent, RequestStats
 from ._progress import format_duration
 from ._words import count
 

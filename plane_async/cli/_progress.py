@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import IO, Any
 
-from .. import Quota
+from ..types import Quota
 
 __all__ = [
     "Bar",

@@ -6,7 +6,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 from .._errors import ConflictError, NotFoundError, ResponseDecodeError
 from .._models import PlaneModel, structure, structurer
@@ -24,13 +24,6 @@ from ._operations import bind_operation
 from ._seam import Path, Seam, WorkItemPath
 
 M = TypeVar("M", bound=PlaneModel)
-
-
-class ExternalIds(TypedDict, total=False):
-    """The ids an import gives its objects; a second create with the same pair answers 409."""
-
-    external_source: str | None
-    external_id: str | None
 
 
 _PAGE_OPTIONS = ("per_page", "cursor", "max_items", "max_pages", "dedupe", "prefetch")

@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import PlaneValueError
 from .._models import Comment, CommentAccess
+from .._models.writes import CommentCreateFields, CommentFields, CommentUpsertFields
 from .._paging.engine import Page
 from .._protocol.checks import check_choice, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import Resource, write_body
 from ._seam import WorkItemPath
 
 __all__ = [
-    "CommentCreateFields",
-    "CommentFields",
-    "CommentUpsertFields",
     "CommentsResource",
 ]
-
-
-class _CommentCommon(TypedDict, total=False):
-    #: the editor's JSON document; stored, but never sent back by the server
-    comment_json: Mapping[str, object]
-    access: CommentAccess | str
-    #: the comment this one replies to
-    parent: IdLike | None
-    #: for imports: backdate the comment (honoured on create only)
-    created_at: dt.datetime | str
-    #: for imports: the user shown as author (honoured on create only)
-    created_by: IdLike
-
-
-class CommentCreateFields(_CommentCommon, ExternalIds, total=False):
-    """Optional fields of ``comments.create`` (``comment_html`` is its own argument)."""
-
-
-class CommentUpsertFields(_CommentCommon, total=False):
-    """Fields of ``comments.upsert`` (the external ids are their own arguments)."""
-
-    comment_html: str
-
-
-class CommentFields(CommentCreateFields, total=False):
-    """Writable comment fields. Omitted: left as is. ``None``: cleared."""
-
-    comment_html: str
 
 
 _ACCEPTED = writable(CommentFields)

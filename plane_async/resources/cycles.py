@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, Literal, TypedDict, Unpack, cast, get_args
+from typing import Any, Literal, Unpack, cast, get_args
 
 from .._errors import PlaneValueError
 from .._models import Cycle, CycleIssue
+from .._models.writes import CycleCreateFields, CycleFields, CycleUpsertFields
 from .._paging.engine import Page
 from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, write_body
+from ._base import write_body
 from ._checks import feature_hint
 from ._grouping import WorkItemGroupResource
 
 __all__ = [
-    "CycleCreateFields",
-    "CycleFields",
-    "CycleUpsertFields",
     "CycleView",
     "CyclesResource",
 ]
@@ -29,39 +26,6 @@ __all__ = [
 #: which cycles ``cycles.list(view=...)`` returns; ``current`` is ``cycles.current()``
 CycleView = Literal["all", "upcoming", "completed", "draft", "incomplete"]
 _VIEWS: tuple[str, ...] = get_args(CycleView)
-
-#: a cycle boundary: a datetime, or a date (the server takes the project timezone's day)
-CycleDate = dt.datetime | dt.date | str
-
-
-class _CycleCommon(TypedDict, total=False):
-    description: str
-    #: give ``start_date`` and ``end_date`` together, or neither
-    start_date: CycleDate | None
-    end_date: CycleDate | None
-    #: the owner; defaults to the caller on create
-    owned_by: IdLike
-    #: a tz database name, e.g. ``"Europe/Berlin"``
-    timezone: str
-    sort_order: float
-    logo_props: Mapping[str, object]
-
-
-class CycleCreateFields(_CycleCommon, ExternalIds, total=False):
-    """Optional fields of ``cycles.create`` (``name`` is its own argument)."""
-
-
-class CycleUpsertFields(_CycleCommon, total=False):
-    """Fields of ``cycles.upsert`` (the external ids are their own arguments)."""
-
-    name: str
-
-
-class CycleFields(CycleCreateFields, total=False):
-    """Writable cycle fields. Omitted: left as is. ``None``: cleared."""
-
-    name: str
-
 
 _ACCEPTED = writable(CycleFields)
 _IDS = frozenset({"owned_by"})

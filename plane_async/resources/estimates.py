@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncGenerator, Iterable, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import NotFoundError, PlaneValueError
 from .._models import Estimate, EstimatePoint, EstimateType, structure_many
+from .._models.writes import EstimateFields, EstimatePointFields
 from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike
@@ -19,22 +20,6 @@ __all__ = ["EstimateFields", "EstimatePointFields", "EstimatesResource"]
 
 #: Plane refuses longer point values through the API
 MAX_POINT_VALUE = 20
-
-
-class EstimateFields(TypedDict, total=False):
-    """What ``estimates.update`` can change (Plane ignores every other field there)."""
-
-    name: str
-    description: str
-
-
-class EstimatePointFields(TypedDict, total=False):
-    """One estimate point: ``key`` (an int >= 0, its order), ``value`` (what people see,
-    at most 20 characters) and an optional ``description``."""
-
-    key: int
-    value: str
-    description: str
 
 
 def point_body(fields: Mapping[str, Any], *, create: bool) -> dict[str, Any]:

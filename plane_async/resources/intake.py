@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import BadRequestError
-from .._models import IntakeIssue, IntakeStatus, Priority
+from .._models import IntakeIssue, IntakeStatus
+from .._models.writes import IntakeCreateFields, IntakeFields
 from .._paging.engine import Page
 from .._protocol.checks import check_id, check_int_choice, check_name, check_update
 from .._protocol.values import writable
@@ -18,35 +18,11 @@ from ._checks import reworded
 from .issues import issue_body
 
 __all__ = [
-    "IntakeCreateFields",
-    "IntakeFields",
     "IntakeResource",
 ]
 
 _NOT_ENABLED = re.compile(r"intake.*not enabled|not enabled.*intake", re.IGNORECASE)
 _STATUSES = tuple(IntakeStatus)
-
-
-class IntakeCreateFields(TypedDict, total=False):
-    """Optional fields of ``intake.create`` (``name`` is an argument)."""
-
-    description_html: str
-    priority: Priority | str
-
-
-class IntakeFields(IntakeCreateFields, total=False):
-    """Fields of ``intake.update``. The triage fields (``status``, ``snoozed_till``,
-    ``duplicate_to``, ``source``, ``source_email``) are applied only for a project Admin and
-    silently ignored otherwise; ``name``/``description_html``/``priority`` change the work item."""
-
-    name: str
-    #: ``IntakeStatus.ACCEPTED`` moves the work item into the project (default state)
-    status: IntakeStatus | int
-    snoozed_till: dt.datetime | str | None
-    #: the work item this one duplicates (with ``status=IntakeStatus.DUPLICATE``)
-    duplicate_to: IdLike | None
-    source: str
-    source_email: str | None
 
 
 #: the work item's own fields, sent nested under "issue"

@@ -7,11 +7,12 @@ import contextlib
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
-from typing import Any, TypedDict, Unpack, cast
+from collections.abc import AsyncGenerator, Callable, Mapping
+from typing import Any, Unpack, cast
 
 from .._errors import NotFoundError, PaginationError, PlaneValueError, ResponseDecodeError
 from .._models import Issue, Priority, SearchResult, structure_many
+from .._models.writes import IssueCreateFields, IssueFields, IssueUpsertFields
 from .._paging.engine import Page, iter_items
 from .._paging.keyset import ISSUE_ORDERS, OrderKey, order_key
 from .._paging.stream import ResultStream
@@ -25,13 +26,10 @@ from .._protocol.checks import (
 )
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, is_route_not_found, write_body
+from ._base import Resource, is_route_not_found, write_body
 from ._seam import WorkItemPath
 
 __all__ = [
-    "IssueCreateFields",
-    "IssueFields",
-    "IssueUpsertFields",
     "IssuesResource",
 ]
 
@@ -39,44 +37,6 @@ _IDENTIFIER = re.compile(r"^([A-Za-z0-9_]{1,12})-(\d{1,10})$")
 #: the server's order of a work-item list when no order_by is sent
 _DEFAULT_ORDER = "-created_at"
 _CHANGED_ORDER = "-updated_at"
-
-
-class _IssueCommon(TypedDict, total=False):
-    description_html: str
-    priority: Priority | str
-    state: IdLike | None
-    parent: IdLike | None
-    estimate_point: IdLike | None
-    point: int | None
-    start_date: dt.date | str | None
-    target_date: dt.date | str | None
-    #: replaces the whole set of assignees
-    assignees: Iterable[IdLike]
-    #: replaces the whole set of labels
-    labels: Iterable[IdLike]
-    type_id: IdLike | None
-    sort_order: float
-    is_draft: bool
-    #: for imports: backdate the creation (honoured on create only)
-    created_at: dt.datetime | str
-    #: for imports: the user shown as creator (honoured on create only)
-    created_by: IdLike
-
-
-class IssueCreateFields(_IssueCommon, ExternalIds, total=False):
-    """Optional fields of ``issues.create`` (``name`` is its own argument)."""
-
-
-class IssueUpsertFields(_IssueCommon, total=False):
-    """Fields of ``issues.upsert`` (the external ids are their own arguments)."""
-
-    name: str
-
-
-class IssueFields(IssueCreateFields, total=False):
-    """Writable work-item fields. Omitted: left as is. ``None``: cleared."""
-
-    name: str
 
 
 _ACCEPTED = writable(IssueFields)

@@ -3,44 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._models import Label
+from .._models.writes import LabelCreateFields, LabelFields, LabelUpsertFields
 from .._paging.engine import Page
 from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import Resource, write_body
 
 __all__ = [
-    "LabelCreateFields",
-    "LabelFields",
-    "LabelUpsertFields",
     "LabelsResource",
 ]
-
-
-class _LabelCommon(TypedDict, total=False):
-    #: e.g. ``"#e5484d"``; may be empty
-    color: str
-    description: str
-    #: a parent label of the same project, for grouped labels
-    parent: IdLike | None
-    sort_order: float
-
-
-class LabelCreateFields(_LabelCommon, ExternalIds, total=False):
-    """Optional fields of ``labels.create`` (``name`` is an argument)."""
-
-
-class LabelUpsertFields(_LabelCommon, total=False):
-    """Optional fields of ``labels.upsert`` (name and external ids are arguments)."""
-
-
-class LabelFields(LabelCreateFields, total=False):
-    """Writable label fields for ``update``. Omitted: left as is. ``None``: cleared."""
-
-    name: str
 
 
 _ACCEPTED = writable(LabelFields)

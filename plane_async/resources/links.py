@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import PlaneValueError
 from .._models import Link
+from .._models.writes import LinkCreateFields, LinkFields
 from .._paging.engine import Page
 from .._protocol.checks import check_update
 from .._protocol.values import writable
@@ -15,24 +16,6 @@ from ._base import Resource, write_body
 from ._seam import WorkItemPath
 
 __all__ = ["LinkCreateFields", "LinkFields", "LinksResource"]
-
-
-class _LinkCommon(TypedDict, total=False):
-    #: shown instead of the URL; the server fills it from the page when omitted
-    title: str | None
-
-
-class LinkCreateFields(_LinkCommon, total=False):
-    """Optional fields of ``links.create`` (``url`` is its own argument)."""
-
-    #: for imports: the user shown as creator
-    created_by: IdLike
-
-
-class LinkFields(_LinkCommon, total=False):
-    """Writable link fields. Omitted: left as is. ``None``: cleared."""
-
-    url: str
 
 
 _CREATE_ACCEPTED = {**writable(LinkCreateFields), "url": str}

@@ -2,54 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import AsyncGenerator, Iterable, Mapping
-from typing import Any, TypedDict, Unpack
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, Unpack
 
 from .._models import Module, ModuleIssue, ModuleStatus
+from .._models.writes import ModuleCreateFields, ModuleFields, ModuleUpsertFields
 from .._paging.engine import Page
 from .._protocol.checks import check_choice, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, write_body
+from ._base import write_body
 from ._checks import feature_hint
 from ._grouping import WorkItemGroupResource
 
 __all__ = [
-    "ModuleCreateFields",
-    "ModuleFields",
-    "ModuleUpsertFields",
     "ModulesResource",
 ]
-
-
-class _ModuleCommon(TypedDict, total=False):
-    description: str
-    description_html: str
-    start_date: dt.date | str | None
-    target_date: dt.date | str | None
-    status: ModuleStatus | str
-    lead: IdLike | None
-    #: replaces the whole set of members (users who are not project members are dropped)
-    members: Iterable[IdLike]
-    sort_order: float
-    logo_props: Mapping[str, object]
-
-
-class ModuleCreateFields(_ModuleCommon, ExternalIds, total=False):
-    """Optional fields of ``modules.create`` (``name`` is its own argument)."""
-
-
-class ModuleUpsertFields(_ModuleCommon, total=False):
-    """Fields of ``modules.upsert`` (the external ids are their own arguments)."""
-
-    name: str
-
-
-class ModuleFields(ModuleCreateFields, total=False):
-    """Writable module fields. Omitted: left as is. ``None``: cleared."""
-
-    name: str
 
 
 _ACCEPTED = writable(ModuleFields)

@@ -7,16 +7,15 @@ from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any, Unpack
 
 from .._errors import PlaneValueError
-from .._models import Network, Project, ProjectSummary
+from .._models import Project, ProjectSummary
+from .._models.writes import ProjectCreateFields, ProjectFields
 from .._paging.engine import Page
 from .._protocol.checks import check_update, order_params
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import Resource, write_body
 
 __all__ = [
-    "ProjectCreateFields",
-    "ProjectFields",
     "ProjectsResource",
 ]
 
@@ -27,44 +26,6 @@ _MAX_IDENTIFIER = 12
 _MAX_NAME = 255
 #: what ``summary(fields=...)`` can count
 SUMMARY_FIELDS = ("members", "states", "labels", "cycles", "modules", "issues", "intakes", "pages")
-
-
-class ProjectCreateFields(ExternalIds, total=False):
-    """Optional fields of ``projects.create`` (``name`` and ``identifier`` are arguments)."""
-
-    description: str
-    #: ``Network.PUBLIC`` (the server's default) or ``Network.SECRET``
-    network: Network | int
-    project_lead: IdLike | None
-    default_assignee: IdLike | None
-    emoji: str | None
-    icon_prop: Mapping[str, Any] | None
-    logo_props: Mapping[str, Any]
-    cover_image: str | None
-    #: feature flags; modules and cycles are off on a new project
-    module_view: bool
-    cycle_view: bool
-    issue_views_view: bool
-    page_view: bool
-    intake_view: bool
-    guest_view_all_features: bool
-    is_time_tracking_enabled: bool
-    is_issue_type_enabled: bool
-    #: months (0-12) after which done work items are archived / closed automatically
-    archive_in: int
-    close_in: int
-    #: a pytz zone name; defaults to the workspace's
-    timezone: str
-
-
-class ProjectFields(ProjectCreateFields, total=False):
-    """Writable project fields for ``update``. Omitted: left as is. ``None``: cleared."""
-
-    name: str
-    identifier: str
-    #: update only
-    default_state: IdLike | None
-    estimate: IdLike | None
 
 
 _ACCEPTED = writable(ProjectFields)

@@ -3,48 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import PlaneValueError
 from .._models import State, StateGroup
+from .._models.writes import StateCreateFields, StateFields, StateUpsertFields
 from .._paging.engine import Page
 from .._protocol.checks import check_id, check_name, check_update
 from .._protocol.values import writable
 from .._types import IdLike, ListOptions, ReadOptions
-from ._base import ExternalIds, Resource, write_body
+from ._base import Resource, write_body
 
 __all__ = [
-    "StateCreateFields",
-    "StateFields",
-    "StateUpsertFields",
     "StatesResource",
 ]
-
-
-class _StateCommon(TypedDict, total=False):
-    description: str
-    #: backlog (the server's default), unstarted, started, completed or cancelled
-    group: StateGroup | str
-    #: position in the workflow; the server appends (+15000) when omitted
-    sequence: float
-    #: on create this makes it the project's only default state (PATCH does not clear others)
-    default: bool
-    is_triage: bool
-
-
-class StateCreateFields(_StateCommon, ExternalIds, total=False):
-    """Optional fields of ``states.create`` (``name`` and ``color`` are arguments)."""
-
-
-class StateUpsertFields(_StateCommon, total=False):
-    """Optional fields of ``states.upsert`` (name, color and external ids are arguments)."""
-
-
-class StateFields(StateCreateFields, total=False):
-    """Writable state fields for ``update``. Omitted: left as is. ``None``: cleared."""
-
-    name: str
-    color: str
 
 
 _ACCEPTED = writable(StateFields)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from .._errors import PlaneValueError
 from .._models import Sticky
+from .._models.writes import StickyFields
 from .._paging.engine import Page
 from .._protocol.checks import check_id, check_update
 from .._protocol.values import writable
@@ -16,18 +17,6 @@ from ._base import Resource, write_body
 from ._options import PageOptions, checked
 
 __all__ = ["StickiesResource", "StickyFields"]
-
-
-class StickyFields(TypedDict, total=False):
-    """Writable sticky fields. Omitted: left as is. ``None``: cleared."""
-
-    name: str | None
-    #: the note's text as HTML, e.g. ``"<p>Call Anna</p>"``
-    description_html: str
-    color: str | None
-    background_color: str | None
-    logo_props: Mapping[str, object]
-    sort_order: float
 
 
 def sticky_body(fields: Mapping[str, Any]) -> dict[str, Any]:

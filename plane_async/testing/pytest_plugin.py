@@ -1,4 +1,9 @@
-"""pytest plugin: ``plane_server`` and ``plane`` fixtures (registered as ``plane_async``).
+"""pytest plugin: ``plane_server`` and ``plane`` fixtures, for the projects that opt in.
+
+Installing plane_async registers no plugin; enable it in your top-level ``conftest.py``
+(or with ``pytest -p plane_async.testing.pytest_plugin``)::
+
+    pytest_plugins = ["plane_async.testing.pytest_plugin"]
 
 ::
 

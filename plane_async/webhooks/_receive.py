@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .. import webhooks as _wh
-from .._errors import PlaneValueError
+from .._errors import PlaneValueError, WebhookPayloadError, WebhookVerificationError
 from .._models.webhooks import WebhookEvent
+from ._dedupe import Deduplicator
+from ._verify import Secret, secret_key, verify_event
 
 __all__ = ["Outcome", "Receiver"]
 
@@ -17,16 +18,16 @@ class Receiver:
 
     __slots__ = ("_key", "dedupe")
 
-    def __init__(self, secret: _wh.Secret, dedupe: _wh.Deduplicator | bool) -> None:
-        self._key = _wh._key(secret)  # refuses an empty secret now, not on the first call
+    def __init__(self, secret: Secret, dedupe: Deduplicator | bool) -> None:
+        self._key = secret_key(secret)  # refuses an empty secret now, not on the first call
         if dedupe is True:
-            dedupe = _wh.Deduplicator()
-        elif dedupe is not False and not isinstance(dedupe, _wh.Deduplicator):
+            dedupe = Deduplicator()
+        elif dedupe is not False and not isinstance(dedupe, Deduplicator):
             raise PlaneValueError(
                 f"dedupe must be True, False or a Deduplicator, not {type(dedupe).__name__}"
             )
         # not `dedupe or None`: an empty Deduplicator is falsy (it has a length)
-        self.dedupe: _wh.Deduplicator | None = None if dedupe is False else dedupe
+        self.dedupe: Deduplicator | None = None if dedupe is False else dedupe
 
     def __repr__(self) -> str:
         return f"<webhook receiver dedupe={self.dedupe!r}>"
@@ -34,10 +35,10 @@ class Receiver:
     def receive(self, body: bytes, signature: str | None, delivery_id: str | None) -> Outcome:
         """401 on a bad signature, 400 on a bad body, 200 and no event for a repeat."""
         try:
-            event = _wh.verify_event(self._key, body, signature, delivery_id=delivery_id)
-        except _wh.WebhookVerificationError as exc:
+            event = verify_event(self._key, body, signature, delivery_id=delivery_id)
+        except WebhookVerificationError as exc:
             return 401, str(exc), None
-        except _wh.WebhookPayloadError as exc:
+        except WebhookPayloadError as exc:
             return 400, str(exc), None
         if self.dedupe is not None and not self.dedupe.first(event):
             return 200, "duplicate delivery ignored", None

@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from .._models.webhooks import WebhookEvent
-from . import DELIVERY_HEADER, SIGNATURE_HEADER, Deduplicator, Secret
+from ._dedupe import Deduplicator
 from ._receive import Receiver
+from ._verify import DELIVERY_HEADER, SIGNATURE_HEADER, Secret
 
 __all__ = ["aiohttp_handler"]
 

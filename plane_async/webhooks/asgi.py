@@ -9,8 +9,9 @@ from starlette.requests import Request
 
 from .._errors import PlaneValueError
 from .._models.webhooks import WebhookEvent
-from . import DELIVERY_HEADER, SIGNATURE_HEADER, Deduplicator, Secret
+from ._dedupe import Deduplicator
 from ._receive import Receiver
+from ._verify import DELIVERY_HEADER, SIGNATURE_HEADER, Secret
 
 __all__ = ["WebhookDependency"]
 

@@ -16,7 +16,6 @@ import pytest
 from plane_async import (
     AsyncPlane,
     ClientClosedError,
-    Issue,
     NotFoundError,
     Page,
     Plane,
@@ -28,6 +27,7 @@ from plane_async import (
 from plane_async._blocking import api as _blocking_api
 from plane_async._blocking.codegen import _substitute, _typevars
 from plane_async._blocking.portal import BlockingStream, portal
+from plane_async.models import Issue
 from plane_async.resources._base import Resource
 from plane_async.testing import FakePlane, Seed
 from tests.support.blocking_helpers import threaded_fake

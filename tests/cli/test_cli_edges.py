@@ -18,12 +18,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from plane_async import AsyncPlane, Quota
+from plane_async import AsyncPlane
 from plane_async.cli import main
 from plane_async.cli._folder import CHECKPOINT, Folder, FolderError
 from plane_async.cli._import_rows import Names, to_wanted
 from plane_async.cli._plan import minimum_seconds, plan_export
 from plane_async.testing import FakePlane, Seed
+from plane_async.types import Quota
 
 KEY = "plane_api_" + "0123456789abcdef" * 2
 FILES = ("projects.jsonl", "work-items.jsonl")

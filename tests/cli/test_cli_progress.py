@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from plane_async import Quota, RequestStats
 from plane_async.cli._plan import minimum_seconds, plan_export, summary_lines
 from plane_async.cli._progress import (
     PlainDisplay,
@@ -13,6 +12,7 @@ from plane_async.cli._progress import (
     make_display,
     wait_status,
 )
+from plane_async.types import Quota, RequestStats
 
 
 def quota(remaining: int = 60, next_slot_in: float = 0.0, paused_for: float = 0.0,

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from plane_async import AsyncPlane, PermissionDeniedError, PlaneError, Quota
+from plane_async import AsyncPlane, PermissionDeniedError, PlaneError
 from plane_async.cli import _common as common
 from plane_async.cli import demo, main
 from plane_async.cli._plan import plan_export
 from plane_async.cli._words import count
 from plane_async.testing import FakePlane, Seed
+from plane_async.types import Quota
 
 
 async def test_a_403_on_get_by_identifier_points_at_the_project_identifier() -> None:

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from plane_async import AsyncPlane, Quota, RateLimit
+from plane_async import AsyncPlane, RateLimit
 from plane_async._ratelimit import Limiter, LimiterBackend
+from plane_async.types import Quota
 from tests.support import vclock
 
 KEY = "plane_api_0123456789abcdef0123456789abcdef"

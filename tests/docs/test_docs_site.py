@@ -21,8 +21,12 @@ from pathlib import Path
 import pytest
 
 import plane_async
+import plane_async.models
 import plane_async.testing
+import plane_async.types
 import plane_async.webhooks
+import plane_async.webhooks.aiohttp
+import plane_async.webhooks.asgi
 from tests.support.chromium import Page, open_page
 from tests.support.subprocess_helpers import ROOT
 
@@ -75,9 +79,17 @@ def _inventory(site: Path) -> set[str]:
 
 def test_the_reference_documents_every_public_name(site: Path) -> None:
     documented = _inventory(site)
-    public = [f"plane_async.{name}" for name in plane_async.__all__]
-    public += [f"plane_async.webhooks.{name}" for name in plane_async.webhooks.__all__]
-    public += [f"plane_async.testing.{name}" for name in plane_async.testing.__all__]
+    public = []
+    for module in (
+        plane_async,
+        plane_async.models,
+        plane_async.types,
+        plane_async.webhooks,
+        plane_async.webhooks.aiohttp,
+        plane_async.webhooks.asgi,
+        plane_async.testing,
+    ):
+        public += [f"{module.__name__}.{name}" for name in module.__all__]
     assert [name for name in public if name not in documented] == []
 
 

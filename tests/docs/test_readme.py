@@ -100,6 +100,12 @@ async def test_readme_block_runs(block: Block, block_dir: Path, tmp_path: Path) 
         pytest.skip(block.marker)
     program = block_dir / f"{block.module}.py"
     if "pytest" in block.modes:
+        # a project that opted into the plugin, as the testing guide says
+        (tmp_path / "conftest.py").write_text(
+            'pytest_plugins = ["plane_async.testing.pytest_plugin"]\n'
+        )
+        program = tmp_path / program.name
+        program.write_text(block.program())
         args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto",
                 "-o", "asyncio_default_fixture_loop_scope=function", "-W", "error",
                 "--rootdir", str(tmp_path), str(program)]  # fmt: skip

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from plane_async import AsyncPlane, Issue
+from plane_async import AsyncPlane
+from plane_async.models import Issue
 from plane_async.testing import FakePlane, Seed
 
 SEED = Seed(projects=1, issues_per_project=12, modules=1, cycles=1, labels=0)

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from plane_async import AsyncPlane, BadRequestError, IntakeStatus, NotFoundError
+from plane_async import AsyncPlane, BadRequestError, NotFoundError
+from plane_async.models import IntakeStatus
 from plane_async.testing import FakePlane, Seed
 from plane_async.testing._store import User
 

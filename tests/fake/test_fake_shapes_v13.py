@@ -9,7 +9,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from plane_async import (
+from plane_async._models import Estimate, PlaneModel
+from plane_async._models.converter import strict_converter
+from plane_async.models import (
     AssetDownload,
     AssetUpload,
     Attachment,
@@ -19,8 +21,6 @@ from plane_async import (
     Relations,
     Sticky,
 )
-from plane_async._models import Estimate, PlaneModel
-from plane_async._models.converter import strict_converter
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import first_project
 

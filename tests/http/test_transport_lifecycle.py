@@ -13,8 +13,9 @@ import aiohttp
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, Limiter, Quota, RateLimit
+from plane_async import AsyncPlane, RateLimit
 from plane_async._errors import ClientClosedError, InvalidAPIKeyError, PlaneValueError
+from plane_async.types import Limiter, Quota
 from tests.support import vclock
 
 KEY = "plane_api_0123456789abcdef0123456789abcdef"

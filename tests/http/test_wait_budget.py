@@ -14,12 +14,12 @@ from aioresponses import aioresponses
 from plane_async import (
     AsyncPlane,
     PlaneValueError,
-    Quota,
     RateLimit,
     RedisLimiter,
     ServerError,
     WaitBudgetExceededError,
 )
+from plane_async.types import Quota
 from tests.support import vclock
 from tests.support.redis_server import RedisServer
 

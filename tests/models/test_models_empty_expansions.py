@@ -12,10 +12,11 @@ import pytest
 from aioresponses import aioresponses
 
 import plane_async
-from plane_async import AsyncPlane, Issue, Project
+from plane_async import AsyncPlane
 from plane_async._models._base import PlaneModel, structure
 from plane_async._models._hooks import is_model
 from plane_async._models._relations import Expanded, RelatedId, _Companion
+from plane_async.models import Issue, Project
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import PID, WS, fixture_body, run
 

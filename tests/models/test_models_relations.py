@@ -12,21 +12,10 @@ from typing import Any
 import pytest
 
 import plane_async
-from plane_async import (
-    AsyncPlane,
-    FieldError,
-    FieldNotExpandedError,
-    FieldNotRequestedError,
-    Issue,
-    IssueLite,
-    Label,
-    PlaneModel,
-    Query,
-    StateLite,
-    User,
-)
+from plane_async import AsyncPlane, FieldError, FieldNotExpandedError, FieldNotRequestedError, Query
 from plane_async._models import structure
 from plane_async._models._relations import Expanded, RelatedId
+from plane_async.models import Issue, IssueLite, Label, PlaneModel, StateLite, User, to_dict
 from plane_async.testing import FakePlane
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -112,17 +101,18 @@ def test_a_model_with_read_companions_still_compares_pickles_and_dumps_the_same(
     issue, twin = structure(Issue, raw), structure(Issue, dict(raw))
     assert issue.state_detail is not None and issue.assignee_ids  # cached on issue only
     assert issue == twin and hash(issue) == hash(twin)
-    assert plane_async.to_dict(issue) == raw
+    assert to_dict(issue) == raw
     again = pickle.loads(pickle.dumps(issue))
     assert again == issue and again.state_id == issue.state_id
 
 
 def _models() -> list[type[PlaneModel]]:
+    import plane_async.models as models
     import plane_async.webhooks as webhooks
 
     return [
         obj
-        for module in (plane_async, webhooks)
+        for module in (models, webhooks)
         for name in module.__all__
         if inspect.isclass(obj := getattr(module, name))
         and issubclass(obj, PlaneModel)

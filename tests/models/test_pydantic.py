@@ -14,8 +14,9 @@ import pydantic
 import pytest
 from fastapi import Body, FastAPI
 
-from plane_async import AsyncPlane, Cursor, Issue, Page, StateLite, User, to_dict
+from plane_async import AsyncPlane, Cursor, Page
 from plane_async._models import structure
+from plane_async.models import Issue, StateLite, User, to_dict
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -167,8 +168,9 @@ def test_importing_and_using_the_client_does_not_import_pydantic() -> None:
     code = (
         "import sys, uuid, plane_async\n"
         "from plane_async._models import structure\n"
-        "i = structure(plane_async.Issue, {'id': str(uuid.uuid4()), 'name': 'x'})\n"
-        "assert i.name == 'x' and plane_async.to_dict(i)\n"
+        "from plane_async.models import Issue, to_dict\n"
+        "i = structure(Issue, {'id': str(uuid.uuid4()), 'name': 'x'})\n"
+        "assert i.name == 'x' and to_dict(i)\n"
         "assert 'pydantic' not in sys.modules and 'pydantic_core' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)

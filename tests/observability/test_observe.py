@@ -11,9 +11,10 @@ import attrs
 import pytest
 from aioresponses import aioresponses
 
-from plane_async import AsyncPlane, PlaneValueError, RequestEvent, TransportError
+from plane_async import AsyncPlane, PlaneValueError, TransportError
 from plane_async._observability.bus import path_template
 from plane_async.testing import FakePlane
+from plane_async.types import RequestEvent
 from tests.support import vclock
 from tests.support.resource_helpers import BASE, KEY, PID, WS, client, fixture_body
 

@@ -834,7 +834,8 @@ async def test_a_next_cursor_that_goes_back_is_refused_with_the_cursor_to_resume
 
 
 def test_a_checkpoint_round_trips_through_str_and_refuses_garbage() -> None:
-    from plane_async import LastKey, PlaneValueError
+    from plane_async import PlaneValueError
+    from plane_async.types import LastKey
 
     cursor = Cursor(100, 3, after=LastKey("-created_at", "2026-05-19T10:00:00+05:30", ("x",)))
     text = str(cursor)

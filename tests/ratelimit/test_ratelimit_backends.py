@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from plane_async import PlaneValueError, Quota, RateLimit
+from plane_async import PlaneValueError, RateLimit
 from plane_async._ratelimit import (
     LimiterBackend,
     LocalLimiters,
@@ -20,6 +20,7 @@ from plane_async._ratelimit import (
     shared_limiter,
     use_registry,
 )
+from plane_async.types import Quota
 from tests.conftest import loop_clock
 from tests.support import vclock
 
@@ -87,7 +88,7 @@ def test_a_users_limiter_serves_every_key_and_is_never_closed() -> None:
     ids=["object", "url", "rate", "not-callable"],
 )
 def test_anything_else_is_refused_before_any_request(given: Any) -> None:
-    with pytest.raises(PlaneValueError, match=r"implement plane_async\.Limiter"):
+    with pytest.raises(PlaneValueError, match=r"implement plane_async\.types\.Limiter"):
         limiter_backend(given)
 
 

@@ -19,7 +19,6 @@ from aioresponses import aioresponses
 
 from plane_async import (
     AsyncPlane,
-    Attachment,
     BadRequestError,
     ConflictError,
     DownloadTooLargeError,
@@ -29,6 +28,7 @@ from plane_async import (
     TransportError,
     UploadTooLargeError,
 )
+from plane_async.models import Attachment
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import BASE, KEY, PID, PROJECT, collect, first_project, run
 

@@ -17,9 +17,8 @@ from plane_async import (
     NotFoundError,
     PlaneValueError,
     RateLimit,
-    RelationType,
-    Role,
 )
+from plane_async.models import RelationType, Role
 from plane_async.testing import FakePlane
 from tests.support.resource_helpers import BASE, PID, PROJECT, WS, collect, first_project, run, sent
 

@@ -10,7 +10,8 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from plane_async import AsyncPlane, Project
+from plane_async import AsyncPlane
+from plane_async.models import Project
 from plane_async.testing import FakePlane
 
 

@@ -8,20 +8,9 @@ from __future__ import annotations
 import uuid
 from typing import assert_type
 
-from plane_async import (
-    APIError,
-    Comment,
-    Cursor,
-    Issue,
-    IssueCreateFields,
-    Label,
-    Page,
-    PlaneError,
-    Project,
-    ProjectLite,
-    StateLite,
-    User,
-)
+from plane_async import APIError, Cursor, Page, PlaneError
+from plane_async.models import Comment, Issue, Label, Project, ProjectLite, StateLite, User
+from plane_async.types import IssueCreateFields
 
 
 def relations(issue: Issue, comment: Comment, project: Project) -> None:

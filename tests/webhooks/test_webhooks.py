@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from plane_async import FieldValueError, Issue, PlaneError, PlaneValueError, Priority, User
+from plane_async import FieldValueError, PlaneError, PlaneValueError
+from plane_async.models import Issue, Priority, User
 from plane_async.webhooks import (
     CommentEvent,
     CycleEvent,
@@ -324,10 +325,44 @@ def test_importing_webhooks_loads_no_web_framework() -> None:
         "names = ('aiohttp.web', 'aiohttp', 'starlette', 'fastapi')\n"
         "bad = [m for m in names if m in sys.modules]\n"
         "assert not bad, bad\n"
-        "w.WebhookDependency\n"
+        "import plane_async.webhooks.asgi\n"
         "assert 'starlette' in sys.modules and 'aiohttp.web' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_webhook_errors_are_in_the_error_tree_and_exported_with_the_errors() -> None:
+    import plane_async
+
+    assert plane_async.WebhookVerificationError is WebhookVerificationError
+    assert plane_async.WebhookPayloadError is WebhookPayloadError
+    assert issubclass(WebhookVerificationError, PlaneError)
+    assert issubclass(WebhookPayloadError, PlaneError) and issubclass(
+        WebhookPayloadError, ValueError
+    )
+    with pytest.raises(PlaneError):
+        verify_event(SECRET, b"{}", "0" * 64)
+    with pytest.raises(ValueError):
+        parse_event(b"[]")
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [("aiohttp_handler", "plane_async.webhooks.aiohttp"),
+     ("WebhookDependency", "plane_async.webhooks.asgi")],
+)  # fmt: skip
+def test_the_receivers_old_attribute_paths_still_work_with_a_deprecation(
+    name: str, module: str
+) -> None:
+    import importlib
+
+    import plane_async.webhooks as webhooks
+
+    with pytest.warns(DeprecationWarning, match=f"import it from {module} instead"):
+        old = getattr(webhooks, name)
+    assert old is getattr(importlib.import_module(module), name)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        webhooks.Nope  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_the_module_exports_are_sorted_and_exist() -> None:

@@ -17,14 +17,9 @@ from fastapi import Depends, FastAPI
 
 from plane_async import PlaneValueError
 from plane_async.testing import FakePlane, Seed, WebhookFaults
-from plane_async.webhooks import (
-    Deduplicator,
-    IssueEvent,
-    WebhookDependency,
-    WebhookEvent,
-    aiohttp_handler,
-    sign,
-)
+from plane_async.webhooks import Deduplicator, IssueEvent, WebhookEvent, sign
+from plane_async.webhooks.aiohttp import aiohttp_handler
+from plane_async.webhooks.asgi import WebhookDependency
 from tests.support.webhook_helpers import client, first_project, serve, uvicorn_server
 
 SECRET = "plane_wh_" + "7" * 32
