@@ -22,7 +22,7 @@ requests and their read-ahead in ``_fetcher.py``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any, TypeVar
 
 import attrs
@@ -41,6 +41,7 @@ from .page import (
     decode_page,
     page_from_body,
 )
+from .stream import ResultStream
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -132,8 +133,12 @@ def iter_items(
     id_of: Callable[[T], object] | None = None,
     paginated: bool = True,
     order: OrderKey | None = None,
-) -> AsyncGenerator[T, None]:
-    """Like ``iter_pages`` but yields the items of every page, in order."""
+) -> ResultStream[T]:
+    """Like ``iter_pages`` but yields the items of every page, in order.
+
+    The stream's ``take_ready()`` hands over the items of the current page not yielded
+    yet, without waiting (the blocking client moves them to its thread in one hop).
+    """
     pages = iter_pages(
         fetch,
         structure,
@@ -148,15 +153,35 @@ def iter_items(
         paginated=paginated,
         order=order,
     )
-    return _items(pages)
+    ready = _Ready()
+    return ResultStream(_items(pages, ready), "iter_items(...)", ready.take)
 
 
-async def _items(pages: AsyncGenerator[Page[T], None]) -> AsyncGenerator[T, None]:
+class _Ready:
+    """The rest of the page ``_items`` is yielding from (None between pages)."""
+
+    __slots__ = ("rest",)
+
+    def __init__(self) -> None:
+        self.rest: Iterator[Any] | None = None
+
+    def take(self) -> list[Any]:
+        """The page's items not yielded yet; ``_items`` then goes on with the next page."""
+        rest = self.rest
+        return [] if rest is None else list(rest)
+
+
+async def _items(pages: AsyncGenerator[Page[T], None], ready: _Ready) -> AsyncGenerator[T, None]:
     # aclosing: leaving this generator early closes the page reader (and its prefetch).
     async with contextlib.aclosing(pages):
-        async for page in pages:
-            for item in page.results:
-                yield item
+        try:
+            async for page in pages:
+                # iterated through ``ready.rest``: what ``take`` hands over, this loop skips
+                ready.rest = rest = iter(page.results)
+                for item in rest:
+                    yield item
+        finally:
+            ready.rest = None
 
 
 # ---------------------------------------------------------------------------- planning
