@@ -36,6 +36,7 @@ from .overlap import overlap_cursor
 from .page import (
     DEFAULT_PER_PAGE,
     Page,
+    as_is,
     check_envelope,
     check_per_page,
     decode_page,
@@ -312,7 +313,7 @@ async def _read(
                 # Items are structured once they are handed out: a page holds rows handed
                 # out before (the overlap) and rows past per_page that are not.
                 page, raw = decode_page(
-                    body, structure if eager else _raw, current if plan.paginated else None
+                    body, structure if eager else as_is, current if plan.paginated else None
                 )
                 if send_cursor and page.cursor is None:
                     # A plain array or one object is the whole list: not an answer to a cursor.
@@ -394,10 +395,10 @@ async def _read(
             if len(take) != len(raw):
                 raw = [raw[i] for i in take]
                 if eager:
-                    page = attrs.evolve(page, results=tuple(page.results[i] for i in take))
+                    page = _rebuilt(page, tuple(page.results[i] for i in take))
             if not eager:
                 try:
-                    page = attrs.evolve(page, results=tuple(map(structure, raw)))
+                    page = _rebuilt(page, tuple(map(structure, raw)))
                 except Exception as exc:
                     annotate(exc, resume)
                     raise
@@ -416,7 +417,7 @@ async def _read(
             if more and problem is None and plan.prefetch:
                 fetcher.read_ahead(_read_ahead(position, page, plan, pages_out, items_out))
             if page.cursor is not None:
-                page = attrs.evolve(page, checkpoint=after, truncated=truncated)
+                page = _rebuilt(page, page.results, after, truncated)
             if page.results or (pages_out == 0 and not more):
                 yield page
                 pages_out += 1
@@ -434,8 +435,28 @@ async def _read(
         await fetcher.cancel()
 
 
-def _raw(row: Any) -> Any:
-    return row
+def _rebuilt(
+    page: Page[Any],
+    results: tuple[T, ...],
+    checkpoint: Cursor | None = None,
+    truncated: bool | None = None,
+) -> Page[T]:
+    """``page`` with other results (and checkpoint): ``attrs.evolve`` costs ~8x more,
+    twice per page."""
+    return Page(
+        results,
+        page.count,
+        page.total_results,
+        page.total_pages,
+        page.next_cursor,
+        page.prev_cursor,
+        page.next_page_results,
+        page.prev_page_results,
+        page.extra_stats,
+        page.cursor,
+        page.truncated if truncated is None else truncated,
+        page.checkpoint if checkpoint is None else checkpoint,
+    )
 
 
 #: how many times the read may step back before giving up (a list that never settles)
