@@ -21,6 +21,7 @@ from benchmarks import (
     bench_cli,
     bench_cpu,
     bench_export,
+    bench_export_cli,
     bench_fanout,
     bench_import,
     bench_live,
@@ -163,6 +164,7 @@ def _fleet(quick: bool) -> Section:
 BENCHMARKS: dict[str, Callable[[bool], Section]] = {
     "cpu": bench_cpu.run,
     "export": bench_export.run,
+    "export-cli": bench_export_cli.run,
     "fanout": bench_fanout.run,
     "limiter": _limiter,
     "fleet": _fleet,

@@ -6,7 +6,9 @@ case reads ``id``, ``name``, ``created_at`` and ``state`` of every item, as the 
 benchmark does, minus the sockets:
 
 - ``orjson + dicts``: a cursor loop over the same ``fetch``, dict lookups (the baseline);
-- ``plane_async``: ``iter_items(fetch, structurer(Issue))`` and typed attribute reads;
+- ``plane_async``: ``iter_items(fetch, structurer(Issue), order=...)`` and typed attribute
+  reads, ordered by ``-created_at`` as ``plane.issues.list`` reads (the rows are served
+  newest first, so the read follows the last key handed out);
 - ``plane_async, prefetch=1``: the same with read-ahead;
 - ``engine only (dicts)``: ``iter_items`` with the identity as ``structure`` and dict
   lookups, i.e. the pagination engine's own share;
@@ -30,11 +32,14 @@ from benchmarks.bench_models import _pages as _model_pages
 from plane_async._models import Issue, _hooks
 from plane_async._models._base import structure_many, structurer
 from plane_async._paging.engine import iter_items
+from plane_async._paging.keyset import ISSUE_ORDERS, order_key
 
 PER_PAGE = 100
 PAGES = 20
 ROUNDS = 10  # passes over the pages per measurement: 20,000 items
 REPEATS = 7
+#: the order plane.issues.list reads by default
+ORDER = order_key("-created_at", ISSUE_ORDERS)
 
 
 def _pages() -> list[bytes]:
@@ -63,6 +68,7 @@ def _fetcher(pages: list[bytes]) -> Fetch:
     asks for pages that overlap the last items handed out); each distinct page is encoded
     once, so every request costs one ``orjson.loads`` as before."""
     rows = [row for page in pages for row in orjson.loads(page)["results"]]
+    rows.sort(key=lambda row: str(row["created_at"]), reverse=True)  # newest first, as Plane
     envelope = {k: v for k, v in orjson.loads(pages[0]).items() if k != "results"}
     encoded: dict[tuple[int, int], bytes] = {}
 
@@ -103,7 +109,7 @@ async def _raw(fetch: Fetch) -> None:
 
 
 async def _ours(fetch: Fetch, prefetch: int = 0) -> None:
-    items = iter_items(fetch, structurer(Issue), per_page=PER_PAGE, prefetch=prefetch)
+    items = iter_items(fetch, structurer(Issue), per_page=PER_PAGE, prefetch=prefetch, order=ORDER)
     async with contextlib.aclosing(items):
         async for issue in items:
             _ = issue.id, issue.name, issue.created_at, issue.state
@@ -118,7 +124,7 @@ def _identity(raw: Any) -> Any:
 
 
 async def _engine_only(fetch: Fetch) -> None:
-    items = iter_items(fetch, _identity, per_page=PER_PAGE)
+    items = iter_items(fetch, _identity, per_page=PER_PAGE, order=ORDER)
     async with contextlib.aclosing(items):
         async for d in items:
             _ = d["id"], d["name"], d["created_at"], d["state"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
@@ -117,12 +118,14 @@ class BlockingStream(Iterator[T]):
     release the read at once (an open page read-ahead), use ``with`` or call ``close()``.
     """
 
-    __slots__ = ("_aiter", "_done", "_portal")
+    __slots__ = ("_aiter", "_buffered", "_done", "_portal")
 
     def __init__(self, portal: Portal, aiter: AsyncIterator[T]) -> None:
         self._portal = portal
         self._aiter = aiter
         self._done = False
+        #: items fetched with the last one handed out (the rest of its page)
+        self._buffered: deque[T] = deque()
 
     def __repr__(self) -> str:
         return f"<BlockingStream of {self._aiter!r}>"
@@ -131,16 +134,24 @@ class BlockingStream(Iterator[T]):
         return self
 
     def __next__(self) -> T:
+        buffered = self._buffered
+        if buffered:
+            return buffered.popleft()
         if self._done:
             raise StopIteration
         try:
-            return self._portal.call(_next, self._aiter)
+            # one hop to the loop for the next item and the rest of its page, if fetched
+            first, rest = self._portal.call(_next_ready, self._aiter)
         except StopAsyncIteration:
             self._done = True
             raise StopIteration from None
+        if rest:
+            buffered.extend(rest)
+        return first
 
     def close(self) -> None:
         """Stop the read (idempotent)."""
+        self._buffered.clear()
         if self._done:
             return
         self._done = True
@@ -160,8 +171,11 @@ class BlockingStream(Iterator[T]):
         self.close()
 
 
-async def _next(aiter: AsyncIterator[T]) -> T:
-    return await anext(aiter)
+async def _next_ready(aiter: AsyncIterator[T]) -> tuple[T, list[T]]:
+    """The next item, and those the stream has ready after it (the rest of its page)."""
+    first = await anext(aiter)
+    take = getattr(aiter, "take_ready", None)
+    return first, [] if take is None else take()
 
 
 #: the process's portal (one loop thread for every blocking client)

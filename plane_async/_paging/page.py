@@ -128,6 +128,15 @@ def _int(body: dict[str, Any], key: str, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def as_is(row: Any) -> Any:
+    """The ``structure`` that keeps rows as they are (decoded without a call per row)."""
+    return row
+
+
+def _structured(structure: Callable[[Any], T], raw: list[Any]) -> tuple[T, ...]:
+    return tuple(raw) if structure is as_is else tuple(map(structure, raw))
+
+
 def decode_page(
     body: Any, structure: Callable[[Any], T], cursor: Cursor | None
 ) -> tuple[Page[T], list[Any]]:
@@ -144,7 +153,7 @@ def decode_page(
             f"object, got {type(body).__name__}"
         )
     n = len(raw)
-    results = tuple(map(structure, raw))
+    results = _structured(structure, raw)
     page = Page(results, n, n, 1 if n else 0, None, None, False, False, None, None)
     return page, raw
 
@@ -165,7 +174,7 @@ def _decode_envelope(
     total = _int(body, "total_results", _int(body, "total_count", len(raw)))
     prev = body.get("prev_page_results")
     page = Page(
-        results=tuple(map(structure, raw)),
+        results=_structured(structure, raw),
         count=_int(body, "count", len(raw)),
         total_results=total,
         total_pages=_int(body, "total_pages", 0),

@@ -86,7 +86,10 @@ class Stream:
 
 
 def _raw(item: Any) -> Mapping[str, Any]:
-    return dict(item.raw)
+    # The server's dict itself, not a copy of ``item.raw`` (a read-only view orjson does not
+    # take): the page is written out before the next one is read, and nothing changes it.
+    raw = getattr(item, "_raw", None)
+    return raw if type(raw) is dict else dict(item.raw)
 
 
 class Exporter:

@@ -26,7 +26,7 @@ from plane_async import (
 )
 from plane_async._blocking import api as _blocking_api
 from plane_async._blocking.codegen import _substitute, _typevars
-from plane_async._blocking.portal import BlockingStream, portal
+from plane_async._blocking.portal import BlockingStream, Portal, portal
 from plane_async.models import Issue
 from plane_async.resources._base import Resource
 from plane_async.testing import FakePlane, Seed
@@ -183,6 +183,33 @@ def test_leaving_a_list_early_and_closing_it(server: FakePlane) -> None:
             break
         stream.close()
         stream.close()
+
+
+def test_a_list_crosses_to_the_callers_thread_a_page_at_a_time(
+    server: FakePlane, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = first_project(server)
+    hops = 0
+    call = Portal.call
+
+    def counted(self: Portal, *args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return call(self, *args, **kwargs)
+
+    with connect(server) as plane:
+        expected = [i.id for i in plane.issues.list(project_id, per_page=30, fields=["id"])]
+        monkeypatch.setattr(Portal, "call", counted)
+        before = len(server.requests)
+        got = [i.id for i in plane.issues.list(project_id, per_page=7, fields=["id"])]
+        assert got == expected  # in order, none skipped or repeated across pages
+        assert hops <= 5 + 1  # a hop per page (and the end), not one per item
+        assert len(server.requests) - before == 5
+        hops = 0
+        with plane.issues.list(project_id, per_page=7) as items:
+            first = [next(items).id for _ in range(9)]  # into the second page
+        assert first == expected[:9]
+        assert hops == 2 + 1  # two pages, and closing the read
 
 
 def test_a_thread_pool_shares_one_client_and_one_limiter(server: FakePlane) -> None:

@@ -350,6 +350,37 @@ async def test_max_items_zero_sends_nothing() -> None:
     assert server.calls == []
 
 
+async def test_take_ready_hands_over_the_rest_of_the_page_without_a_request() -> None:
+    server = FakeServer(7)
+    items = iter_items(server, name, per_page=3, max_items=5)
+    assert items.take_ready() == []  # nothing fetched yet
+    assert await anext(items) == "i0"
+    assert items.take_ready() == ["i1", "i2"]
+    assert items.take_ready() == []
+    assert len(server.calls) == 1
+    assert await anext(items) == "i3"  # the next page: none skipped, none repeated
+    assert items.take_ready() == ["i4"]  # max_items cut the page
+    with pytest.raises(StopAsyncIteration):
+        await anext(items)
+    assert len(server.calls) == 2
+
+
+async def test_take_ready_hands_over_nothing_once_closed_or_wrapped() -> None:
+    items = iter_items(FakeServer(7), name, per_page=3)
+    assert await anext(items) == "i0"
+    await items.aclose()
+    assert items.take_ready() == []
+
+    async def counted(gen: Any) -> Any:  # a wrapper that sees every item (telemetry)
+        async for item in gen:
+            yield item
+
+    wrapped = iter_items(FakeServer(7), name, per_page=3).wrapped(counted)
+    assert await anext(wrapped) == "i0"
+    assert wrapped.take_ready() == []
+    assert [i async for i in wrapped] == ["i1", "i2", "i3", "i4", "i5", "i6"]
+
+
 # ------------------------------------------------------------------ stall guard
 
 
@@ -511,9 +542,9 @@ async def test_error_carries_the_cursor_and_resuming_completes_the_read(
     with pytest.raises(type(error)) as info:
         async for item in iter_items(server, name, per_page=3):
             got.append(item)
-    assert str(info.value.cursor) == "3:2:0"  # type: ignore[attr-defined]
+    assert str(info.value.cursor) == "3:2:0"
     assert any("page 2" in note and "3:2:0" in note for note in info.value.__notes__)
-    got += await collect(iter_items(server, name, cursor=info.value.cursor))  # type: ignore[attr-defined]
+    got += await collect(iter_items(server, name, cursor=info.value.cursor))
     assert got == server.ids()
 
 
