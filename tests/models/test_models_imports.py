@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import grimp
 import pytest
-
-# grimp comes with import-linter (the lint group): present where the suite runs on the
-# locked dependencies, absent from the newest-versions pass, whose import graph is the same.
-grimp = pytest.importorskip("grimp")
 
 
 @pytest.fixture(scope="module")
 def graph() -> Any:
-    return grimp.build_graph("plane_async")
+    return grimp.build_graph("plane_async", cache_dir=None)
 
 
 def _ours(graph: Any, package: str) -> set[str]:
