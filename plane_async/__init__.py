@@ -46,13 +46,13 @@ from ._errors import (
 from ._models.query import Query
 from ._observability.telemetry import Telemetry
 from ._paging.cursor import Cursor
-from ._paging.engine import Page
+from ._paging.page import Page
 from ._ratelimit.limiter import RateLimit
-from ._ratelimit.redis import RedisLimiter
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._blocking.client import Plane
+    from ._ratelimit.redis import RedisLimiter
 
     # The names that moved to plane_async.models and plane_async.types still type-check
     # while they are deprecated (see _MOVED).
@@ -138,6 +138,12 @@ def __getattr__(name: str) -> object:
 
         globals()["Plane"] = Plane
         return Plane
+    if name == "RedisLimiter":
+        # Loaded on first use, to keep `import plane_async` fast: only a fleet needs Redis.
+        from ._ratelimit.redis import RedisLimiter
+
+        globals()["RedisLimiter"] = RedisLimiter
+        return RedisLimiter
     home = _MOVED.get(name)
     if home is None:
         raise AttributeError(f"module 'plane_async' has no attribute {name!r}")

@@ -4,11 +4,9 @@ response behind them, and the ``Retry-After`` header a 429 carries."""
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from .base import Cursor, PlaneError, as_cursor
@@ -187,7 +185,11 @@ class ErrorResponse:
         """The body as text (JSON bodies re-encoded)."""
         if isinstance(self._body, str):
             return self._body
-        return "" if self._body is None else json.dumps(self._body)
+        if self._body is None:
+            return ""
+        import json  # here, where an error is shown, to keep `import plane_async` fast
+
+        return json.dumps(self._body)
 
     def __repr__(self) -> str:
         return f"<ErrorResponse [{self.status_code}] {self.method} {self.url}>"
@@ -230,6 +232,10 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         seconds = float(value)
     except ValueError:
         try:
+            # email.utils is imported here, on the rare HTTP-date Retry-After, to keep
+            # `import plane_async` fast.
+            from email.utils import parsedate_to_datetime
+
             when = parsedate_to_datetime(value)
             seconds = (when - datetime.now(UTC)).total_seconds()
         except (TypeError, ValueError, IndexError):

@@ -22,7 +22,6 @@ Rules applied by ``to_params``:
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import re
@@ -219,6 +218,8 @@ def _unknown(name: str, model: type[PlaneModel]) -> UnknownFieldError:
             suggestions=(relation,),
         )
     valid = sorted(model.__plane_keys__)
+    import difflib  # here, on a mistake only, to keep `import plane_async` fast
+
     close = tuple(difflib.get_close_matches(name, valid, n=3, cutoff=0.6))
     hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"valid: {', '.join(valid)}"
     return UnknownFieldError(

@@ -9,7 +9,6 @@ rules (``normalize_base_url``, ``normalize_raw_path``) live with the wire format
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import uuid
@@ -318,6 +317,8 @@ def order_params(model: type[PlaneModel], order_by: str | None) -> dict[str, str
     head = match.group(1)
     keys = model.__plane_keys__
     if head not in keys:
+        import difflib  # here, on a mistake only, to keep `import plane_async` fast
+
         close = tuple(difflib.get_close_matches(head, sorted(keys), n=3, cutoff=0.6))
         hint = (
             f"did you mean {', '.join(map(repr, close))}?"

@@ -7,7 +7,6 @@ Nothing here does I/O, so all of it is tested without mocks. What a caller passe
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid
 from collections.abc import Mapping
@@ -88,6 +87,9 @@ def is_loopback(host: str) -> bool:
     name = host.lower()
     if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
         return True
+    # Imported here, for a host that is not a name, to keep `import plane_async` fast.
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

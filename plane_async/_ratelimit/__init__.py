@@ -19,11 +19,15 @@ two backends' parts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .backend import Limiter, LimiterBackend, OneLimiter, SlotHandle
 from .rate import Quota, RateLimit
-from .redis import RedisLimiter
 from .registry import LocalLimiters, process_registry, shared_limiter, use_registry
 from .resolve import limiter_backend
+
+if TYPE_CHECKING:
+    from .redis import RedisLimiter
 
 __all__ = [
     "Limiter",
@@ -39,3 +43,14 @@ __all__ = [
     "shared_limiter",
     "use_registry",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "RedisLimiter":
+        # Loaded on first use, to keep `import plane_async` fast: the Redis backend brings
+        # its script and its connection code, which only a fleet needs.
+        from .redis import RedisLimiter
+
+        globals()["RedisLimiter"] = RedisLimiter
+        return RedisLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,6 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 
 from .._errors import parse_retry_after
 from .rate import DEFAULT_PAUSE, MIN_PAUSE, RateLimit
@@ -92,6 +91,9 @@ def _rate_period(headers: Mapping[str, str], wall: Callable[[], float]) -> float
     now: float | None = None
     if date is not None:
         try:
+            # Imported here to keep `import plane_async` fast (aiohttp loads it anyway).
+            from email.utils import parsedate_to_datetime
+
             now = float(int(parsedate_to_datetime(date).timestamp()))
         except (TypeError, ValueError, IndexError, OverflowError):
             now = None
