@@ -94,9 +94,13 @@ class Session:
     ) -> Response:
         """Send one call; a work-item path goes to the server's work-items route."""
         budget = self.wait_budget if wait_budget is None else wait_budget
-        if isinstance(path, str):  # the common case, without the closure's extra call
+        segment = self.route.segment
+        if isinstance(path, str) or segment is not None:
+            # the common cases (a plain path, or the work-items route already found),
+            # without the route's and the closure's extra calls
+            resolved = path if isinstance(path, str) else path(segment or "work-items")
             return await self.transport.request(
-                method, path, params=params, json=json, timeout=timeout,
+                method, resolved, params=params, json=json, timeout=timeout,
                 retry_post=retry_post, metered=metered, wait_budget=budget,
             )  # fmt: skip
 

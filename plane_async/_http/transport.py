@@ -223,8 +223,12 @@ class Transport:
             attempt += 1
             result = await self._attempt(request, ex, metered, budget, uncertain)
             await ex.received(result)
-            self._count(attempt, result)
+            stats = self.stats  # counted here, not in a helper: this runs per request
+            stats.requests += 1
+            if attempt > 1:
+                stats.retries += 1
             if result.error is not None:
+                stats.transport_errors += 1
                 err = result.error
                 err.attempts = attempt
                 if self._closed:
@@ -239,6 +243,8 @@ class Transport:
                 await self._retry(ex, type(err).__name__, delay, budget, err)
                 continue
             status = result.status
+            if status == 429:
+                stats.rate_limited += 1
             delay = policy.after_status(attempt, status, result.headers,
                                         repeatable=repeatable, metered=metered)  # fmt: skip
             if delay is not None and status == 429:
@@ -257,16 +263,6 @@ class Transport:
                 if delay is None:
                     raise
                 await self._retry(ex, type(err).__name__, delay, budget, err)
-
-    def _count(self, attempt: int, result: Attempt) -> None:
-        stats = self.stats
-        stats.requests += 1
-        if attempt > 1:
-            stats.retries += 1
-        if result.error is not None:
-            stats.transport_errors += 1
-        elif result.status == 429:
-            stats.rate_limited += 1
 
     async def _retry(
         self, ex: Exchange, reason: str, delay: float, budget: Budget | None, cause: Exception
@@ -338,7 +334,22 @@ class Transport:
                 if self._closed:
                     raise ClientClosedError("this AsyncPlane was closed while the request waited")
                 await ex.admitted()
-                out = await self._send(request, slot)
+                # One exchange inside the slot (inline: this runs per request); network
+                # faults come back in ``out.error``.
+                out = Attempt()
+                started = time.perf_counter()  # after the limiter: the log shows the server's
+                try:
+                    reply = await self.exchange.send(request)
+                except NotSent as unsent:
+                    slot.unsent()  # no connection, so nothing reached the server to count
+                    out.error = unsent.error
+                except TransportError as exc:
+                    out.error = exc
+                else:
+                    out.status, out.headers, out.raw = reply.status, reply.headers, reply.body
+                out.elapsed = time.perf_counter() - started
+                if out.error is None:
+                    slot.observe(out.status, out.headers)
         except asyncio.CancelledError:
             if not admitted and self._closed_while_waiting(task):
                 raise ClientClosedError(
@@ -347,24 +358,6 @@ class Transport:
             raise
         finally:
             self._waiting.discard(task)
-        return out
-
-    async def _send(self, request: HttpRequest, slot: SlotHandle) -> Attempt:
-        """One exchange inside a limiter slot; network faults come back in ``.error``."""
-        out = Attempt()
-        started = time.perf_counter()  # after the limiter: the log shows the server's time
-        try:
-            reply = await self.exchange.send(request)
-        except NotSent as unsent:
-            slot.unsent()  # no connection, so nothing reached the server to count
-            out.error = unsent.error
-        except TransportError as exc:
-            out.error = exc
-        else:
-            out.status, out.headers, out.raw = reply.status, reply.headers, reply.body
-        out.elapsed = time.perf_counter() - started
-        if out.error is None:
-            slot.observe(out.status, out.headers)
         return out
 
 
