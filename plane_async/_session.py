@@ -80,7 +80,7 @@ class Session:
             return self
         return attrs.evolve(self, wait_budget=wait_budget)
 
-    async def send(
+    def send(
         self,
         method: str,
         path: Path,
@@ -91,15 +91,18 @@ class Session:
         retry_post: bool | None = None,
         metered: bool = True,
         wait_budget: float | None = None,
-    ) -> Response:
-        """Send one call; a work-item path goes to the server's work-items route."""
+    ) -> Awaitable[Response]:
+        """Send one call; a work-item path goes to the server's work-items route.
+
+        Returns the transport's coroutine itself rather than awaiting it in one of its own:
+        this runs once per request."""
         budget = self.wait_budget if wait_budget is None else wait_budget
         segment = self.route.segment
         if isinstance(path, str) or segment is not None:
             # the common cases (a plain path, or the work-items route already found),
             # without the route's and the closure's extra calls
             resolved = path if isinstance(path, str) else path(segment or "work-items")
-            return await self.transport.request(
+            return self.transport.request(
                 method, resolved, params=params, json=json, timeout=timeout,
                 retry_post=retry_post, metered=metered, wait_budget=budget,
             )  # fmt: skip
@@ -110,7 +113,7 @@ class Session:
                 retry_post=retry_post, metered=metered, wait_budget=budget,
             )  # fmt: skip
 
-        return await self.route.send(path, call)
+        return self.route.send(path, call)
 
     def resolve(self, path: Path) -> str:
         """``path`` as sent (a work-item path with the segment found, else "work-items")."""

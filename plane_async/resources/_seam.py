@@ -6,7 +6,7 @@ implements it), so ``resources/`` never imports the client nor touches its priva
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from .._http.storage import Storage
@@ -34,7 +34,7 @@ class Seam(Protocol):
     def max_per_page(self) -> int:
         """The largest page size the server accepts."""
 
-    async def send(
+    def send(
         self,
         method: str,
         path: Path,
@@ -43,7 +43,7 @@ class Seam(Protocol):
         json: Any = None,
         retry_post: bool | None = None,
         metered: bool = True,
-    ) -> Response:
+    ) -> Awaitable[Response]:
         """Send one call; a ``WorkItemPath`` is resolved to the server's work-items route."""
 
     def resolve(self, path: Path) -> str:
