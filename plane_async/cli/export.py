@@ -138,7 +138,8 @@ class Exporter:
         started = time.monotonic()
         job = opts.job(self.server, plane.workspace)
         if not opts.plan_only:
-            self.folder = Folder.open(opts.out, job, opts.files, restart=opts.restart)
+            self.folder = Folder.open(opts.out, job, opts.files, restart=opts.restart,
+                                      every=opts.checkpoint_every)  # fmt: skip
             if self.folder.complete:
                 self.say(f"{opts.out} already holds a complete export (started "
                          f"{self.folder.started_at}). Run `plane-async sync` to bring it up to "
