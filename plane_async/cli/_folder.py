@@ -352,8 +352,10 @@ class Folder:
 
 def jsonl(rows: Iterable[Mapping[str, Any]]) -> bytes:
     """``rows`` as JSON lines: one ``orjson.dumps`` each, every line ending with a newline."""
-    data = b"\n".join(map(orjson.dumps, rows))
-    return data + b"\n" if data else data
+    lines = [*map(orjson.dumps, rows)]
+    if lines:
+        lines.append(b"")  # the last line's newline, without copying the others again
+    return b"\n".join(lines)
 
 
 def _now() -> str:
