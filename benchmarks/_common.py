@@ -54,6 +54,7 @@ class Server:
     workspace: str
     project_id: str
     issue_ids: tuple[str, ...]
+    pid: int = 0  # the child process (its CPU time is in /proc/<pid>/stat on Linux)
 
     @property
     def api_url(self) -> str:
@@ -95,6 +96,7 @@ def serve(
             workspace=info["workspace"],
             project_id=info["project_id"],
             issue_ids=tuple(info["issue_ids"]),
+            pid=proc.pid,
         )
     finally:
         assert proc.stdin is not None

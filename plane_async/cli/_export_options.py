@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import attrs
 from .. import PlaneValueError, Query
 from ..models import Issue
 from ._common import UsageError, add_progress_flag
+from ._folder import CHECKPOINT_EVERY
 
 __all__ = ["FILES", "PER_ITEM", "PER_PROJECT", "ExportOptions", "add_export_flags"]
 
@@ -43,6 +45,12 @@ def add_export_flags(parser: argparse.ArgumentParser, *, default_out: str | None
                         help="discard an unfinished export in --out and start over")  # fmt: skip
     parser.add_argument("--plan", action="store_true",
                         help="print the requests the export needs and stop")  # fmt: skip
+    parser.add_argument(
+        "--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
+        help="save the checkpoint at most this often while pages come in (default "
+        f"{CHECKPOINT_EVERY:g}; 0: after every page); a stopped run always saves it, a killed "
+        "one fetches again what came after its last checkpoint",
+    )  # fmt: skip
     add_progress_flag(parser)
 
 
@@ -60,6 +68,8 @@ class ExportOptions:
     restart: bool = False
     plan_only: bool = False
     progress: str = "auto"
+    #: seconds between two checkpoints while pages come in (not part of the job)
+    checkpoint_every: float = CHECKPOINT_EVERY
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ExportOptions:
@@ -69,6 +79,9 @@ class ExportOptions:
             raise UsageError(
                 f"--include takes {', '.join(PER_ITEM)}; unknown: {', '.join(unknown)}"
             )
+        every = args.checkpoint_every
+        if not (math.isfinite(every) and every >= 0):
+            raise UsageError(f"--checkpoint-every takes seconds, 0 or more; got {every:g}")
         fields, expand = _names(args.fields), _names(args.expand)
         query = None
         if fields or expand:
@@ -88,7 +101,7 @@ class ExportOptions:
         return cls(
             out=Path(args.out), projects=_names(args.project) or None, include=include,
             query=query, per_page=args.per_page, restart=args.restart, plan_only=args.plan,
-            progress=args.progress,
+            progress=args.progress, checkpoint_every=every,
         )  # fmt: skip
 
     @property

@@ -1,12 +1,14 @@
 """The output folder of an export: JSONL files and the checkpoint that makes a run resumable.
 
 Every page is committed the same way, with no ``await`` in between: its lines are appended
-to the resource's file and flushed to disk, then ``checkpoint.json`` is replaced atomically
-(written to a temporary file, synced, renamed) with the new size of every file and the
-cursor to resume each stream from. A run killed at any instant (SIGKILL included) leaves
-either the old checkpoint or the new one. On resume each file is cut back to the size its
-checkpoint recorded, so lines written after the last checkpoint are dropped and fetched
-again: no line is lost and none is written twice.
+to the resource's file (written to the OS, so they survive the process), and the stream's
+new position is noted. The checkpoint follows at most once a second (``every``) and when the
+run stops: the files written since the last one are synced to disk, then ``checkpoint.json``
+is replaced atomically (written to a temporary file, synced, renamed) with the size of every
+file and the cursor to resume each stream from. A run killed at any instant (SIGKILL
+included) leaves either the old checkpoint or the new one, never one ahead of its files. On
+resume each file is cut back to the size its checkpoint recorded, so lines written after the
+last checkpoint are dropped and fetched again: no line is lost and none is written twice.
 
 The folder holds a workspace's data (member emails, every work item): it is created 0700
 and its files 0600. Nothing in it is followed out of it: a symbolic link, a named pipe or
@@ -19,21 +21,28 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-__all__ = ["CHECKPOINT", "Folder", "FolderError", "StreamState"]
+from ._private_files import (
+    FolderError,
+    create_exclusive,
+    empty_file,
+    open_private,
+    read_private,
+    write_atomic,
+)
+
+__all__ = ["CHECKPOINT", "CHECKPOINT_EVERY", "Folder", "FolderError", "StreamState", "jsonl"]
 
 CHECKPOINT = "checkpoint.json"
+#: seconds between two checkpoints while pages are committed (a kill refetches at most these)
+CHECKPOINT_EVERY = 1.0
 _VERSION = 1
-
-
-class FolderError(Exception):
-    """The folder cannot be used for this job; the message says what to do (exit code 2)."""
 
 
 class StreamState:
@@ -53,7 +62,15 @@ class StreamState:
 class Folder:
     """A folder of ``<resource>.jsonl`` files and their ``checkpoint.json``."""
 
-    def __init__(self, path: Path, job: Mapping[str, Any], files: Iterable[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        job: Mapping[str, Any],
+        files: Iterable[str],
+        *,
+        every: float = CHECKPOINT_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = path
         self.job = dict(job)
         self.files = tuple(files)
@@ -66,20 +83,34 @@ class Folder:
         #: whether the folder holds this export's checkpoint (False once discarded)
         self.kept = True
         self._handles: dict[str, Any] = {}
+        self._every = every
+        self._clock = clock
+        self._saved_at = -float("inf")
+        #: files appended to since the last checkpoint (synced to disk before the next one)
+        self._unsynced: set[str] = set()
+        #: commits not in the checkpoint yet
+        self._dirty = False
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
     def open(
-        cls, path: Path, job: Mapping[str, Any], files: Iterable[str], *, restart: bool = False
+        cls,
+        path: Path,
+        job: Mapping[str, Any],
+        files: Iterable[str],
+        *,
+        restart: bool = False,
+        every: float = CHECKPOINT_EVERY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> Folder:
         """Create the folder, or take up the export its checkpoint describes.
 
         Raises FolderError when the folder holds something else: files without a checkpoint,
         or the checkpoint of another job (unless ``restart``, which removes the export's own
-        files and starts over).
+        files and starts over). ``every``: the seconds between two checkpoints of commits.
         """
-        folder = cls(path, job, files)
+        folder = cls(path, job, files, every=every, clock=clock)
         checkpoint = path / CHECKPOINT
         try:
             if restart:
@@ -94,7 +125,7 @@ class Folder:
             else:
                 # files a run killed before its first checkpoint left: empty, nothing to lose
                 stray = sorted(p.name for p in path.iterdir()
-                               if p.name in folder.files and not _empty_file(p))  # fmt: skip
+                               if p.name in folder.files and not empty_file(p))  # fmt: skip
                 if stray:
                     raise FolderError(
                         f"{path} already holds {', '.join(stray)} but no {CHECKPOINT}: it is "
@@ -132,7 +163,8 @@ class Folder:
         written yet (the folder too, if it is left empty)."""
         if self.resumed or any(self.sizes.values()):
             return
-        self.close()
+        self._close_files()
+        self._dirty = False
         self.kept = False
         self._remove_own_files()
         with contextlib.suppress(OSError):
@@ -144,7 +176,7 @@ class Folder:
 
     def _load(self, checkpoint: Path, *, check_job: bool) -> None:
         try:
-            data = orjson.loads(_read(checkpoint))
+            data = orjson.loads(read_private(checkpoint))
             if data.get("version") != _VERSION:
                 raise ValueError(f"unknown checkpoint version {data.get('version')!r}")
             job = data["job"]
@@ -206,21 +238,37 @@ class Folder:
         done: bool = False,
     ) -> int:
         """Append ``rows`` to ``name`` and record the stream's new position; returns the
-        number of rows. Synchronous on purpose: nothing else runs between the write and
-        the checkpoint."""
-        data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
-        count = data.count(b"\n")
+        number of rows."""
+        data = jsonl(rows)
+        return self.commit_lines(key, name, data, data.count(b"\n"), cursor=cursor, done=done)
+
+    def commit_lines(
+        self,
+        key: str | None,
+        name: str,
+        data: bytes,
+        count: int,
+        *,
+        cursor: str | None = None,
+        done: bool = False,
+    ) -> int:
+        """Append ``data`` (``count`` JSON lines, each ending with a newline) to ``name``
+        and record the stream's new position; the checkpoint follows if the last one is
+        ``every`` seconds old. Returns ``count``. Synchronous on purpose: nothing else runs
+        between the write and the position it records."""
         if data:
             handle = self._handle(name)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
             self.sizes[name] += len(data)
+            self._unsynced.add(name)
         if key is not None:
             state = self.stream(key)
             state.cursor, state.done = cursor, done
             state.count += count
-        self.save()
+        self._dirty = True
+        if self._clock() - self._saved_at >= self._every:
+            self.save()
         return count
 
     def _handle(self, name: str) -> Any:
@@ -246,10 +294,11 @@ class Folder:
         handle = self._handles.pop(name, None)
         if handle is not None:
             handle.close()
+        self._unsynced.discard(name)  # replaced whole by a file synced below
         path = self.path / name
         tmp = path.with_name(path.name + ".tmp")
         count = size = 0
-        with _create_exclusive(tmp) as out:
+        with create_exclusive(tmp) as out:
             for row in rows:
                 line = orjson.dumps(row) + b"\n"
                 out.write(line)
@@ -266,7 +315,13 @@ class Folder:
         self.save()
 
     def save(self) -> None:
-        """Replace the checkpoint atomically (temporary file, fsync, rename)."""
+        """Sync the files written since the last checkpoint, then replace the checkpoint
+        atomically (temporary file, fsync, rename): it never runs ahead of its files."""
+        for name in sorted(self._unsynced):
+            handle = self._handles.get(name)
+            if handle is not None:
+                os.fsync(handle.fileno())
+        self._unsynced.clear()
         body = {
             "version": _VERSION,
             "job": self.job,
@@ -277,79 +332,30 @@ class Folder:
             "extra": self.extra,
         }
         write_atomic(self.path / CHECKPOINT, orjson.dumps(body, option=orjson.OPT_INDENT_2))
+        self._dirty = False
+        self._saved_at = self._clock()
 
     def close(self) -> None:
+        """Save the commits the checkpoint lacks (a run that stops keeps all it wrote),
+        then close the files."""
+        try:
+            if self._dirty:
+                self.save()
+        finally:
+            self._close_files()
+
+    def _close_files(self) -> None:
         for handle in self._handles.values():
             handle.close()
         self._handles.clear()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so a reader (or a crash) sees the old or the new file."""
-    tmp = path.with_name(path.name + ".tmp")
-    with _create_exclusive(tmp) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def open_private(path: Path, flags: int) -> Any:
-    """A regular file of the folder, opened without following a symbolic link (created 0600,
-    and made 0600 if an older version left it readable by others); FolderError otherwise."""
-    try:
-        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
-    except OSError:
-        _check_regular(path)
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _not_ours(path, "is not a regular file")
-        if flags & (os.O_WRONLY | os.O_RDWR) and info.st_mode & 0o077:
-            os.fchmod(fd, 0o600)
-        os.set_blocking(fd, True)
-        mode = "rb" if flags & os.O_ACCMODE == os.O_RDONLY else "ab"
-        return os.fdopen(fd, mode)
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _check_regular(path: Path) -> None:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return
-    if stat.S_ISLNK(info.st_mode):
-        raise _not_ours(path, "is a symbolic link") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise _not_ours(path, "is not a regular file") from None
-
-
-def _not_ours(path: Path, what: str) -> FolderError:
-    return FolderError(f"{path} {what}: the export writes only its own regular files. "
-                       "Remove it, or choose another --out.")  # fmt: skip
-
-
-def _create_exclusive(tmp: Path) -> Any:
-    """A new temporary file, 0600; whatever was at its name (a leftover or a planted link)
-    is removed first, never written through."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    return os.fdopen(fd, "wb")
-
-
-def _read(path: Path) -> bytes:
-    with open_private(path, os.O_RDONLY) as handle:
-        data: bytes = handle.read()
-    return data
-
-
-def _empty_file(path: Path) -> bool:
-    info = path.lstat()
-    return stat.S_ISREG(info.st_mode) and info.st_size == 0
+def jsonl(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """``rows`` as JSON lines: one ``orjson.dumps`` each, every line ending with a newline."""
+    lines = [*map(orjson.dumps, rows)]
+    if lines:
+        lines.append(b"")  # the last line's newline, without copying the others again
+    return b"\n".join(lines)
 
 
 def _now() -> str:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import operator
 import sys
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import orjson
 
 from .. import AsyncPlane, NotFoundError, Page
 from ._common import (
@@ -32,7 +34,7 @@ from ._common import (
 )
 from ._common import run as run_command
 from ._export_options import PER_PROJECT, ExportOptions, add_export_flags
-from ._folder import Folder
+from ._folder import Folder, jsonl
 from ._plan import WindowBound, plan_export, summary_lines
 from ._progress import Bar, Display, make_display, showing
 from ._words import count
@@ -72,24 +74,39 @@ def main(args: argparse.Namespace) -> int:
 _RESUME_HINT = "the checkpoint is saved; run the same command again to continue"
 
 PageReader = Callable[[str | None], AsyncGenerator[Page[Any], None]]
-RowOf = Callable[[Any], Mapping[str, Any]]
+#: a page's items as the JSON lines of its file (one per item, each ending with a newline)
+PageLines = Callable[[Sequence[Any]], bytes]
 
 
 @attrs.frozen
 class Stream:
-    """One resource of one scope: a checkpoint key, its file, its pages and its rows."""
+    """One resource of one scope: a checkpoint key, its file, its pages and their lines."""
 
     key: str
     file: str
     pages: PageReader
-    row: RowOf
+    lines: PageLines
 
 
-def _raw(item: Any) -> Mapping[str, Any]:
-    # The server's dict itself, not a copy of ``item.raw`` (a read-only view orjson does not
-    # take): the page is written out before the next one is read, and nothing changes it.
-    raw = getattr(item, "_raw", None)
-    return raw if type(raw) is dict else dict(item.raw)
+_RAW_OF = operator.attrgetter("_raw")
+_ONLY_DICTS = frozenset({dict})
+
+
+def _raws(items: Sequence[Any]) -> list[dict[str, Any]]:
+    """The server's dicts of a page's items, not copies (a page is written out before the
+    next is read, and nothing changes it), taken without a Python call per item."""
+    try:
+        rows: list[Any] = list(map(_RAW_OF, items))
+    except AttributeError:
+        rows = []
+    if len(rows) == len(items) and _ONLY_DICTS.issuperset(map(type, rows)):
+        return rows
+    # an item built otherwise, or one the server did not send as an object (``raw`` says so)
+    return [dict(item.raw) for item in items]
+
+
+def _raw_lines(items: Sequence[Any]) -> bytes:
+    return jsonl(_raws(items))
 
 
 class Exporter:
@@ -121,7 +138,8 @@ class Exporter:
         started = time.monotonic()
         job = opts.job(self.server, plane.workspace)
         if not opts.plan_only:
-            self.folder = Folder.open(opts.out, job, opts.files, restart=opts.restart)
+            self.folder = Folder.open(opts.out, job, opts.files, restart=opts.restart,
+                                      every=opts.checkpoint_every)  # fmt: skip
             if self.folder.complete:
                 self.say(f"{opts.out} already holds a complete export (started "
                          f"{self.folder.started_at}). Run `plane-async sync` to bring it up to "
@@ -231,7 +249,7 @@ class Exporter:
                     f"{name}/{p['id']}",
                     f"{name}.jsonl",
                     _bind(readers[name], p["id"]),
-                    _member_row(p["id"]) if name == "members" else _raw,
+                    _member_lines(p["id"]) if name == "members" else _raw_lines,
                 )
                 for p in projects
             ]
@@ -243,7 +261,7 @@ class Exporter:
                     f"{name}/{row['id']}",
                     f"{name}.jsonl",
                     self._membership_reader(kind, row["project"], row["id"]),
-                    _membership_row(kind, row["project"], row["id"]),
+                    _membership_lines(kind, row["project"], row["id"]),
                 )
                 for row in self.folder.rows(f"{kind}s.jsonl")
             ]
@@ -303,9 +321,11 @@ class Exporter:
         assert self.folder is not None
         more = page is not None and page.next_page_results and page.resume_cursor is not None
         cursor = str(page.resume_cursor) if more and page is not None else None
-        rows = [stream.row(item) for item in page.results] if page is not None else []
-        n = self.folder.commit(stream.key, stream.file, rows, cursor=cursor, done=not more)
-        self.display.advance(bar, n)
+        items = page.results if page is not None else ()
+        data = stream.lines(items) if items else b""
+        self.folder.commit_lines(stream.key, stream.file, data, len(items), cursor=cursor,
+                                 done=not more)  # fmt: skip
+        self.display.advance(bar, len(items))
 
     async def _run_per_item(self, bar: Bar, name: str) -> None:
         """Comments, links or activities of every exported work item, a batch at a time;
@@ -347,9 +367,22 @@ def _bind(
     return lambda cursor: reader(project, cursor)
 
 
-def _member_row(project: str) -> RowOf:
-    return lambda user: {**user.raw, "project": project}
+def _member_lines(project: str) -> PageLines:
+    return lambda users: jsonl({**user, "project": project} for user in _raws(users))
 
 
-def _membership_row(kind: str, project: str, parent: str) -> RowOf:
-    return lambda item: {kind: parent, "project": project, "work_item": item.raw["id"]}
+def _membership_lines(kind: str, project: str, parent: str) -> PageLines:
+    """``{kind: parent, "project": project, "work_item": id}`` per item, the bytes
+    ``orjson.dumps`` gives that dict, built from one prefix and each id."""
+    head = orjson.dumps({kind: parent, "project": project, "work_item": None})
+    head = head[: -len(b"null}")]
+    between = b"}\n" + head
+
+    def lines(items: Sequence[Any]) -> bytes:
+        ids = map(orjson.dumps, map(_ID_OF, _raws(items)))
+        return head + between.join(ids) + b"}\n"
+
+    return lines
+
+
+_ID_OF = operator.itemgetter("id")

@@ -67,9 +67,13 @@ async def test_export_writes_one_file_per_resource_and_the_summary_agrees_with_t
     assert server.api_key not in done.out + done.err
 
 
-async def kill_then_resume(out: Path, trip: RequestTrip, env: dict[str, str]) -> Done:
-    """Export to ``out``, SIGKILL it when ``trip`` fires, then run the same command again."""
-    args = ("export", "--out", str(out), "--per-page", "20", *FAST)
+async def kill_then_resume(
+    out: Path, trip: RequestTrip, env: dict[str, str], every: str = "0"
+) -> Done:
+    """Export to ``out``, SIGKILL it when ``trip`` fires, then run the same command again.
+    ``every``: the seconds between checkpoints (0: after every page, so the kill lands
+    mid-stream; 3600: none after the first until the run ends, so it lands before one)."""
+    args = ("export", "--out", str(out), "--per-page", "20", "--checkpoint-every", every, *FAST)
     killed = await run_cli(*args, env=env, stop_when=trip.wait)
     assert killed.code == -signal.SIGKILL
     done = await run_cli(*args, env=env)
@@ -77,16 +81,17 @@ async def kill_then_resume(out: Path, trip: RequestTrip, env: dict[str, str]) ->
     return done
 
 
+@pytest.mark.parametrize("every", ["0", "3600"])
 @pytest.mark.parametrize("kill_at", random.Random(16).sample(range(3, 40), 4))
 async def test_an_export_killed_at_any_point_resumes_with_no_duplicate_and_no_missing_line(
-    tmp_path: Path, kill_at: int
+    tmp_path: Path, kill_at: int, every: str
 ) -> None:
     out = tmp_path / "backup"
     server = FakePlane(seed=SEED, rate_limit=None)
     trip = RequestTrip(server, kill_at)
     async with server:
         env = cli_env(server)
-        done = await kill_then_resume(out, trip, env)
+        done = await kill_then_resume(out, trip, env, every)
         assert "resuming the export" in done.out
         fresh = tmp_path / "fresh"
         again = await run_cli("export", "--out", str(fresh), "--per-page", "20", *FAST, env=env)
@@ -118,6 +123,24 @@ async def test_ctrl_c_and_sigterm_save_the_checkpoint_and_exit_130_or_143(
     assert done.code == 0
     ids = [r["id"] for r in rows(out / "work-items.jsonl")]
     assert sorted(ids) == sorted(live_issue_ids(server))
+
+
+async def test_a_stopped_export_saves_every_line_it_wrote_in_its_checkpoint(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "backup"
+    server = FakePlane(seed=SEED, rate_limit=None, latency=0.002)
+    trip = RequestTrip(server, 20)  # some work-item pages are in
+    async with server:
+        args = ("export", "--out", str(out), "--per-page", "10", "--checkpoint-every", "3600")
+        stopped = await run_cli(*args, *FAST, env=cli_env(server), stop_when=trip.wait,
+                                stop_with=signal.SIGINT)  # fmt: skip
+    assert stopped.code == 130, stopped.err
+    saved = orjson.loads((out / "checkpoint.json").read_bytes())
+    assert saved["files"] == {p.name: p.stat().st_size for p in out.glob("*.jsonl")}
+    assert saved["files"]["work-items.jsonl"] > 0  # pages written since the first checkpoint
+    written = sum(s["count"] for k, s in saved["streams"].items() if k.startswith("work-items/"))
+    assert written == len(rows(out / "work-items.jsonl"))
 
 
 async def test_include_exports_the_per_work_item_resources(tmp_path: Path) -> None:

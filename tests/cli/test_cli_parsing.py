@@ -64,6 +64,8 @@ def test_a_key_on_the_command_line_is_refused_without_echoing_it(
         (["--expand", "sate"], "'sate'"),
         (["--per-page", "0"], "--per-page must be from 1 to 1000"),
         (["--rate", "60"], "--rate must be REQUESTS/SECONDS"),
+        (["--checkpoint-every", "-1"], "--checkpoint-every takes seconds, 0 or more; got -1"),
+        (["--checkpoint-every", "nan"], "--checkpoint-every takes seconds, 0 or more; got nan"),
     ],
 )  # fmt: skip
 def test_bad_flags_are_usage_errors_before_any_request(
