@@ -15,6 +15,7 @@ from plane_async._models._base import page_structurer, structure, structurer
 from plane_async._paging.cursor import Cursor, LastKey
 from plane_async._paging.engine import iter_items, iter_pages
 from plane_async._paging.keyset import ISSUE_ORDERS, Tracker, order_key
+from plane_async._paging.overlap import max_overlap, overlap_cursor
 from plane_async._paging.page import check_envelope, decode_page
 from tests.paging.test_pagination import FakeServer, collect, envelope
 
@@ -129,3 +130,40 @@ def test_the_envelope_check_reads_the_next_cursor_decode_page_parsed() -> None:
     single, rows = decode_page(one_object, lambda r: r, None)
     with pytest.raises(PaginationError, match="paged by 50"):
         check_envelope(one_object, rows, 100, single)  # not an envelope: read from the body
+
+
+def overlap_by_every_size(position: int, per_page: int, max_per_page: int) -> tuple[int, int]:
+    """``overlap_cursor``'s rule written out over a list of every page size."""
+    if position <= 0:
+        return per_page, 0
+    most, want = max_overlap(per_page), 3
+    roomy = 2 * per_page + most
+    best: tuple[int, int, int] | None = None
+    chosen = (per_page, position // per_page)
+    top = max(max_per_page, 1)
+    for size in [*range(min(per_page + 1, top), top + 1), *range(min(per_page, top), 0, -1)]:
+        page = (position - 1) // size
+        overlap = position - page * size
+        new = min(per_page, size - overlap)
+        if (page > 0 and overlap > most) or new <= 0:
+            continue
+        level = 1 if size > roomy else (want if page == 0 else min(overlap, want))
+        if best is None or (new, level, -size) > best:
+            best, chosen = (new, level, -size), (size, page)
+        if best[0] == per_page and (best[1] == want or size > roomy):
+            break
+        if size <= per_page and best[0] >= size - 1:
+            break
+    if best is not None and best[0] * 2 < per_page:
+        return per_page, position // per_page
+    return chosen
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 5, 37, 100, 250])
+def test_the_overlap_request_is_the_one_the_rule_picks(per_page: int) -> None:
+    for max_per_page in {1, per_page - 1 or 1, per_page, per_page + 1, 2 * per_page, 1000}:
+        for position in [*range(0, 1200, 7), 10**5 + 3]:
+            got = overlap_cursor.__wrapped__(position, per_page, max_per_page)
+            assert (got.per_page, got.offset) == overlap_by_every_size(
+                position, per_page, max_per_page
+            ), (position, per_page, max_per_page)
