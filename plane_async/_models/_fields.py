@@ -167,7 +167,7 @@ class _IdField(_Field):
                 packed = b""
             if len(packed) == 16:
                 result = _new(_UUID)
-                _set_int(result, _from_bytes(packed, "big"))
+                _set_int(result, _from_bytes(packed))  # big-endian: the default since 3.11
                 _set_is_safe(result, _SAFE_UNKNOWN)
                 obj.__dict__[self.name] = result
                 return result

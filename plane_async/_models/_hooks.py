@@ -103,7 +103,7 @@ def own_id(value: Any) -> uuid.UUID:
             packed = b""
         if len(packed) == 16:
             result: uuid.UUID = _new(_UUID)
-            _set_int(result, _from_bytes(packed, "big"))
+            _set_int(result, _from_bytes(packed))  # big-endian: the default since 3.11
             _set_is_safe(result, _SAFE_UNKNOWN)
             return result
     # Other spellings (braces, urn:uuid:) via uuid.UUID, refusing what it would otherwise

@@ -88,7 +88,7 @@ class _MissingKey(Exception):
 class Tracker:
     """What a read handed out: a key boundary (O(1) memory) and, where needed, the ids."""
 
-    __slots__ = ("_after", "_key", "_seen", "_value")
+    __slots__ = ("_after", "_key", "_last", "_seen", "_value")
 
     def __init__(self, key: OrderKey | None, start: LastKey | None, *, remember_ids: bool) -> None:
         self._key = key
@@ -98,6 +98,8 @@ class Tracker:
         # item past the boundary (it would come round again).
         keep = key is None or key.parse is None or key.mutable or remember_ids
         self._seen: set[str] | None = set() if keep else None
+        #: the last checkpoint made, with what it was made from (asked for twice a page)
+        self._last: tuple[Any, int, int, int | None, Cursor] | None = None
 
     @property
     def by_fixed_key(self) -> bool:
@@ -126,9 +128,22 @@ class Tracker:
         """The cursor that resumes the read at row ``position`` after what was handed out
         (a plain cursor at the page of ``position`` when the order has no key)."""
         after = self._after
+        last = self._last
+        if (
+            last is not None
+            and last[0] is after
+            and last[1] == per_page
+            and last[2] == position
+            and last[3] == total
+        ):
+            return last[4]  # frozen: the same checkpoint can be handed out again
+        stamped = after
         if after is not None:
-            after = attrs.evolve(after, total=total, position=position)
-        return Cursor(per_page, position // per_page, after=after)
+            # (attrs.evolve costs several times this, and it runs on every page)
+            stamped = LastKey(after.order_by, after.value, after.ids, total, position)
+        cursor = Cursor(per_page, position // per_page, after=stamped)
+        self._last = (after, per_page, position, total, cursor)
+        return cursor
 
     def _parse(self, value: Any) -> Any:
         key = self._key

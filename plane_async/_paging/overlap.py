@@ -18,6 +18,7 @@ read goes on without overlap.
 from __future__ import annotations
 
 import functools
+import itertools
 
 from .cursor import Cursor
 
@@ -51,8 +52,11 @@ def overlap_cursor(position: int, per_page: int, max_per_page: int) -> Cursor:
     best_cursor = Cursor(per_page, position // per_page)
     top = max(max_per_page, 1)
     # Ascending from the caller's size (the first good page is the shortest), then
-    # downward for a max_per_page that leaves no room above per_page.
-    sizes = [*range(min(per_page + 1, top), top + 1), *range(min(per_page, top), 0, -1)]
+    # downward for a max_per_page that leaves no room above per_page. Lazily: the loop
+    # stops after a few sizes, and a list of every size cost more than the search.
+    sizes = itertools.chain(
+        range(min(per_page + 1, top), top + 1), range(min(per_page, top), 0, -1)
+    )
     for size in sizes:
         page = (position - 1) // size
         overlap = position - page * size  # rows of the page before ``position`` (1..size)

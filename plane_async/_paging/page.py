@@ -94,18 +94,21 @@ def page_from_body(
 # ---------------------------------------------------------------------------- decoding
 
 
-def check_envelope(body: Any, raw: list[Any], per_page: int) -> None:
+def check_envelope(body: Any, raw: list[Any], per_page: int, page: Page[Any] | None = None) -> None:
     """Refuse a page whose envelope contradicts itself (``PaginationError``).
 
     Plane computes the page and ``next_page_results`` from one slice of ``per_page + 1``
     rows, so they always agree; a server where they do not would make the read skip or
-    repeat items.
+    repeat items. ``page``: the page decoded from ``body`` (its cursor is not read twice).
     """
     if not isinstance(body, dict):
         return
     n = len(raw)
     problem = None
-    nxt = Cursor.from_server(body.get("next_cursor"))
+    if page is not None and page.cursor is not None:
+        nxt = page.next_cursor  # an envelope's next_cursor, parsed once by decode_page
+    else:
+        nxt = Cursor.from_server(body.get("next_cursor"))
     if nxt is not None and nxt.per_page != per_page and body.get("next_page_results") is True:
         raise PaginationError(
             f"the server paged by {nxt.per_page} items, not the per_page={per_page} that was "

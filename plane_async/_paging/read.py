@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .._errors import BadRequestError, PaginationError
+from .._models._base import page_structurer
 from .cursor import Cursor
 from .fetcher import Fetcher, FetchPage, annotate
 from .guards import Outline, check_not_repeated, following, ids_of, outline, stalled
@@ -90,8 +91,8 @@ class _Reader(Generic[T]):
 
     __slots__ = (
         "anchored", "backups", "ceiling", "eager", "fetcher", "first", "fresh_before",
-        "frontier", "id_of", "items_out", "last_total", "pages_out", "plan", "position",
-        "previous", "repeats", "size", "structure", "tracker",
+        "frontier", "id_of", "items_out", "last_total", "many", "pages_out", "plan",
+        "position", "previous", "repeats", "size", "structure", "tracker",
     )  # fmt: skip
 
     def __init__(
@@ -104,6 +105,8 @@ class _Reader(Generic[T]):
     ) -> None:
         self.fetcher = Fetcher(fetch, plan.paginated)
         self.structure = structure
+        #: ``structure`` for a whole page at once, when it has such a twin
+        self.many = page_structurer(structure)
         self.plan = plan
         self.tracker = tracker
         self.id_of = id_of
@@ -166,7 +169,7 @@ class _Reader(Generic[T]):
                     "the server answered a cursor request with a body that is not a page envelope"
                 )
             if plan.paginated:
-                check_envelope(body, raw, current.per_page)
+                check_envelope(body, raw, current.per_page, page)
             total = page.total_results
             shifted = self.last_total is not None and total != self.last_total
             shape = outline(raw, page.results, id_of)
@@ -262,13 +265,20 @@ class _Reader(Generic[T]):
             self.position = row + take[-1] + 1
         elif raw:
             self.position = max(self.position, row + len(raw))  # creates before moved rows on
+        results = page.results
         if len(take) != len(raw):
-            raw = [raw[i] for i in take]
-            if self.eager:
-                page = rebuilt(page, tuple(page.results[i] for i in take))
+            if take and take[-1] - take[0] == len(take) - 1:
+                raw = raw[take[0] : take[-1] + 1]  # consecutive rows (always, by a fixed key)
+                if self.eager:
+                    results = results[take[0] : take[-1] + 1]
+            else:
+                raw = [raw[i] for i in take]
+                if self.eager:
+                    results = tuple(results[i] for i in take)
         if not self.eager:
             try:
-                page = rebuilt(page, tuple(map(self.structure, raw)))
+                many = self.many
+                results = many(raw) if many is not None else tuple(map(self.structure, raw))
             except Exception as exc:
                 annotate(exc, resume)
                 raise
@@ -285,12 +295,14 @@ class _Reader(Generic[T]):
         elif page.cursor is not None and page.next_page_results:
             problem = following(page, current, current.per_page, after)
         if more and problem is None and plan.prefetch:
-            self.fetcher.read_ahead(self.read_ahead(page))
+            self.fetcher.read_ahead(self.read_ahead(page, len(results)))
         if page.cursor is not None:
-            page = rebuilt(page, page.results, after, truncated)
+            page = rebuilt(page, results, after, truncated)
+        elif results is not page.results:
+            page = rebuilt(page, results)
         return page, bool(more), problem
 
-    def read_ahead(self, page: Page[Any]) -> list[Cursor]:
+    def read_ahead(self, page: Page[Any], handed_out: int) -> list[Cursor]:
         """The requests of the following pages if the list stays still (never past its
         known end or a limit); a page that turns out otherwise cancels the rest."""
         plan = self.plan
@@ -298,7 +310,7 @@ class _Reader(Generic[T]):
         if plan.max_pages is not None:
             wanted = min(wanted, plan.max_pages - self.pages_out - 1)
         if plan.max_items is not None:
-            left = plan.max_items - self.items_out - len(page.results)
+            left = plan.max_items - self.items_out - handed_out
             wanted = min(wanted, -(-left // plan.per_page))
         cursors: list[Cursor] = []
         for n in range(max(wanted, 0)):
