@@ -86,13 +86,18 @@ def _ours(pages: list[bytes]) -> None:
             _ = issue.id, issue.name, issue.created_at, issue.state
 
 
-_ALL = tuple(Issue.__plane_fields__)
+def _sent(pages: list[bytes]) -> tuple[str, ...]:
+    """The fields the pages' rows carry (a field the server did not send raises on read:
+    ``FieldNotRequestedError``, so "every field" is every field sent)."""
+    row = orjson.loads(pages[0])["results"][0]
+    return tuple(f.name for f in Issue.__plane_fields__.values() if f.key in row)
 
 
 def _ours_all_fields(pages: list[bytes]) -> None:
+    names = _sent(pages)
     for page in pages:
         for issue in structure_many(Issue, orjson.loads(page)["results"]):
-            for name in _ALL:
+            for name in names:
                 getattr(issue, name)
 
 
@@ -111,7 +116,7 @@ CASES: list[tuple[str, Callable[[list[bytes]], None]]] = [
     ("json + dicts (baseline)", _json_dicts),
     ("orjson + dicts", _orjson_dicts),
     ("plane_async (4 typed fields)", _ours),
-    ("plane_async, all 32 fields", _ours_all_fields),
+    ("plane_async, every field sent", _ours_all_fields),
     ("eager cattrs (strict), 4 fields", _eager),
 ]
 
