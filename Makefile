@@ -104,8 +104,10 @@ pytest-fast: venv
 demo: venv
 	$(BIN)/python -m plane_async demo
 
+# Bytecode compiled, as pip leaves an installed package: the import benchmark would
+# otherwise time compiling every dependency where PYTHONDONTWRITEBYTECODE is set.
 bench: $(UV) redis-server
-	$(UV) sync -q --locked --all-extras --group bench
+	$(UV) sync -q --locked --all-extras --group bench --compile-bytecode
 	$(BIN)/python -m benchmarks
 
 clean:
