@@ -251,9 +251,7 @@ def _make_structurer(cls: type[M]) -> Callable[[Any], M]:
         return obj
 
     def structure_page(raws: list[Any]) -> tuple[M, ...]:
-        objs: list[M] = list(map(_new, itertools.repeat(cls, len(raws))))
-        _consume(map(_RAW_SET, objs, raws))
-        return tuple(objs)
+        return tuple(structure_many(cls, raws))
 
     _PAGE_TWINS[structure_one] = structure_page
     _STRUCTURERS[cls] = structure_one
