@@ -37,6 +37,7 @@ import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
 from . import _dump, _hooks
+from ._bulk import PageBuilder
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
 from ._pydantic_hooks import PydanticSerializer
 from ._relations import check_companions
@@ -232,9 +233,9 @@ def structure(cls: type[M], raw: Any) -> M:
     return obj
 
 
-#: the structurer of each model class, and each one's page-at-once twin
+#: the structurer of each model class, and the class it builds
 _STRUCTURERS: dict[type, Callable[[Any], Any]] = {}
-_PAGE_TWINS: dict[Callable[[Any], Any], Callable[[list[Any]], tuple[Any, ...]]] = {}
+_PAGE_TWINS: dict[Callable[[Any], Any], type] = {}
 
 
 def structurer(cls: type[M]) -> Callable[[Any], M]:
@@ -250,10 +251,7 @@ def _make_structurer(cls: type[M]) -> Callable[[Any], M]:
         _RAW_SET(obj, raw)
         return obj
 
-    def structure_page(raws: list[Any]) -> tuple[M, ...]:
-        return tuple(structure_many(cls, raws))
-
-    _PAGE_TWINS[structure_one] = structure_page
+    _PAGE_TWINS[structure_one] = cls
     _STRUCTURERS[cls] = structure_one
     return structure_one
 
@@ -262,8 +260,10 @@ def page_structurer(
     structure: Callable[[Any], Any],
 ) -> Callable[[list[Any]], tuple[Any, ...]] | None:
     """What ``tuple(map(structure, rows))`` gives, built without a Python call per row
-    (None when ``structure`` is not one of ``structurer``'s)."""
-    return _PAGE_TWINS.get(structure)
+    (None when ``structure`` is not one of ``structurer``'s). One per read: each page
+    comes with the fields read on the previous one converted (``_bulk``)."""
+    cls = _PAGE_TWINS.get(structure)
+    return None if cls is None else PageBuilder(cls, _RAW_SET)
 
 
 def _consume(calls: Iterator[Any]) -> None:
