@@ -7,6 +7,9 @@ requests cancel out):
 
 - ``raw aiohttp + json``: one ``ClientSession``, ``json.loads``, dict lookups;
   ``raw aiohttp + orjson``: the same with orjson (the floor: plane_async uses orjson);
+- ``raw aiohttp + orjson, typed by hand``: the same loop reading what plane_async's
+  attributes give, ``uuid.UUID(d["id"])``, ``datetime.fromisoformat(d["created_at"])``
+  and ``uuid.UUID(d["state"])``: the cost of the types themselves, without a client;
 - ``plane_async``: ``async for issue in plane.issues.list(project_id, per_page=100)`` and
   typed attribute reads; ``prefetch=1`` reads the next page while this one is consumed;
 - ``plane_async, blocking Plane``: ``for issue in plane.issues.list(...)`` on the
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime
 import json
 import os
 import resource
@@ -58,6 +62,9 @@ MEMORY_SIZES = (10_000, 100_000)
 CPU_TARGET = 1.3
 #: marginal CPU per item against raw aiohttp + orjson
 ORJSON_TARGET = 1.2
+#: against the hand-written loop that builds the same UUIDs and datetimes: the client's own
+#: share of the cost, the types' left out
+TYPED_TARGET = 1.1
 #: the blocking client against the async one, per item
 BLOCKING_TARGET = 1.1
 MEMORY_TARGET = 1.10
@@ -67,7 +74,23 @@ _KEY_ENV = "PLANE_BENCH_API_KEY"
 # ------------------------------------------------------------------------- exports
 
 
-async def _raw(server: Server, loads: Callable[[bytes], Any], limit: int | None) -> int:
+def _strings(d: dict[str, Any]) -> object:
+    return d["id"], d["name"], d["created_at"], d["state"]
+
+
+def _typed(d: dict[str, Any]) -> object:
+    return uuid.UUID(d["id"]), d["name"], _fromisoformat(d["created_at"]), uuid.UUID(d["state"])
+
+
+_fromisoformat = datetime.datetime.fromisoformat
+
+
+async def _raw(
+    server: Server,
+    loads: Callable[[bytes], Any],
+    limit: int | None,
+    read: Callable[[dict[str, Any]], object] = _strings,
+) -> int:
     url = server.api_url + server.items_path
     params = {"per_page": str(PER_PAGE)}
     n = 0
@@ -77,7 +100,7 @@ async def _raw(server: Server, loads: Callable[[bytes], Any], limit: int | None)
                 resp.raise_for_status()
                 body = loads(await resp.read())
             for d in body["results"]:
-                _ = d["id"], d["name"], d["created_at"], d["state"]
+                read(d)
                 n += 1
                 if n == limit:
                     return n
@@ -164,17 +187,19 @@ def _sdk_available() -> bool:
 
 RAW_JSON = "raw aiohttp + json"
 RAW_ORJSON = "raw aiohttp + orjson"
+RAW_TYPED = "raw aiohttp + orjson, typed by hand"
 OURS = "plane_async"
 OURS_PREFETCH = "plane_async, prefetch=1"
 BLOCKING = "plane_async, blocking Plane"
 SDK = "plane-sdk 0.3.2"
-CLIENTS = (RAW_JSON, RAW_ORJSON, OURS, OURS_PREFETCH, BLOCKING, SDK)
+CLIENTS = (RAW_JSON, RAW_ORJSON, RAW_TYPED, OURS, OURS_PREFETCH, BLOCKING, SDK)
 
 
 def _exporters(server: Server, limit: int | None) -> dict[str, Callable[[], int]]:
     runs: dict[str, Callable[[], int]] = {
         RAW_JSON: lambda: asyncio.run(_raw(server, json.loads, limit)),
         RAW_ORJSON: lambda: asyncio.run(_raw(server, orjson.loads, limit)),
+        RAW_TYPED: lambda: asyncio.run(_raw(server, orjson.loads, limit, _typed)),
         OURS: lambda: asyncio.run(_ours(server, limit)),
         OURS_PREFETCH: lambda: asyncio.run(_ours(server, limit, prefetch=1)),
         BLOCKING: lambda: _blocking(server, limit),
@@ -303,7 +328,7 @@ def run(quick: bool = False) -> Section:
     rows: list[list[object]] = []
     for name in CLIENTS:
         if name not in slope:
-            rows.append([name, "not installed", "", "", "", "", "", "", ""])
+            rows.append([name, "not installed", "", "", "", "", "", "", "", ""])
             continue
         b = best[name, large]
         rows.append(
@@ -315,6 +340,7 @@ def run(quick: bool = False) -> Section:
                 f"{slope[name] * 1e6:.2f}",
                 f"{slope[name] / slope[RAW_ORJSON]:.2f}x",
                 f"{slope[name] / slope[RAW_JSON]:.2f}x",
+                f"{slope[name] / slope[RAW_TYPED]:.2f}x",
                 f"{user_slope[name] * 1e6:.2f}",
                 f"{user_slope[name] / user_slope[RAW_ORJSON]:.2f}x",
             ]
@@ -338,6 +364,7 @@ def run(quick: bool = False) -> Section:
                 "marginal CPU µs / item",
                 "vs raw + orjson",
                 "vs raw + json",
+                "vs typed by hand",
                 "marginal user CPU µs / item",
                 "user vs raw + orjson",
             ],
@@ -375,6 +402,7 @@ def run(quick: bool = False) -> Section:
     )
     ours_ratio = slope[OURS] / slope[RAW_JSON]
     orjson_ratio = slope[OURS] / slope[RAW_ORJSON]
+    typed_ratio = slope[OURS] / slope[RAW_TYPED]
     blocking_ratio = slope[BLOCKING] / slope[OURS]
     ours_mem = memory[(OURS, mem_sizes[1])]["peak_kib"] / memory[(OURS, mem_sizes[0])]["peak_kib"]
     checks = (
@@ -383,6 +411,13 @@ def run(quick: bool = False) -> Section:
             f"{orjson_ratio:.2f}x",
             f"≤ {ORJSON_TARGET}x",
             orjson_ratio <= ORJSON_TARGET,
+        ),
+        Check(
+            "export marginal CPU per item, plane_async vs raw aiohttp + orjson typed by hand "
+            "(the same UUIDs and datetimes)",
+            f"{typed_ratio:.2f}x",
+            f"≤ {TYPED_TARGET}x",
+            typed_ratio <= TYPED_TARGET,
         ),
         Check(
             "export marginal CPU per item, plane_async vs raw aiohttp + json",
