@@ -35,6 +35,7 @@ from ._hooks import (
     _set_int,
     _set_is_safe,
 )
+from ._relations import RelatedId
 
 __all__ = ["PageBuilder"]
 
@@ -174,6 +175,9 @@ _KINDS: dict[type[_Field], Callable[[_Field], Column]] = {
 
 #: per model class: attribute name -> column converter (built on first use)
 _COLUMNS: dict[type, dict[str, Column]] = {}
+#: per model class: ``<relation>_id`` companion -> its relation field
+_COMPANIONS: dict[type, dict[str, str]] = {}
+_ID_OR_NONE = frozenset({_UUID, _NoneType})
 
 
 def _columns(cls: type) -> dict[str, Column]:
@@ -186,18 +190,25 @@ def _columns(cls: type) -> dict[str, Column]:
             if kind is not None:
                 made[name] = kind(field)  # type: ignore[arg-type]
         _COLUMNS[cls] = made
+        _COMPANIONS[cls] = {
+            name: value.relation
+            for klass in reversed(cls.__mro__)
+            for name, value in vars(klass).items()
+            if isinstance(value, RelatedId)
+        }
     return made
 
 
 class PageBuilder:
     """Builds one read's pages of ``cls`` models (see the module docstring)."""
 
-    __slots__ = ("cls", "columns", "last", "read", "set_raw")
+    __slots__ = ("cls", "columns", "companions", "last", "read", "set_raw")
 
     def __init__(self, cls: type, set_raw: Callable[[Any, Any], None]) -> None:
         self.cls = cls
         self.set_raw = set_raw
         self.columns = _columns(cls)
+        self.companions = _COMPANIONS[cls]
         #: the previous page's last item: what its reader read says what to convert
         self.last: Any = None
         #: the fields converted on the previous page
@@ -221,19 +232,27 @@ class PageBuilder:
         return tuple(objs)
 
     def _fill(self, objs: list[Any], rows: list[Any], read: list[str]) -> None:
-        columns = self.columns
-        names: list[str] = []
-        values: list[list[Any]] = []
+        columns, companions = self.columns, self.companions
+        done: dict[str, list[Any]] = {}
         for name in read:
             convert = columns.get(name)
-            if convert is None:
+            if convert is not None and (column := convert(rows)) is not None:
+                done[name] = column
+        for name in read:
+            # ``state_id``: the relation's ids when none was expanded (``RelatedId``)
+            relation = companions.get(name)
+            if relation is None:
                 continue
-            column = convert(rows)
-            if column is not None:
-                names.append(name)
-                values.append(column)
-        if not names:
+            column = done.get(relation)
+            if column is None:
+                convert = columns.get(relation)
+                if convert is None or (column := convert(rows)) is None:
+                    continue
+                done[relation] = column  # what the companion's own read would cache
+            if set(map(type, column)) <= _ID_OR_NONE:
+                done[name] = column
+        if not done:
             return
         dicts = list(map(_dict_of, objs))
-        for name, column in zip(names, values, strict=True):
+        for name, column in done.items():
             _consume(map(_setitem, dicts, _repeat(name), column))

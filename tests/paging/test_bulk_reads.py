@@ -19,7 +19,8 @@ from tests.paging.test_pagination import FakeServer
 from tests.paging.test_read_fast_paths import NEWEST_FIRST, issue_rows
 
 STATES = [str(uuid.UUID(int=0xABC0 + n)) for n in range(3)]
-FIELDS = ("id", "name", "created_at", "state", "sequence_id", "parent", "completed_at")
+FIELDS = ("id", "name", "created_at", "state", "sequence_id", "parent", "completed_at",
+          "state_id", "parent_id")  # fmt: skip
 
 
 def rows(count: int) -> list[dict[str, Any]]:
@@ -172,3 +173,26 @@ def test_a_page_comes_with_the_fields_read_on_the_previous_one_converted() -> No
     assert [sorted(vars(i)) for i in third] == [["id", "name", "state"]] * 2
     fresh = page_structurer(structurer(Issue))  # another read learns on its own
     assert fresh is not None and all(not vars(i) for i in fresh(server_rows[:2]))
+
+
+@pytest.mark.parametrize("odd", [None, {"id": STATES[1], "name": "Done"}, "not-a-uuid", 5])
+async def test_an_id_companion_read_alone_reads_the_same(odd: Any) -> None:
+    server_rows = rows(12)
+    if odd is not None:
+        server_rows[10]["state"] = odd
+    server = FakeServer(0)
+    server.rows = server_rows
+    seen: list[Any] = []
+    async for issue in iter_items(server, structurer(Issue), per_page=4, order=NEWEST_FIRST):
+        try:
+            seen.append(issue.state_id)
+        except FieldValueError as exc:
+            seen.append(type(exc))
+    lazy: list[Any] = []
+    for row in server_rows:
+        try:
+            lazy.append(structure(Issue, row).state_id)
+        except FieldValueError as exc:
+            lazy.append(type(exc))
+    assert seen == lazy
+    assert seen[9] == uuid.UUID(STATES[0])
