@@ -110,7 +110,8 @@ def _raw_lines(items: Sequence[Any]) -> bytes:
 
 
 class Exporter:
-    """Runs an export: discovery, the plan, then each resource in turn, one bar each."""
+    """Runs an export: discovery, the plan, then the resources, one bar each: the small
+    ones in turn, then the work items and the module and cycle memberships at once."""
 
     def __init__(
         self,
@@ -243,20 +244,18 @@ class Exporter:
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),
         }
-        for name in PER_PROJECT:
-            streams = [
-                Stream(
-                    f"{name}/{p['id']}",
-                    f"{name}.jsonl",
-                    _bind(readers[name], p["id"]),
-                    _member_lines(p["id"]) if name == "members" else _raw_lines,
-                )
+        def project_streams(name: str) -> list[Stream]:
+            lines = _member_lines if name == "members" else None
+            return [
+                Stream(f"{name}/{p['id']}", f"{name}.jsonl", _bind(readers[name], p["id"]),
+                       lines(p["id"]) if lines else _raw_lines)  # fmt: skip
                 for p in projects
             ]
-            await self._run_streams(bars[name], streams)
-        for kind in ("module", "cycle"):
+
+        def membership_streams(kind: str) -> list[Stream]:
+            assert self.folder is not None
             name = f"{kind}-work-items"
-            streams = [
+            return [
                 Stream(
                     f"{name}/{row['id']}",
                     f"{name}.jsonl",
@@ -265,7 +264,20 @@ class Exporter:
                 )
                 for row in self.folder.rows(f"{kind}s.jsonl")
             ]
-            await self._run_streams(bars[name], streams)
+
+        # The small resources first (the memberships need the modules and cycles),
+        # then the work items and the memberships at once: while the client writes a
+        # page, the server answers another (each file still gets its pages in order).
+        for name in PER_PROJECT:
+            if name != "work-items":
+                await self._run_streams(bars[name], project_streams(name))
+        await gather(
+            self._run_streams(bars["work-items"], project_streams("work-items")),
+            *(
+                self._run_streams(bars[f"{kind}-work-items"], membership_streams(kind))
+                for kind in ("module", "cycle")
+            ),
+        )
         for name in self.options.include:
             await self._run_per_item(bars[name], name)
 
