@@ -28,6 +28,7 @@ from ._common import (
     UsageError,
     add_connection_flags,
     connect,
+    fewer_collections,
     gather,
     printable,
     subcommand,
@@ -169,8 +170,9 @@ class Exporter:
         self.display = make_display(opts.progress, plane.quota,
                                     lambda: plane.stats.requests, None)  # fmt: skip
         try:
-            async with showing(self.display):
-                await self._phases(projects)
+            with fewer_collections():
+                async with showing(self.display):
+                    await self._phases(projects)
         finally:
             self.folder.close()
         self.folder.finish()
@@ -244,26 +246,25 @@ class Exporter:
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),
         }
+
         def project_streams(name: str) -> list[Stream]:
-            lines = _member_lines if name == "members" else None
             return [
-                Stream(f"{name}/{p['id']}", f"{name}.jsonl", _bind(readers[name], p["id"]),
-                       lines(p["id"]) if lines else _raw_lines)  # fmt: skip
+                Stream(
+                    f"{name}/{p['id']}",
+                    f"{name}.jsonl",
+                    _bind(readers[name], p["id"]),
+                    _member_lines(p["id"]) if name == "members" else _raw_lines,
+                )
                 for p in projects
             ]
 
         def membership_streams(kind: str) -> list[Stream]:
             assert self.folder is not None
             name = f"{kind}-work-items"
-            return [
-                Stream(
-                    f"{name}/{row['id']}",
-                    f"{name}.jsonl",
-                    self._membership_reader(kind, row["project"], row["id"]),
-                    _membership_lines(kind, row["project"], row["id"]),
-                )
-                for row in self.folder.rows(f"{kind}s.jsonl")
-            ]
+            return [Stream(f"{name}/{row['id']}", f"{name}.jsonl",
+                           self._membership_reader(kind, row["project"], row["id"]),
+                           _membership_lines(kind, row["project"], row["id"]))
+                    for row in self.folder.rows(f"{kind}s.jsonl")]  # fmt: skip
 
         # The small resources first (the memberships need the modules and cycles),
         # then the work items and the memberships at once: while the client writes a
@@ -271,13 +272,9 @@ class Exporter:
         for name in PER_PROJECT:
             if name != "work-items":
                 await self._run_streams(bars[name], project_streams(name))
-        await gather(
-            self._run_streams(bars["work-items"], project_streams("work-items")),
-            *(
-                self._run_streams(bars[f"{kind}-work-items"], membership_streams(kind))
-                for kind in ("module", "cycle")
-            ),
-        )
+        await gather(self._run_streams(bars["work-items"], project_streams("work-items")),
+                     *(self._run_streams(bars[f"{k}-work-items"], membership_streams(k))
+                       for k in ("module", "cycle")))  # fmt: skip
         for name in self.options.include:
             await self._run_per_item(bars[name], name)
 
