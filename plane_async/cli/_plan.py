@@ -24,7 +24,7 @@ def _pages(count: int, per_page: int) -> int:
 
 @attrs.frozen
 class Plan:
-    """Requests per resource (in the order they run), and what each counts."""
+    """Requests per resource (in the order of the files), and what each counts."""
 
     rows: tuple[tuple[str, int, str], ...]
 

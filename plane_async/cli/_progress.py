@@ -148,11 +148,16 @@ class Display:
         return (bar.done - bar.resumed_from) / elapsed if elapsed > 0.5 else None
 
     def eta(self, bar: Bar) -> float:
+        """Seconds until the bar is done. Bars that run at once share the rate limit (and
+        the pace seen, which counts every request): the bar's own requests and theirs."""
         assert bar.started_at is not None
         elapsed = self._clock() - bar.started_at
         sent = self._requests() - bar.requests_at_start
         observed = sent / elapsed if elapsed > 2.0 and sent else None
-        return eta(bar.requests_left(), self._quota(), observed)
+        left = bar.requests_left() + sum(
+            other.requests_left() for other in self.bars if other is not bar and other.active
+        )
+        return eta(left, self._quota(), observed)
 
     def status(self) -> str:
         return wait_status(self._quota())

@@ -28,6 +28,7 @@ from ._common import (
     UsageError,
     add_connection_flags,
     connect,
+    fewer_collections,
     gather,
     printable,
     subcommand,
@@ -110,7 +111,8 @@ def _raw_lines(items: Sequence[Any]) -> bytes:
 
 
 class Exporter:
-    """Runs an export: discovery, the plan, then each resource in turn, one bar each."""
+    """Runs an export: discovery, the plan, then the resources, one bar each: the small
+    ones in turn, then the work items and the module and cycle memberships at once."""
 
     def __init__(
         self,
@@ -168,8 +170,9 @@ class Exporter:
         self.display = make_display(opts.progress, plane.quota,
                                     lambda: plane.stats.requests, None)  # fmt: skip
         try:
-            async with showing(self.display):
-                await self._phases(projects)
+            with fewer_collections():
+                async with showing(self.display):
+                    await self._phases(projects)
         finally:
             self.folder.close()
         self.folder.finish()
@@ -243,8 +246,9 @@ class Exporter:
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),
         }
-        for name in PER_PROJECT:
-            streams = [
+
+        def project_streams(name: str) -> list[Stream]:
+            return [
                 Stream(
                     f"{name}/{p['id']}",
                     f"{name}.jsonl",
@@ -253,19 +257,24 @@ class Exporter:
                 )
                 for p in projects
             ]
-            await self._run_streams(bars[name], streams)
-        for kind in ("module", "cycle"):
+
+        def membership_streams(kind: str) -> list[Stream]:
+            assert self.folder is not None
             name = f"{kind}-work-items"
-            streams = [
-                Stream(
-                    f"{name}/{row['id']}",
-                    f"{name}.jsonl",
-                    self._membership_reader(kind, row["project"], row["id"]),
-                    _membership_lines(kind, row["project"], row["id"]),
-                )
-                for row in self.folder.rows(f"{kind}s.jsonl")
-            ]
-            await self._run_streams(bars[name], streams)
+            return [Stream(f"{name}/{row['id']}", f"{name}.jsonl",
+                           self._membership_reader(kind, row["project"], row["id"]),
+                           _membership_lines(kind, row["project"], row["id"]))
+                    for row in self.folder.rows(f"{kind}s.jsonl")]  # fmt: skip
+
+        # The small resources first (the memberships need the modules and cycles),
+        # then the work items and the memberships at once: while the client writes a
+        # page, the server answers another (each file still gets its pages in order).
+        for name in PER_PROJECT:
+            if name != "work-items":
+                await self._run_streams(bars[name], project_streams(name))
+        await gather(self._run_streams(bars["work-items"], project_streams("work-items")),
+                     *(self._run_streams(bars[f"{k}-work-items"], membership_streams(k))
+                       for k in ("module", "cycle")))  # fmt: skip
         for name in self.options.include:
             await self._run_per_item(bars[name], name)
 

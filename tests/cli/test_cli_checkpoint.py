@@ -8,6 +8,7 @@ row as the server sent it (the encoding the export always had), however they are
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 from pathlib import Path
@@ -17,6 +18,7 @@ import orjson
 import pytest
 
 from plane_async._models import Issue, structure
+from plane_async.cli._common import GC_THRESHOLD
 from plane_async.cli._export_options import ExportOptions
 from plane_async.cli._folder import CHECKPOINT, Folder, jsonl
 from plane_async.cli.export import Exporter, _membership_lines, _raw_lines
@@ -226,3 +228,29 @@ async def test_an_export_writes_what_the_server_sent_byte_for_byte(tmp_path: Pat
     final = saved(out)
     assert final["complete"] is True
     assert final["files"] == {p.name: p.stat().st_size for p in out.glob("*.jsonl")}
+
+
+async def test_the_collector_runs_less_often_during_an_export_and_as_before_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = ExportOptions(out=tmp_path / "out", projects=None, include=(), query=None,
+                            per_page=20, progress="none")  # fmt: skip
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+    server = FakePlane(seed=SEED, rate_limit=None, listen=False)
+    async with server, server.client(max_per_page=1000) as plane:
+        exporter = Exporter(plane, options, server=plane.base_url, out=io.StringIO())
+        commit = Folder.commit_lines
+
+        def spy(folder: Folder, key: str | None, *args: Any, **kwargs: Any) -> int:
+            if key != "projects":  # (the list of projects comes before the pages)
+                during.append(gc.get_threshold())
+            if len(during) == 3:
+                raise OSError("disk full")
+            return commit(folder, key, *args, **kwargs)
+
+        monkeypatch.setattr(Folder, "commit_lines", spy)
+        with pytest.raises(OSError, match="disk full"):
+            await exporter.run()
+    assert during and all(t[0] >= GC_THRESHOLD and t[1:] == before[1:] for t in during)
+    assert gc.get_threshold() == before  # restored when the run fails too

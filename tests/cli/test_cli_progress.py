@@ -81,6 +81,21 @@ def test_plain_lines_start_wait_report_and_finish() -> None:
     ]
 
 
+def test_bars_that_run_at_once_share_the_rate_limit_in_their_eta() -> None:
+    out = io.StringIO()
+    display = PlainDisplay(lambda: quota(remaining=0, next_slot_in=10.0), lambda: 0, out,
+                           clock=lambda: 0.0)  # fmt: skip
+    items, links, done = (display.add(n, "items") for n in ("work-items", "links", "states"))
+    for bar, left in ((items, 30), (links, 31), (done, 50)):
+        display.start(bar, 1000, 0)
+        bar.requests_left = lambda left=left: left
+    display.finish(done)  # finished: its requests are not waited for
+    # 61 requests at 60 per 60 s: the next slot, then one a second
+    assert display.eta(items) == display.eta(links) == 10.0 + 60
+    display.finish(links)
+    assert display.eta(items) == 10.0 + 29
+
+
 def test_auto_progress_is_plain_when_not_on_a_terminal() -> None:
     display = make_display("auto", quota, lambda: 0, io.StringIO())
     assert isinstance(display, PlainDisplay)
