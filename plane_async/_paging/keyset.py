@@ -140,7 +140,7 @@ class Tracker:
         ):
             return last[4]  # frozen: the same checkpoint can be handed out again
         stamped = after
-        if after is not None:
+        if after is not None and (after.total != total or after.position != position):
             # (attrs.evolve costs several times this, and it runs on every page)
             stamped = LastKey(after.order_by, after.value, after.ids, total, position)
         cursor = Cursor(per_page, position // per_page, after=stamped)
@@ -223,8 +223,14 @@ class Tracker:
             return []
         return [i for i, row in enumerate(raw) if not done(row)]
 
-    def hand_out(self, rows: list[Any]) -> None:
-        """Record ``rows`` (in order) as handed out; the boundary moves to the last one."""
+    def hand_out(
+        self, rows: list[Any], total: int | None = None, position: int | None = None
+    ) -> None:
+        """Record ``rows`` (in order) as handed out; the boundary moves to the last one.
+
+        ``total`` and ``position``: what the checkpoint made next will carry (the boundary
+        is then stamped once, not built twice a page).
+        """
         if not rows:
             return
         seen = self._seen
@@ -251,5 +257,5 @@ class Tracker:
         if self._after is not None and self._value == value:
             ties.extend(self._after.ids)
         raw_value = last[key.field]
-        self._after = LastKey(key.order_by, raw_value, tuple(dict.fromkeys(ties)))
+        self._after = LastKey(key.order_by, raw_value, tuple(dict.fromkeys(ties)), total, position)
         self._value = value

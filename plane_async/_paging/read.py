@@ -286,7 +286,7 @@ class _Reader(Generic[T]):
             except Exception as exc:
                 annotate(exc, resume)
                 raise
-        tracker.hand_out(raw)
+        tracker.hand_out(raw, page.total_results, self.position)
         self.anchored = self.anchored or tracker.anchored
         more = plan.paginated and (page.next_page_results or left)
         problem: PaginationError | None = None
