@@ -199,7 +199,8 @@ class Cursor:
         match = _SERVER_RE.fullmatch(text)
         if match is None:
             return None
-        per_page, offset, is_prev = (int(g) for g in match.groups())
+        a, b, c = match.groups()  # (no generator: read twice a page)
+        per_page, offset, is_prev = int(a), int(b), int(c)
         if per_page < 1 or offset < 0:
             return None
         return cls(per_page, offset, is_prev != 0)

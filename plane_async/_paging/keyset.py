@@ -25,10 +25,9 @@ __all__ = ["ISSUE_ORDERS", "OrderKey", "Tracker", "order_key"]
 Parse = Callable[[Any], Any]
 
 
-def _datetime(value: Any) -> dt.datetime:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return dt.datetime.fromisoformat(value)
+#: refuses anything but a str (TypeError) and a malformed one (ValueError) by itself: no
+#: Python frame per row judged
+_datetime: Callable[[Any], dt.datetime] = dt.datetime.fromisoformat
 
 
 def _int(value: Any) -> int:
@@ -85,6 +84,9 @@ class _MissingKey(Exception):
     pass
 
 
+_MISSING = object()
+
+
 class Tracker:
     """What a read handed out: a key boundary (O(1) memory) and, where needed, the ids."""
 
@@ -138,7 +140,7 @@ class Tracker:
         ):
             return last[4]  # frozen: the same checkpoint can be handed out again
         stamped = after
-        if after is not None:
+        if after is not None and (after.total != total or after.position != position):
             # (attrs.evolve costs several times this, and it runs on every page)
             stamped = LastKey(after.order_by, after.value, after.ids, total, position)
         cursor = Cursor(per_page, position // per_page, after=stamped)
@@ -151,17 +153,29 @@ class Tracker:
         try:
             return key.parse(value)
         except (TypeError, ValueError):
-            raise PaginationError(
-                f"an item's {key.field!r} is {value!r}: the read is ordered by "
-                f"{key.order_by!r} and needs that value to never skip or repeat an item"
-            ) from None
+            raise self._unparsable(value) from None
 
-    def _value_of(self, raw: Any) -> Any:
+    def _unparsable(self, value: Any) -> PaginationError:
         key = self._key
         assert key is not None
-        if not isinstance(raw, dict) or key.field not in raw:
+        return PaginationError(
+            f"an item's {key.field!r} is {value!r}: the read is ordered by "
+            f"{key.order_by!r} and needs that value to never skip or repeat an item"
+        )
+
+    def _value_of(self, raw: Any) -> Any:
+        # One call per row (not _parse's): a page judges and records ~10 rows by key.
+        key = self._key
+        assert key is not None and key.parse is not None
+        if not isinstance(raw, dict):
             raise _MissingKey
-        return self._parse(raw[key.field])
+        value = raw.get(key.field, _MISSING)
+        if value is _MISSING:
+            raise _MissingKey
+        try:
+            return key.parse(value)
+        except (TypeError, ValueError):
+            raise self._unparsable(value) from None
 
     def _by_ids(self) -> None:
         """The server left the order field out: fall back to remembering ids."""
@@ -170,15 +184,6 @@ class Tracker:
         if self._seen is None:
             self._seen = set()
 
-    def _before(self, value: Any) -> int:
-        """-1 if ``value`` sorts before the boundary, 0 at it, 1 after it."""
-        mine = self._value
-        if value == mine:
-            return 0
-        assert self._key is not None
-        ahead = value > mine
-        return -1 if ahead == self._key.descending else 1
-
     def done(self, raw: Any) -> bool:
         """Whether the row was handed out already (or sorts before what was)."""
         seen = self._seen
@@ -186,29 +191,46 @@ class Tracker:
             rid = _id(raw)
             if rid is not None and rid in seen:
                 return True
-        if self._after is None:
+        after = self._after
+        if after is None:
             return False
-        try:
-            side = self._before(self._value_of(raw))
-        except _MissingKey:
+        # _value_of inlined: this runs for every row of a page's overlap
+        key = self._key
+        assert key is not None and key.parse is not None
+        text = raw.get(key.field, _MISSING) if isinstance(raw, dict) else _MISSING
+        if text is _MISSING:
             self._by_ids()
             return False
-        if side == 0:
-            return _id(raw) in self._after.ids
-        return side < 0
+        try:
+            value = key.parse(text)
+        except (TypeError, ValueError):
+            raise self._unparsable(text) from None
+        mine = self._value
+        if value == mine:  # at the boundary: handed out if it was one of its ids
+            return _id(raw) in after.ids
+        # before the boundary in the list's order: greater when descending, else smaller
+        ahead: bool = value > mine
+        return ahead == key.descending
 
     def fresh(self, raw: list[Any]) -> list[int]:
         """Indexes of the rows not handed out yet, in the page's order."""
+        done = self.done
         if self._seen is None:
             # Values are monotonic in the server's order: past the first fresh row, all are.
             for i, row in enumerate(raw):
-                if not self.done(row):
+                if not done(row):
                     return list(range(i, len(raw)))
             return []
-        return [i for i, row in enumerate(raw) if not self.done(row)]
+        return [i for i, row in enumerate(raw) if not done(row)]
 
-    def hand_out(self, rows: list[Any]) -> None:
-        """Record ``rows`` (in order) as handed out; the boundary moves to the last one."""
+    def hand_out(
+        self, rows: list[Any], total: int | None = None, position: int | None = None
+    ) -> None:
+        """Record ``rows`` (in order) as handed out; the boundary moves to the last one.
+
+        ``total`` and ``position``: what the checkpoint made next will carry (the boundary
+        is then stamped once, not built twice a page).
+        """
         if not rows:
             return
         seen = self._seen
@@ -222,7 +244,7 @@ class Tracker:
         try:
             value = self._value_of(last)
             for row in reversed(rows):
-                if self._value_of(row) != value:
+                if row is not last and self._value_of(row) != value:  # (last: parsed above)
                     break
                 rid = _id(row)
                 if rid is not None:
@@ -235,5 +257,5 @@ class Tracker:
         if self._after is not None and self._value == value:
             ties.extend(self._after.ids)
         raw_value = last[key.field]
-        self._after = LastKey(key.order_by, raw_value, tuple(dict.fromkeys(ties)))
+        self._after = LastKey(key.order_by, raw_value, tuple(dict.fromkeys(ties)), total, position)
         self._value = value

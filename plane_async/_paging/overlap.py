@@ -47,9 +47,9 @@ def overlap_cursor(position: int, per_page: int, max_per_page: int) -> Cursor:
         return Cursor(per_page, 0)
     most = max_overlap(per_page)
     roomy = 2 * per_page + most  # beyond this size, overlap no longer buys page length
-    best: tuple[int, int, int] | None = None
-    # no page can overlap and read on (max_per_page leaves no room): read on without
-    best_cursor = Cursor(per_page, position // per_page)
+    # The best page so far: its size, page, new rows and overlap level. Compared as
+    # ``(new, level, -size)``, without building that tuple for every size tried.
+    best_size = best_page = best_new = best_level = 0
     top = max(max_per_page, 1)
     # Ascending from the caller's size (the first good page is the shortest), then
     # downward for a max_per_page that leaves no room above per_page. Lazily: the loop
@@ -62,22 +62,24 @@ def overlap_cursor(position: int, per_page: int, max_per_page: int) -> Cursor:
         overlap = position - page * size  # rows of the page before ``position`` (1..size)
         if page > 0 and overlap > most:
             continue
-        new = min(per_page, size - overlap)
+        new = size - overlap if size - overlap < per_page else per_page
         if new <= 0:
             continue
         # At the list's start nothing can hide before the page: as good as full overlap.
-        level = _WANT if page == 0 else min(overlap, _WANT)
+        level = _WANT if page == 0 or overlap > _WANT else overlap
         if size > roomy:
             level = 1
-        score = (new, level, -size)
-        if best is None or score > best:
-            best, best_cursor = score, Cursor(size, page)
-        if best[0] == per_page and (best[1] == _WANT or size > roomy):
+        if new > best_new or (
+            new == best_new and (level > best_level or (level == best_level and size < best_size))
+        ):
+            best_size, best_page, best_new, best_level = size, page, new, level
+        if best_new == per_page and (best_level == _WANT or size > roomy):
             break  # no longer page can do better
-        if size <= per_page and best[0] >= size - 1:
+        if size <= per_page and best_new >= size - 1:
             break  # no shorter page can read more
-    if best is not None and best[0] * 2 < per_page:
-        # Overlap would cost more than twice the requests (a max_per_page too tight for
-        # it): read on from the page of ``position`` instead.
+    if best_new * 2 < per_page:
+        # No page can overlap and read on (max_per_page leaves no room), or overlap would
+        # cost more than twice the requests (a max_per_page too tight for it): read on
+        # from the page of ``position`` instead (a Cursor is built for the one returned).
         return Cursor(per_page, position // per_page)
-    return best_cursor
+    return Cursor(best_size, best_page)

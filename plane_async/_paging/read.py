@@ -249,7 +249,11 @@ class _Reader(Generic[T]):
         if self.anchored and fresh[:1] == [0]:
             # Rows before the first one handed out sort before the read position (made
             # at the front meanwhile, or before a plain cursor the read started from).
-            lead = next((n for n, i in enumerate(fresh) if n != i), len(fresh))
+            # (fresh rises from 0 by at least 1: it ends at len - 1 only when it is all of them)
+            if fresh[-1] == len(fresh) - 1:
+                lead = len(fresh)
+            else:
+                lead = next((n for n, i in enumerate(fresh) if n != i), len(fresh))
             if lead < len(raw):
                 fresh = fresh[lead:]
         self.fresh_before = bool(fresh)
@@ -282,7 +286,7 @@ class _Reader(Generic[T]):
             except Exception as exc:
                 annotate(exc, resume)
                 raise
-        tracker.hand_out(raw)
+        tracker.hand_out(raw, page.total_results, self.position)
         self.anchored = self.anchored or tracker.anchored
         more = plan.paginated and (page.next_page_results or left)
         problem: PaginationError | None = None
