@@ -317,11 +317,15 @@ class _Reader(Generic[T]):
             left = plan.max_items - self.items_out - handed_out
             wanted = min(wanted, -(-left // plan.per_page))
         cursors: list[Cursor] = []
+        at = self.position
         for n in range(max(wanted, 0)):
-            at = self.position + n * plan.per_page
             if n and at >= page.total_results:
                 break  # the page right after is always worth asking for
-            cursors.append(overlap_cursor(at, plan.per_page, plan.max_per_page))
+            cursor = overlap_cursor(at, plan.per_page, plan.max_per_page)
+            cursors.append(cursor)
+            # What that page hands out: per_page rows, or fewer where it ends sooner (an
+            # overlapping page no longer than per_page), so the next guess starts there.
+            at = min(at + plan.per_page, (cursor.offset + 1) * cursor.per_page)
         return cursors
 
 

@@ -606,6 +606,26 @@ def test_prefetch_overlaps_requests_and_keeps_order() -> None:
     vclock.run(main())
 
 
+@pytest.mark.parametrize("prefetch", [1, 2, 4])
+def test_prefetch_asks_for_no_page_it_throws_away_when_overlap_shortens_pages(
+    prefetch: int,
+) -> None:
+    async def main() -> None:
+        server = FakeServer(60)
+        server.delay = lambda page: 1.0
+        # per_page == max_per_page: an overlapping page hands out fewer than per_page items
+        one_by_one = await collect(iter_items(server, name, per_page=10, max_per_page=10))
+        wanted = list(server.calls)
+        server.calls.clear()
+        ahead = await collect(
+            iter_items(server, name, per_page=10, max_per_page=10, prefetch=prefetch)
+        )
+        assert ahead == one_by_one == server.ids()
+        assert sorted(map(str, server.calls)) == sorted(map(str, wanted))  # none cancelled
+
+    vclock.run(main())
+
+
 def test_prefetch_goes_through_the_limiter_inside_fetch() -> None:
     async def main() -> None:
         server = FakeServer(30)
