@@ -10,7 +10,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -223,6 +223,21 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+async def _settle(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Wait until ``tasks`` are done, even when this wait is cancelled meanwhile (a gather
+    nested in another one that fails): the cancellation is raised once they are, so the
+    caller's clean-up (closing the readers these tasks iterate) never races them."""
+    cancelled = False
+    pending = set(tasks)
+    while pending:
+        try:
+            _, pending = await asyncio.wait(pending)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+
+
 async def gather(*aws: Awaitable[T]) -> list[T]:
     """Like ``asyncio.gather``, but the first failure cancels the others and waits for them
     before it is raised (no reader is left running while the caller cleans up)."""
@@ -234,7 +249,7 @@ async def gather(*aws: Awaitable[T]) -> list[T]:
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.wait(tasks)
+        await _settle(tasks)
     for task in tasks:
         error = None if task.cancelled() else task.exception()
         if error is not None:

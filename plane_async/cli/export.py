@@ -241,7 +241,7 @@ class Exporter:
             # creates and deletes during the export (or between a stop and its resume)
             # neither repeat nor skip a work item that exists throughout
             "work-items": lambda p, c: plane.issues.pages(
-                p, per_page=pp, cursor=c, query=q, prefetch=1
+                p, per_page=pp, cursor=c, query=q, prefetch=2
             ),
             "modules": lambda p, c: plane.modules.pages(p, per_page=pp, cursor=c),
             "cycles": lambda p, c: plane.cycles.pages(p, per_page=pp, cursor=c),
