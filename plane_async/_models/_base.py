@@ -25,7 +25,7 @@ fields read per item that alone would cost more than ``json.loads``.
 
 from __future__ import annotations
 
-import collections
+import functools
 import itertools
 import types
 import typing
@@ -37,7 +37,7 @@ import attrs
 
 from .._errors import FieldNotRequestedError, FieldValueError
 from . import _dump, _hooks
-from ._bulk import PageBuilder
+from ._bulk import PageBuilder, _consume
 from ._fields import _BUILT, _contains_model, _exact_type, _field_kind, _get_raw, _short
 from ._pydantic_hooks import PydanticSerializer
 from ._relations import check_companions
@@ -263,11 +263,7 @@ def page_structurer(
     (None when ``structure`` is not one of ``structurer``'s). One per read: each page
     comes with the fields read on the previous one converted (``_bulk``)."""
     cls = _PAGE_TWINS.get(structure)
-    return None if cls is None else PageBuilder(cls, _RAW_SET)
-
-
-def _consume(calls: Iterator[Any]) -> None:
-    collections.deque(calls, maxlen=0)  # runs every call, in C, keeping no result
+    return None if cls is None else PageBuilder(cls, functools.partial(structure_many, cls))
 
 
 def structure_many(cls: type[M], raws: Iterable[Any]) -> list[M]:

@@ -202,11 +202,11 @@ def _columns(cls: type) -> dict[str, Column]:
 class PageBuilder:
     """Builds one read's pages of ``cls`` models (see the module docstring)."""
 
-    __slots__ = ("cls", "columns", "companions", "last", "read", "set_raw")
+    __slots__ = ("columns", "companions", "last", "read", "wrap")
 
-    def __init__(self, cls: type, set_raw: Callable[[Any, Any], None]) -> None:
-        self.cls = cls
-        self.set_raw = set_raw
+    def __init__(self, cls: type, wrap: Callable[[list[Any]], list[Any]]) -> None:
+        #: the page's rows as ``cls`` instances, nothing converted (``structure_many``)
+        self.wrap = wrap
         self.columns = _columns(cls)
         self.companions = _COMPANIONS[cls]
         #: the previous page's last item: what its reader read says what to convert
@@ -215,11 +215,9 @@ class PageBuilder:
         self.read: list[str] = []
 
     def __call__(self, rows: list[Any]) -> tuple[Any, ...]:
-        cls = self.cls
         if type(rows) is not list:
             rows = list(rows)
-        objs: list[Any] = list(map(_new, _repeat(cls, len(rows))))
-        _consume(map(self.set_raw, objs, rows))
+        objs = self.wrap(rows)
         last = self.last
         if last is not None and rows:
             # The fields read on it (one C call: thread-safe); none yet when the reader

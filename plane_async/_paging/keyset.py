@@ -164,18 +164,13 @@ class Tracker:
         )
 
     def _value_of(self, raw: Any) -> Any:
-        # One call per row (not _parse's): a page judges and records ~10 rows by key.
+        """The row's parsed key (``_MissingKey`` when the row does not carry it)."""
         key = self._key
-        assert key is not None and key.parse is not None
-        if not isinstance(raw, dict):
-            raise _MissingKey
-        value = raw.get(key.field, _MISSING)
+        assert key is not None
+        value = raw.get(key.field, _MISSING) if isinstance(raw, dict) else _MISSING
         if value is _MISSING:
             raise _MissingKey
-        try:
-            return key.parse(value)
-        except (TypeError, ValueError):
-            raise self._unparsable(value) from None
+        return self._parse(value)
 
     def _by_ids(self) -> None:
         """The server left the order field out: fall back to remembering ids."""
@@ -194,23 +189,18 @@ class Tracker:
         after = self._after
         if after is None:
             return False
-        # _value_of inlined: this runs for every row of a page's overlap
-        key = self._key
-        assert key is not None and key.parse is not None
-        text = raw.get(key.field, _MISSING) if isinstance(raw, dict) else _MISSING
-        if text is _MISSING:
+        try:
+            value = self._value_of(raw)
+        except _MissingKey:
             self._by_ids()
             return False
-        try:
-            value = key.parse(text)
-        except (TypeError, ValueError):
-            raise self._unparsable(text) from None
         mine = self._value
         if value == mine:  # at the boundary: handed out if it was one of its ids
             return _id(raw) in after.ids
         # before the boundary in the list's order: greater when descending, else smaller
+        assert self._key is not None
         ahead: bool = value > mine
-        return ahead == key.descending
+        return ahead == self._key.descending
 
     def fresh(self, raw: list[Any]) -> list[int]:
         """Indexes of the rows not handed out yet, in the page's order."""
